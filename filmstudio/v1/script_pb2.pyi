@@ -1,0 +1,238 @@
+import datetime
+
+from google.protobuf import duration_pb2 as _duration_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ScriptFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SCRIPT_FORMAT_UNSPECIFIED: _ClassVar[ScriptFormat]
+    SCRIPT_FORMAT_FOUNTAIN: _ClassVar[ScriptFormat]
+    SCRIPT_FORMAT_PROSE: _ClassVar[ScriptFormat]
+
+class Setting(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SETTING_UNSPECIFIED: _ClassVar[Setting]
+    SETTING_INTERIOR: _ClassVar[Setting]
+    SETTING_EXTERIOR: _ClassVar[Setting]
+    SETTING_INTERIOR_EXTERIOR: _ClassVar[Setting]
+
+class Framing(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FRAMING_UNSPECIFIED: _ClassVar[Framing]
+    FRAMING_EXTREME_WIDE: _ClassVar[Framing]
+    FRAMING_WIDE: _ClassVar[Framing]
+    FRAMING_MEDIUM: _ClassVar[Framing]
+    FRAMING_CLOSE_UP: _ClassVar[Framing]
+    FRAMING_EXTREME_CLOSE_UP: _ClassVar[Framing]
+    FRAMING_OVER_THE_SHOULDER: _ClassVar[Framing]
+
+class CameraMove(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CAMERA_MOVE_UNSPECIFIED: _ClassVar[CameraMove]
+    CAMERA_MOVE_STATIC: _ClassVar[CameraMove]
+    CAMERA_MOVE_PUSH_IN: _ClassVar[CameraMove]
+    CAMERA_MOVE_PULL_OUT: _ClassVar[CameraMove]
+    CAMERA_MOVE_PAN_LEFT: _ClassVar[CameraMove]
+    CAMERA_MOVE_PAN_RIGHT: _ClassVar[CameraMove]
+    CAMERA_MOVE_TILT_UP: _ClassVar[CameraMove]
+    CAMERA_MOVE_TILT_DOWN: _ClassVar[CameraMove]
+
+class Transition(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TRANSITION_UNSPECIFIED: _ClassVar[Transition]
+    TRANSITION_CUT: _ClassVar[Transition]
+    TRANSITION_CROSSFADE: _ClassVar[Transition]
+    TRANSITION_FADE_FROM_BLACK: _ClassVar[Transition]
+    TRANSITION_FADE_TO_BLACK: _ClassVar[Transition]
+    TRANSITION_DIP_TO_WHITE: _ClassVar[Transition]
+SCRIPT_FORMAT_UNSPECIFIED: ScriptFormat
+SCRIPT_FORMAT_FOUNTAIN: ScriptFormat
+SCRIPT_FORMAT_PROSE: ScriptFormat
+SETTING_UNSPECIFIED: Setting
+SETTING_INTERIOR: Setting
+SETTING_EXTERIOR: Setting
+SETTING_INTERIOR_EXTERIOR: Setting
+FRAMING_UNSPECIFIED: Framing
+FRAMING_EXTREME_WIDE: Framing
+FRAMING_WIDE: Framing
+FRAMING_MEDIUM: Framing
+FRAMING_CLOSE_UP: Framing
+FRAMING_EXTREME_CLOSE_UP: Framing
+FRAMING_OVER_THE_SHOULDER: Framing
+CAMERA_MOVE_UNSPECIFIED: CameraMove
+CAMERA_MOVE_STATIC: CameraMove
+CAMERA_MOVE_PUSH_IN: CameraMove
+CAMERA_MOVE_PULL_OUT: CameraMove
+CAMERA_MOVE_PAN_LEFT: CameraMove
+CAMERA_MOVE_PAN_RIGHT: CameraMove
+CAMERA_MOVE_TILT_UP: CameraMove
+CAMERA_MOVE_TILT_DOWN: CameraMove
+TRANSITION_UNSPECIFIED: Transition
+TRANSITION_CUT: Transition
+TRANSITION_CROSSFADE: Transition
+TRANSITION_FADE_FROM_BLACK: Transition
+TRANSITION_FADE_TO_BLACK: Transition
+TRANSITION_DIP_TO_WHITE: Transition
+
+class SourceSpan(_message.Message):
+    __slots__ = ("line", "column", "end_line")
+    LINE_FIELD_NUMBER: _ClassVar[int]
+    COLUMN_FIELD_NUMBER: _ClassVar[int]
+    END_LINE_FIELD_NUMBER: _ClassVar[int]
+    line: int
+    column: int
+    end_line: int
+    def __init__(self, line: _Optional[int] = ..., column: _Optional[int] = ..., end_line: _Optional[int] = ...) -> None: ...
+
+class Voice(_message.Message):
+    __slots__ = ("language", "variant", "pitch", "words_per_minute")
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    VARIANT_FIELD_NUMBER: _ClassVar[int]
+    PITCH_FIELD_NUMBER: _ClassVar[int]
+    WORDS_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
+    language: str
+    variant: str
+    pitch: int
+    words_per_minute: int
+    def __init__(self, language: _Optional[str] = ..., variant: _Optional[str] = ..., pitch: _Optional[int] = ..., words_per_minute: _Optional[int] = ...) -> None: ...
+
+class Character(_message.Message):
+    __slots__ = ("id", "name", "description", "voice", "seed", "span")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    VOICE_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    SPAN_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    description: str
+    voice: Voice
+    seed: int
+    span: SourceSpan
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., voice: _Optional[_Union[Voice, _Mapping]] = ..., seed: _Optional[int] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ...) -> None: ...
+
+class DialogueLine(_message.Message):
+    __slots__ = ("character_id", "text", "parenthetical", "extension", "dual", "lyric", "offset", "duration", "span")
+    CHARACTER_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    PARENTHETICAL_FIELD_NUMBER: _ClassVar[int]
+    EXTENSION_FIELD_NUMBER: _ClassVar[int]
+    DUAL_FIELD_NUMBER: _ClassVar[int]
+    LYRIC_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    SPAN_FIELD_NUMBER: _ClassVar[int]
+    character_id: str
+    text: str
+    parenthetical: str
+    extension: str
+    dual: bool
+    lyric: bool
+    offset: _duration_pb2.Duration
+    duration: _duration_pb2.Duration
+    span: SourceSpan
+    def __init__(self, character_id: _Optional[str] = ..., text: _Optional[str] = ..., parenthetical: _Optional[str] = ..., extension: _Optional[str] = ..., dual: _Optional[bool] = ..., lyric: _Optional[bool] = ..., offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ...) -> None: ...
+
+class Shot(_message.Message):
+    __slots__ = ("id", "framing", "camera_move", "description", "character_ids", "dialogue", "duration", "prompt", "negative_prompt", "seed", "transition_in", "span", "scene_id")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    FRAMING_FIELD_NUMBER: _ClassVar[int]
+    CAMERA_MOVE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    CHARACTER_IDS_FIELD_NUMBER: _ClassVar[int]
+    DIALOGUE_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_FIELD_NUMBER: _ClassVar[int]
+    NEGATIVE_PROMPT_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
+    TRANSITION_IN_FIELD_NUMBER: _ClassVar[int]
+    SPAN_FIELD_NUMBER: _ClassVar[int]
+    SCENE_ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    framing: Framing
+    camera_move: CameraMove
+    description: str
+    character_ids: _containers.RepeatedScalarFieldContainer[str]
+    dialogue: _containers.RepeatedCompositeFieldContainer[DialogueLine]
+    duration: _duration_pb2.Duration
+    prompt: str
+    negative_prompt: str
+    seed: int
+    transition_in: Transition
+    span: SourceSpan
+    scene_id: str
+    def __init__(self, id: _Optional[str] = ..., framing: _Optional[_Union[Framing, str]] = ..., camera_move: _Optional[_Union[CameraMove, str]] = ..., description: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., dialogue: _Optional[_Iterable[_Union[DialogueLine, _Mapping]]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., prompt: _Optional[str] = ..., negative_prompt: _Optional[str] = ..., seed: _Optional[int] = ..., transition_in: _Optional[_Union[Transition, str]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_id: _Optional[str] = ...) -> None: ...
+
+class Scene(_message.Message):
+    __slots__ = ("id", "number", "heading", "setting", "location", "time_of_day", "shots", "span", "scene_number", "synopsis")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    HEADING_FIELD_NUMBER: _ClassVar[int]
+    SETTING_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    TIME_OF_DAY_FIELD_NUMBER: _ClassVar[int]
+    SHOTS_FIELD_NUMBER: _ClassVar[int]
+    SPAN_FIELD_NUMBER: _ClassVar[int]
+    SCENE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SYNOPSIS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    number: int
+    heading: str
+    setting: Setting
+    location: str
+    time_of_day: str
+    shots: _containers.RepeatedCompositeFieldContainer[Shot]
+    span: SourceSpan
+    scene_number: str
+    synopsis: str
+    def __init__(self, id: _Optional[str] = ..., number: _Optional[int] = ..., heading: _Optional[str] = ..., setting: _Optional[_Union[Setting, str]] = ..., location: _Optional[str] = ..., time_of_day: _Optional[str] = ..., shots: _Optional[_Iterable[_Union[Shot, _Mapping]]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_number: _Optional[str] = ..., synopsis: _Optional[str] = ...) -> None: ...
+
+class TitlePageEntry(_message.Message):
+    __slots__ = ("key", "value")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    value: str
+    def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+
+class SceneGraph(_message.Message):
+    __slots__ = ("title", "characters", "scenes", "total_duration", "format", "title_page", "style")
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    SCENES_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_DURATION_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    TITLE_PAGE_FIELD_NUMBER: _ClassVar[int]
+    STYLE_FIELD_NUMBER: _ClassVar[int]
+    title: str
+    characters: _containers.RepeatedCompositeFieldContainer[Character]
+    scenes: _containers.RepeatedCompositeFieldContainer[Scene]
+    total_duration: _duration_pb2.Duration
+    format: ScriptFormat
+    title_page: _containers.RepeatedCompositeFieldContainer[TitlePageEntry]
+    style: str
+    def __init__(self, title: _Optional[str] = ..., characters: _Optional[_Iterable[_Union[Character, _Mapping]]] = ..., scenes: _Optional[_Iterable[_Union[Scene, _Mapping]]] = ..., total_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., format: _Optional[_Union[ScriptFormat, str]] = ..., title_page: _Optional[_Iterable[_Union[TitlePageEntry, _Mapping]]] = ..., style: _Optional[str] = ...) -> None: ...
+
+class ShotBrief(_message.Message):
+    __slots__ = ("shot", "setting", "location", "time_of_day", "characters", "opens_scene")
+    SHOT_FIELD_NUMBER: _ClassVar[int]
+    SETTING_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    TIME_OF_DAY_FIELD_NUMBER: _ClassVar[int]
+    CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    OPENS_SCENE_FIELD_NUMBER: _ClassVar[int]
+    shot: Shot
+    setting: Setting
+    location: str
+    time_of_day: str
+    characters: _containers.RepeatedCompositeFieldContainer[Character]
+    opens_scene: bool
+    def __init__(self, shot: _Optional[_Union[Shot, _Mapping]] = ..., setting: _Optional[_Union[Setting, str]] = ..., location: _Optional[str] = ..., time_of_day: _Optional[str] = ..., characters: _Optional[_Iterable[_Union[Character, _Mapping]]] = ..., opens_scene: _Optional[bool] = ...) -> None: ...
