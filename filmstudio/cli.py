@@ -1,0 +1,306 @@
+"""filmstudio — script in, short film out.
+
+    filmstudio up                      start the whole mesh here and supervise it (Ctrl-C stops it)
+    filmstudio parse SCRIPT            show the scene graph and shot plan (no rendering)
+    filmstudio render SCRIPT -o F.mp4  render a film (uses a running mesh, or starts one for the job)
+    filmstudio token                   mint a development API token for the REST gateway
+    filmstudio status                  health of each service
+
+Configuration comes from FILMSTUDIO_* environment variables (see filmstudio/config.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import pathlib
+import shutil
+import signal
+import sys
+
+import grpc
+from google.protobuf import duration_pb2, json_format
+
+from filmstudio.config import Config, ConfigError
+from filmstudio.errors import FilmStudioError
+from filmstudio.identity import LOCAL_USER, USER_METADATA_KEY
+from filmstudio.v1 import film_pb2, film_pb2_grpc
+
+EXIT_USAGE = 2  # bad input: script, arguments
+EXIT_FAILURE = 1  # the film or the mesh failed
+
+ASPECTS = {"16:9": film_pb2.ASPECT_RATIO_LANDSCAPE, "9:16": film_pb2.ASPECT_RATIO_PORTRAIT,
+           "1:1": film_pb2.ASPECT_RATIO_SQUARE}
+RESOLUTIONS = {"720p": film_pb2.RESOLUTION_720P, "1080p": film_pb2.RESOLUTION_1080P}
+
+
+def _settings(args: argparse.Namespace) -> film_pb2.FilmSettings:
+    return film_pb2.FilmSettings(
+        aspect_ratio=ASPECTS[args.aspect], resolution=RESOLUTIONS[args.resolution], fps=args.fps,
+        target_duration=duration_pb2.Duration(seconds=args.seconds), style=args.style,
+        image_backend=args.backend, seed=args.seed, burn_subtitles=args.burn_subtitles)
+
+
+def _read_script(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return pathlib.Path(path).read_bytes()
+    except OSError as exc:
+        raise FilmStudioError(f"{path}: {exc.strerror}") from None
+
+
+# --- parse -----------------------------------------------------------------------------------------
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from orchestrator.script import format_shot_list, parse_script
+
+    data = _read_script(args.script)
+    try:
+        parsed = parse_script(data, _settings(args))
+    except FilmStudioError as exc:
+        print(f"{args.script}: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    for warning in parsed.warnings:
+        print(f"{args.script}: warning: {warning}", file=sys.stderr)
+    if args.format == "json":
+        print(json_format.MessageToJson(parsed.scene_graph, indent=2, ensure_ascii=False))
+    else:
+        print(format_shot_list(parsed.scene_graph))
+    return 0
+
+
+# --- up --------------------------------------------------------------------------------------------
+
+async def _up(config: Config, with_gateway: bool) -> int:
+    from filmstudio.mesh import ServiceFailed, Supervisor, mesh_services
+
+    supervisor = Supervisor(config, specs=mesh_services(config, with_gateway),
+                            report=lambda line: print(f"filmstudio: {line}", file=sys.stderr, flush=True))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await supervisor.start()
+    except ServiceFailed as exc:
+        print(f"filmstudio up: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"filmstudio: mesh up — orchestrator {config.orchestrator_addr}"
+          + (f", REST http://{config.gateway_addr}/" if with_gateway else "") + " (Ctrl-C stops)",
+          file=sys.stderr, flush=True)
+    watcher = asyncio.create_task(supervisor.watch())
+    await stop.wait()
+    print("filmstudio: stopping", file=sys.stderr, flush=True)
+    await supervisor.stop()
+    watcher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await watcher
+    return 0
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    return asyncio.run(_up(Config.from_env(), not args.no_gateway))
+
+
+# --- status ----------------------------------------------------------------------------------------
+
+async def _status(config: Config) -> int:
+    from filmstudio import health
+    from filmstudio.mesh import http_ok
+
+    checks = {"inference (Triton)": health.check(config.triton_addr),
+              "composer": health.check(config.composer_addr),
+              "orchestrator": health.check(config.orchestrator_addr)}
+    worst = 0
+    for name, check in checks.items():
+        status = await check
+        worst = worst or int(status != "SERVING")
+        print(f"{name:20} {status}")
+    gateway = "SERVING" if await http_ok(config.gateway_addr) else "UNREACHABLE"
+    print(f"{'gateway':20} {gateway}")
+    return worst
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    return asyncio.run(_status(Config.from_env()))
+
+
+# --- render ----------------------------------------------------------------------------------------
+
+class ProgressBar:
+    """One line on a terminal; plain lines otherwise."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last = ""
+
+    def show(self, progress: float, label: str) -> None:
+        if self.tty:
+            width = max(10, min(40, shutil.get_terminal_size().columns - 40))
+            filled = int(width * progress)
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {progress * 100:5.1f}% {label:<24.24}")
+            self.stream.flush()
+        elif label != self.last:
+            self.stream.write(f"{progress * 100:5.1f}% {label}\n")
+        self.last = label
+
+    def done(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def _label(event: film_pb2.FilmEvent) -> str:
+    kind = event.WhichOneof("kind")
+    if kind == "state_change":
+        return film_pb2.FilmState.Name(event.state_change.state).removeprefix("FILM_STATE_").lower()
+    if kind == "shot":
+        return f"shot {event.shot.shot_id} {film_pb2.ShotState.Name(event.shot.state).removeprefix('SHOT_STATE_').lower()}"
+    if kind == "compose":
+        return f"encoding {event.compose.frames_done}/{event.compose.frames_total}"
+    return "done"
+
+
+async def render_film(config: Config, script: str, settings: film_pb2.FilmSettings, output: pathlib.Path,
+                      display_name: str = "") -> film_pb2.Film:
+    """Create a film on the orchestrator at config.orchestrator_addr, watch it, copy the MP4 to output."""
+    from filmstudio.storage import opened_store
+
+    metadata = ((USER_METADATA_KEY, LOCAL_USER),)
+    bar = ProgressBar()
+    async with grpc.aio.insecure_channel(config.orchestrator_addr) as channel:
+        films = film_pb2_grpc.FilmServiceStub(channel)
+        film = await films.CreateFilm(film_pb2.CreateFilmRequest(
+            film=film_pb2.Film(script=script, settings=settings, display_name=display_name)), metadata=metadata)
+        async for event in films.WatchFilm(film_pb2.WatchFilmRequest(name=film.name), metadata=metadata):
+            bar.show(event.progress, _label(event))
+        bar.done()
+        film = await films.GetFilm(film_pb2.GetFilmRequest(name=film.name), metadata=metadata)
+    if film.state != film_pb2.FILM_STATE_SUCCEEDED:
+        raise FilmStudioError(f"{film.name} {film_pb2.FilmState.Name(film.state)}: {film.error.message}")
+    async with opened_store(config.store_url, config.s3_endpoint) as store:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(await store.get(film.outputs.video_uri))
+        for uri, suffix in ((film.outputs.subtitles_vtt_uri, ".vtt"), (film.outputs.subtitles_srt_uri, ".srt")):
+            if uri:
+                output.with_suffix(suffix).write_bytes(await store.get(uri))
+    return film
+
+
+async def _render(args: argparse.Namespace, config: Config) -> int:
+    from filmstudio import health
+    from filmstudio.mesh import ServiceFailed, Supervisor, mesh_services
+    from orchestrator.script import parse_script  # the CLI is the one place that knows every service
+
+    data = _read_script(args.script)
+    settings = _settings(args)
+    try:  # refuse a bad script here, with its line and column, before starting anything
+        parse_script(data, settings)
+    except FilmStudioError as exc:
+        print(f"{args.script}: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    script = data.decode("utf-8")
+    supervisor = None
+    if await health.check(config.orchestrator_addr) != "SERVING":
+        print(f"filmstudio: no mesh at {config.orchestrator_addr}; starting one for this render "
+              f"(logs in {config.data_dir / 'logs'})", file=sys.stderr, flush=True)
+        supervisor = Supervisor(config, specs=mesh_services(config, with_gateway=False), log_dir=config.data_dir / "logs",
+                                report=lambda line: print(f"filmstudio: {line}", file=sys.stderr, flush=True))
+        try:
+            await supervisor.start()
+        except ServiceFailed as exc:
+            print(f"filmstudio render: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+    try:
+        film = await render_film(config, script, settings, pathlib.Path(args.output),
+                                 display_name=pathlib.Path(args.script).stem)
+    except grpc.aio.AioRpcError as exc:
+        print(f"filmstudio render: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        return EXIT_USAGE if exc.code() == grpc.StatusCode.INVALID_ARGUMENT else EXIT_FAILURE
+    except FilmStudioError as exc:
+        print(f"filmstudio render: {exc.message}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        if supervisor is not None:
+            await supervisor.stop()
+    seconds = film.outputs.duration.seconds + film.outputs.duration.nanos / 1e9
+    print(f"{args.output}: {seconds:.2f} s, {len(film.shots)} shots ({film.name})")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    return asyncio.run(_render(args, Config.from_env()))
+
+
+# --- token -----------------------------------------------------------------------------------------
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from gateway.auth import mint_token
+
+    print(mint_token(args.subject, Config.from_env().jwt_secret, args.ttl))
+    return 0
+
+
+# --- main ------------------------------------------------------------------------------------------
+
+def _film_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("script", help="Fountain screenplay or plain prose (UTF-8); - reads stdin")
+    parser.add_argument("--seconds", type=int, default=60, metavar="S", help="target length, 5-300 (default 60)")
+    parser.add_argument("--style", default="cinematic",
+                        help="cinematic (default), noir, anime, watercolor, documentary")
+    parser.add_argument("--seed", type=int, default=0, help="same script and seed give the same film")
+    parser.add_argument("--aspect", choices=ASPECTS, default="16:9")
+    parser.add_argument("--resolution", choices=RESOLUTIONS, default="720p")
+    parser.add_argument("--fps", type=int, choices=(24, 25, 30), default=24)
+    parser.add_argument("--backend", default="storyboard", help="image model: storyboard (CPU) or sdxl (GPU)")
+    parser.add_argument("--burn-subtitles", action="store_true", help="draw subtitles into the picture too")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="filmstudio", description=__doc__.split("\n\n")[0],
+                                     epilog="Run `filmstudio COMMAND --help` for a command's options.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    up = commands.add_parser("up", help="start the whole mesh and supervise it (Ctrl-C stops all)")
+    up.add_argument("--no-gateway", action="store_true", help="gRPC services only")
+    up.set_defaults(run=cmd_up)
+
+    parse = commands.add_parser("parse", help="print a script's scene graph and shot plan")
+    _film_options(parse)
+    parse.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text: a readable shot list; json: the SceneGraph as proto3 JSON")
+    parse.set_defaults(run=cmd_parse)
+
+    render = commands.add_parser("render", help="render a script to an MP4")
+    _film_options(render)
+    render.add_argument("-o", "--output", required=True, help="where to write the MP4 (.vtt/.srt beside it)")
+    render.set_defaults(run=cmd_render)
+
+    token = commands.add_parser("token", help="mint a development token for the REST gateway")
+    token.add_argument("--subject", default=LOCAL_USER, help="the user the token speaks for")
+    token.add_argument("--ttl", type=int, default=24 * 3600, help="lifetime in seconds (default a day)")
+    token.set_defaults(run=cmd_token)
+
+    status = commands.add_parser("status", help="health of every service")
+    status.set_defaults(run=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except ConfigError as exc:
+        print(f"filmstudio: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except FilmStudioError as exc:
+        print(f"filmstudio: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE if exc.code == grpc.StatusCode.INVALID_ARGUMENT else EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

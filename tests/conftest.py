@@ -1,0 +1,116 @@
+"""Fixtures shared by every test area: free ports, and a real mesh (Triton, composer, orchestrator,
+gateway) started by `filmstudio up` exactly as a user starts it."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from filmstudio import health
+from filmstudio.config import Config
+from filmstudio.mesh import http_ok
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mesh_env(data_dir, **extra: str) -> dict[str, str]:
+    """FILMSTUDIO_* variables with every port free and all state under data_dir."""
+    return {
+        "FILMSTUDIO_DATA_DIR": str(data_dir),
+        "FILMSTUDIO_ORCHESTRATOR_ADDR": f"127.0.0.1:{free_port()}",
+        "FILMSTUDIO_COMPOSER_ADDR": f"127.0.0.1:{free_port()}",
+        "FILMSTUDIO_TRITON_ADDR": f"127.0.0.1:{free_port()}",
+        "FILMSTUDIO_TRITON_HTTP_PORT": str(free_port()),
+        "FILMSTUDIO_TRITON_METRICS_PORT": str(free_port()),
+        "FILMSTUDIO_GATEWAY_ADDR": f"127.0.0.1:{free_port()}",
+        **extra,
+    }
+
+
+async def mesh_ready(config: Config, with_gateway: bool = True) -> bool:
+    checks = [health.check(a) for a in (config.triton_addr, config.composer_addr, config.orchestrator_addr)]
+    statuses = await asyncio.gather(*checks)
+    gateway_ok = (await http_ok(config.gateway_addr)) if with_gateway else True
+    return all(s == "SERVING" for s in statuses) and gateway_ok
+
+
+@dataclasses.dataclass
+class Mesh:
+    config: Config
+    env: dict[str, str]
+    process: subprocess.Popen
+    log_path: object
+
+
+def start_mesh(data_dir, timeout_s: float = 240.0, **extra: str) -> Mesh:
+    """`filmstudio up` in the background; returns once every service answers its health check."""
+    env = {**os.environ, **mesh_env(data_dir, **extra)}
+    config = Config.from_env(env)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = data_dir / "up.log"
+    process = subprocess.Popen([sys.executable, "-m", "filmstudio.cli", "up"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=open(log_path, "wb"))
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"filmstudio up exited {process.returncode}: {log_path.read_text()[-2000:]}")
+        if asyncio.run(mesh_ready(config)):
+            return Mesh(config, env, process, log_path)
+        time.sleep(0.5)
+    process.kill()
+    pytest.fail(f"mesh not ready in {timeout_s:.0f} s: {log_path.read_text()[-2000:]}")
+
+
+def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout_s: float = 15) -> None:
+    """Ask a process to stop with `sig`; kill it if it has not stopped after timeout_s."""
+    if process.poll() is None:
+        process.send_signal(sig)
+        try:
+            process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def stop_mesh(mesh: Mesh) -> None:
+    stop_process(mesh.process, signal.SIGINT, timeout_s=30)  # Ctrl-C, as a user stops `filmstudio up`
+
+
+@pytest.fixture(scope="session")
+def mesh(tmp_path_factory):
+    """One real mesh for the session's end-to-end tests."""
+    running = start_mesh(tmp_path_factory.mktemp("mesh"))
+    yield running
+    stop_mesh(running)
+
+
+@pytest.fixture
+def moto_endpoint():
+    """An S3 endpoint: moto in server mode on a free loopback port."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
+    else:
+        server.kill()
+        pytest.fail("moto server did not start")
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(10)

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Make this machine ready to run Film Studio: Debian packages if missing, a virtual environment in
+# .venv with every Python dependency, the generated contract code checked. Safe to run again: it only
+# does what is missing. Usage: tools/bootstrap.sh [--test]   (--test adds what the test suite needs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+say() { printf 'bootstrap: %s\n' "$*" >&2; }
+# pip, minus the noise of this machine's extra (absent) package indexes; keeps pip's exit status.
+pip_install() {
+  .venv/bin/python -m pip install -q "$@" 2>&1 | { grep -v '^WARNING: Location' >&2 || true; }
+  return "${PIPESTATUS[0]}"
+}
+
+# --- Debian packages ---------------------------------------------------------------------------------
+need_debs=()
+command -v espeak-ng >/dev/null || need_debs+=(espeak-ng)       # the embedded TTS voice
+if [ "$want_test" = 1 ]; then
+  command -v chromium >/dev/null || need_debs+=(chromium)       # the gateway's browser test
+  command -v node >/dev/null || need_debs+=(nodejs npm)         # the Node.js gRPC client test
+fi
+if [ "${#need_debs[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  say "installing Debian packages: ${need_debs[*]}"
+  $sudo apt-get update -qq >/dev/null || true
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_debs[@]}" >/dev/null \
+    || { say "could not install ${need_debs[*]} (need root or sudo)"; exit 1; }
+fi
+
+# --- Python virtual environment ------------------------------------------------------------------------
+python=${PYTHON:-python3}
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { say "Python 3.11 or newer is needed ($python is $("$python" --version 2>&1))"; exit 1; }
+[ -x .venv/bin/python ] || { say "creating .venv"; "$python" -m venv .venv; }
+
+# Reinstall only when a requirements file changed.
+stamp=.venv/.filmstudio-requirements
+digest=$(cat requirements.txt requirements-ml.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
+  say "installing Python packages into .venv (first time takes a few minutes)"
+  pip_install --upgrade pip
+  # torch first and pinned: the CPU wheel that lies on these machines; an unpinned torch pulls CUDA.
+  pip_install -r requirements-ml.txt
+  pip_install -r requirements.txt -e .
+  .venv/bin/python -m pip check >/dev/null 2>&1 || { .venv/bin/python -m pip check >&2; say "dependency conflict"; exit 1; }
+  echo "$digest" >"$stamp"
+fi
+
+# --- Node.js client for the tests ---------------------------------------------------------------------
+if [ "$want_test" = 1 ] && [ -f gateway/clients/node/package.json ] && [ ! -d gateway/clients/node/node_modules ]; then
+  say "installing the Node.js test client's packages"
+  npm ci --prefix gateway/clients/node --silent --no-audit --no-fund >/dev/null 2>&1 \
+    || say "npm install failed: the Node.js client test will skip"
+fi
