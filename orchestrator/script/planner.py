@@ -1,0 +1,444 @@
+"""The shot planner: scenes of beats become timed, framed, prompted shots that fill the target length.
+
+A pure function of the draft, the character bible and the settings, so the same script and settings
+always give the same plan; the orchestrator may lengthen a shot later, once real voices are measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from filmstudio.errors import InvalidArgument
+from filmstudio.v1 import script_pb2
+from orchestrator.script import bible
+from orchestrator.script.draft import ACTION, TRANSITION, Draft, DraftScene
+
+# Silence before a shot's first line, and the breath after every line (part of the line's time).
+LINE_LEAD_SECONDS = 0.3
+LINE_PAUSE_SECONDS = 0.4
+# Action shots are trimmed or held within these bounds to fit the target.
+MIN_ACTION_SECONDS = 1.5
+MAX_ACTION_SECONDS = 8.0
+# A dialogue shot may be held this much past its last line when the action alone cannot fill the film.
+MAX_DIALOGUE_HOLD_SECONDS = 2.0
+# An establishing shot the script does not describe.
+ESTABLISHING_SECONDS = 3.0
+DEFAULT_WORDS_PER_MINUTE = 160
+
+# Camera words in action lines, longest first so "EXTREME CLOSE" wins over "CLOSE".
+_FRAMING_WORDS = (
+    ("EXTREME CLOSE", script_pb2.FRAMING_EXTREME_CLOSE_UP),
+    ("ECU", script_pb2.FRAMING_EXTREME_CLOSE_UP),
+    ("INSERT", script_pb2.FRAMING_EXTREME_CLOSE_UP),
+    ("EXTREME WIDE", script_pb2.FRAMING_EXTREME_WIDE),
+    ("AERIAL", script_pb2.FRAMING_EXTREME_WIDE),
+    ("ESTABLISHING", script_pb2.FRAMING_EXTREME_WIDE),
+    ("OVER THE SHOULDER", script_pb2.FRAMING_OVER_THE_SHOULDER),
+    ("OTS", script_pb2.FRAMING_OVER_THE_SHOULDER),
+    ("CLOSE ON", script_pb2.FRAMING_CLOSE_UP),
+    ("CLOSE UP", script_pb2.FRAMING_CLOSE_UP),
+    ("CLOSEUP", script_pb2.FRAMING_CLOSE_UP),
+    ("CU", script_pb2.FRAMING_CLOSE_UP),
+    ("MEDIUM SHOT", script_pb2.FRAMING_MEDIUM),
+    ("MEDIUM ON", script_pb2.FRAMING_MEDIUM),
+    ("MID SHOT", script_pb2.FRAMING_MEDIUM),
+    ("WIDE SHOT", script_pb2.FRAMING_WIDE),
+    ("WIDE ON", script_pb2.FRAMING_WIDE),
+    ("LONG SHOT", script_pb2.FRAMING_WIDE),
+    ("WIDE", script_pb2.FRAMING_WIDE),
+)
+_MOVE_WORDS = (
+    ("PUSH IN", script_pb2.CAMERA_MOVE_PUSH_IN),
+    ("PUSHES IN", script_pb2.CAMERA_MOVE_PUSH_IN),
+    ("PUSHING IN", script_pb2.CAMERA_MOVE_PUSH_IN),
+    ("DOLLY IN", script_pb2.CAMERA_MOVE_PUSH_IN),
+    ("ZOOM IN", script_pb2.CAMERA_MOVE_PUSH_IN),
+    ("PULL OUT", script_pb2.CAMERA_MOVE_PULL_OUT),
+    ("PULL BACK", script_pb2.CAMERA_MOVE_PULL_OUT),
+    ("PULLS BACK", script_pb2.CAMERA_MOVE_PULL_OUT),
+    ("PULLS OUT", script_pb2.CAMERA_MOVE_PULL_OUT),
+    ("ZOOM OUT", script_pb2.CAMERA_MOVE_PULL_OUT),
+    ("DOLLY OUT", script_pb2.CAMERA_MOVE_PULL_OUT),
+    ("PAN LEFT", script_pb2.CAMERA_MOVE_PAN_LEFT),
+    ("PANS LEFT", script_pb2.CAMERA_MOVE_PAN_LEFT),
+    ("PAN RIGHT", script_pb2.CAMERA_MOVE_PAN_RIGHT),
+    ("PANS RIGHT", script_pb2.CAMERA_MOVE_PAN_RIGHT),
+    ("TILT UP", script_pb2.CAMERA_MOVE_TILT_UP),
+    ("TILTS UP", script_pb2.CAMERA_MOVE_TILT_UP),
+    ("CRANE UP", script_pb2.CAMERA_MOVE_TILT_UP),
+    ("TILT DOWN", script_pb2.CAMERA_MOVE_TILT_DOWN),
+    ("TILTS DOWN", script_pb2.CAMERA_MOVE_TILT_DOWN),
+    ("CRANE DOWN", script_pb2.CAMERA_MOVE_TILT_DOWN),
+    ("TRACKING", script_pb2.CAMERA_MOVE_PAN_RIGHT),
+    ("PAN", script_pb2.CAMERA_MOVE_PAN_RIGHT),
+    ("PANS", script_pb2.CAMERA_MOVE_PAN_RIGHT),
+)
+# Action lines that are really transitions.
+_OPENERS = ("FADE IN", "FADE IN:", "FADE IN.", "FADE UP", "FADE UP:", "OPEN ON", "OPEN ON:")
+_CLOSERS = ("FADE OUT", "FADE OUT.", "FADE OUT:", "FADE TO BLACK", "FADE TO BLACK.", "THE END", "THE END.",
+            "END", "CUT TO BLACK", "CUT TO BLACK.")
+_OFFSCREEN = ("V.O", "O.S", "O.C", "OFF", "VO", "OS")
+
+
+def speech_seconds(text: str, voice: script_pb2.Voice) -> float:
+    """Seconds a line takes: its words at the voice's rate, plus a breath after it.
+
+    The TTS (espeak-ng -s words_per_minute) is told the same rate, so plan and voice agree.
+    """
+    words = sum(1 for word in text.split() if any(c.isalnum() for c in word))
+    rate = voice.words_per_minute or DEFAULT_WORDS_PER_MINUTE
+    return words * 60.0 / rate + LINE_PAUSE_SECONDS
+
+
+def _padded_words(text: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c == "'" else " " for c in text.upper())
+    return " " + " ".join(cleaned.split()) + " "
+
+
+def _camera(text: str) -> tuple[int, int]:
+    words = _padded_words(text)
+    framing = next((f for phrase, f in _FRAMING_WORDS if f" {phrase} " in words), script_pb2.FRAMING_UNSPECIFIED)
+    move = next((m for phrase, m in _MOVE_WORDS if f" {phrase} " in words), script_pb2.CAMERA_MOVE_UNSPECIFIED)
+    return framing, move
+
+
+def _transition(text: str) -> int:
+    upper = text.upper()
+    if "DISSOLVE" in upper or "CROSS" in upper:
+        return script_pb2.TRANSITION_CROSSFADE
+    if "FADE TO BLACK" in upper or "FADE OUT" in upper or "CUT TO BLACK" in upper:
+        return script_pb2.TRANSITION_FADE_TO_BLACK
+    if "FADE IN" in upper or "FADE FROM BLACK" in upper or "FADE UP" in upper:
+        return script_pb2.TRANSITION_FADE_FROM_BLACK
+    if "WHITE" in upper or "FLASH" in upper:
+        return script_pb2.TRANSITION_DIP_TO_WHITE
+    return script_pb2.TRANSITION_CUT
+
+
+def _ms(seconds: float) -> int:
+    return int(round(seconds * 1000))
+
+
+@dataclass
+class _Line:
+    message: script_pb2.DialogueLine
+    offset_ms: int
+    duration_ms: int
+
+
+@dataclass(eq=False)
+class _Shot:
+    scene: int
+    framing: int
+    move: int
+    description: str
+    subject: str  # what the image shows, for the prompt
+    character_ids: list[str]
+    line: int
+    column: int
+    end_line: int
+    base_ms: int
+    establishing: bool = False
+    transition: int = script_pb2.TRANSITION_UNSPECIFIED
+    lines: list[_Line] = field(default_factory=list)
+    dual_open: bool = False
+    subject_is_speech: bool = False
+    duration_ms: int = 0
+    fit_base_ms: int = 0
+
+    speech_ms: int = 0  # time the dialogue needs: lead, every line, and the breath after the last
+
+    def min_ms(self) -> int:
+        return max(_ms(MIN_ACTION_SECONDS), self.speech_ms)
+
+    def max_ms(self) -> int:
+        if self.lines and self.subject_is_speech:
+            return self.speech_ms
+        return max(_ms(MAX_ACTION_SECONDS), self.speech_ms)
+
+    def add_line(self, message: script_pb2.DialogueLine, voice: script_pb2.Voice, with_previous: bool) -> None:
+        duration = _ms(speech_seconds(message.text, voice))
+        if with_previous and self.lines:
+            offset = self.lines[-1].offset_ms
+        else:
+            offset = self.speech_ms if self.lines else _ms(LINE_LEAD_SECONDS)
+        self.lines.append(_Line(message, offset, duration))
+        self.speech_ms = max(self.speech_ms, offset + duration)
+
+
+def _present(text: str, names: dict[str, str]) -> list[str]:
+    """Ids of the characters whose names (upper-cased) occur in text, in bible order."""
+    found = {names[gram] for gram in bible.name_grams(text, upper=True) if gram in names}
+    return [character_id for character_id in names.values() if character_id in found] if found else []
+
+
+def _scene_shots(
+    index: int, scene: DraftScene, characters: dict[str, str], by_id: dict[str, script_pb2.Character],
+    pending: int, warnings: list[str],
+) -> tuple[list[_Shot], int]:
+    shots: list[_Shot] = []
+    beats = list(scene.beats)
+    place = " ".join(part for part in (scene.location.lower(), scene.time_of_day.lower()) if part)
+
+    def next_transition() -> int:
+        nonlocal pending
+        value, pending = pending, script_pb2.TRANSITION_UNSPECIFIED
+        return value
+
+    # Leading transitions ("FADE IN:") belong to the establishing shot.
+    while beats and (beats[0].kind == TRANSITION or (beats[0].kind == ACTION and beats[0].text.strip().upper() in _OPENERS)):
+        pending = _transition(beats[0].text) if beats[0].kind == TRANSITION else script_pb2.TRANSITION_FADE_FROM_BLACK
+        beats.pop(0)
+    wide = script_pb2.FRAMING_EXTREME_WIDE if scene.setting == script_pb2.SETTING_EXTERIOR else script_pb2.FRAMING_WIDE
+    if beats and beats[0].kind == ACTION:
+        first = beats.pop(0)
+        framing, move = _camera(first.text)
+        description = " ".join(first.text.split())
+        shots.append(_Shot(
+            index, framing or wide, move or script_pb2.CAMERA_MOVE_PUSH_IN, description, description,
+            _present(first.text, characters), first.line, first.column, first.end_line,
+            _ms(min(MAX_ACTION_SECONDS, max(ESTABLISHING_SECONDS, 2.0 + 0.12 * len(description.split())))),
+            establishing=True, transition=next_transition(),
+        ))
+    else:
+        description = scene.heading or place or "establishing shot"
+        shots.append(_Shot(
+            index, wide, script_pb2.CAMERA_MOVE_PAN_RIGHT if scene.setting == script_pb2.SETTING_EXTERIOR
+            else script_pb2.CAMERA_MOVE_PUSH_IN, description, place or "the setting",
+            [], scene.line, scene.column, scene.line, _ms(ESTABLISHING_SECONDS),
+            establishing=True, transition=next_transition(),
+        ))
+
+    spoken: dict[str, int] = {}
+    last_speaker = ""
+    for beat in beats:
+        if beat.kind == TRANSITION:
+            pending = _transition(beat.text)
+            continue
+        if beat.kind == ACTION:
+            upper = beat.text.strip().upper()
+            if upper in _OPENERS or upper in _CLOSERS:
+                pending = _transition(upper) if upper in _CLOSERS else script_pb2.TRANSITION_FADE_FROM_BLACK
+                continue
+            framing, move = _camera(beat.text)
+            description = " ".join(beat.text.split())
+            present = _present(beat.text, characters)
+            default_framing = script_pb2.FRAMING_MEDIUM if present else script_pb2.FRAMING_WIDE
+            shots.append(_Shot(
+                index, framing or default_framing, move or script_pb2.CAMERA_MOVE_PUSH_IN, description,
+                description, present, beat.line, beat.column, beat.end_line,
+                _ms(min(MAX_ACTION_SECONDS, max(MIN_ACTION_SECONDS, 2.0 + 0.12 * len(description.split())))),
+                transition=next_transition(),
+            ))
+            continue
+        # Dialogue.
+        speaker = bible.character_id(beat.character)
+        voice = by_id[speaker].voice
+        extension_upper = beat.extension.upper().replace(" ", "")
+        offscreen = any(mark in extension_upper.replace(".", "") for mark in ("VO", "OS", "OC")) or "OFF" in extension_upper
+        messages = [
+            script_pb2.DialogueLine(
+                character_id=speaker, text=speech.text, parenthetical=speech.parenthetical,
+                extension=beat.extension, dual=beat.dual, lyric=speech.lyric,
+                span=script_pb2.SourceSpan(line=beat.line, column=beat.column, end_line=beat.end_line),
+            )
+            for speech in beat.speeches
+            if speech.text
+        ]
+        if not messages:
+            warnings.append(f"line {beat.line}: {beat.character} has a cue but nothing to say")
+            continue
+        direction = next((speech.parenthetical for speech in beat.speeches if speech.parenthetical), "")
+        name = by_id[speaker].name
+        shown = name.title() if name.isupper() else name
+        description = f"{beat.character}" + (f" ({direction})" if direction else "") + ": " + beat.text
+        if offscreen:
+            # A voice over the picture we are already on.
+            target = shots[-1]
+            for message in messages:
+                target.add_line(message, voice, with_previous=False)
+            target.end_line = max(target.end_line, beat.end_line)
+            continue
+        if beat.dual and shots[-1].dual_open:
+            target = shots[-1]
+            target.character_ids.append(speaker)
+            target.framing = script_pb2.FRAMING_WIDE
+            target.subject += f", {shown} talking at the same time"
+            target.description += f" / {description}"
+            target.end_line = beat.end_line
+            target.dual_open = False
+            for position, message in enumerate(messages):
+                target.add_line(message, voice, with_previous=position == 0)
+            continue
+        count = spoken.get(speaker, 0)
+        spoken[speaker] = count + 1
+        ids = [speaker]
+        if last_speaker and last_speaker != speaker and count == 0:
+            framing = script_pb2.FRAMING_OVER_THE_SHOULDER
+            ids.append(last_speaker)
+            subject = f"{shown} talking to {by_id[last_speaker].name.title()}"
+        else:
+            framing = script_pb2.FRAMING_MEDIUM if count == 0 else script_pb2.FRAMING_CLOSE_UP
+            subject = f"{shown} talking"
+        if direction:
+            subject += f", {direction}"
+        shot = _Shot(
+            index, framing, script_pb2.CAMERA_MOVE_STATIC if framing != script_pb2.FRAMING_CLOSE_UP
+            else script_pb2.CAMERA_MOVE_PUSH_IN, description, subject, ids,
+            beat.line, beat.column, beat.end_line, 0, transition=next_transition(),
+            dual_open=beat.dual, subject_is_speech=True,
+        )
+        for message in messages:
+            shot.add_line(message, voice, with_previous=False)
+        shots.append(shot)
+        last_speaker = speaker
+    return shots, pending
+
+
+def _fit(shots: list[_Shot], target_ms: int, warnings: list[str]) -> None:
+    """Sets every shot's duration so the film runs target_ms, dropping action shots if it must."""
+    dialogue_ms = sum(shot.speech_ms for shot in shots if shot.lines)
+    if dialogue_ms > target_ms:
+        raise InvalidArgument(
+            f"dialogue needs {dialogue_ms / 1000:.1f} s but the target is {target_ms / 1000:g} s; "
+            "raise the target duration or cut lines"
+        )
+    # Too many shots for the time: drop the least important action shots (shortest text first,
+    # later ones first among equals), keeping every scene's first shot while we can.
+    keep = [True] * len(shots)
+    total_min = sum(shot.min_ms() for shot in shots)
+    if total_min > target_ms:
+        kept_in_scene: dict[int, int] = {}
+        for shot in shots:
+            kept_in_scene[shot.scene] = kept_in_scene.get(shot.scene, 0) + 1
+        for establishing in (False, True):
+            order = sorted(
+                (i for i, shot in enumerate(shots) if not shot.lines and shot.establishing == establishing),
+                key=lambda i: (shots[i].base_ms, -i),
+            )
+            for i in order:
+                if total_min <= target_ms:
+                    break
+                if kept_in_scene[shots[i].scene] <= 1:
+                    continue  # every scene keeps at least one shot
+                keep[i] = False
+                kept_in_scene[shots[i].scene] -= 1
+                total_min -= shots[i].min_ms()
+                warnings.append(f"line {shots[i].line}: shot dropped to fit the {target_ms / 1000:g} s target")
+        if total_min > target_ms:
+            raise InvalidArgument(
+                f"the script needs at least {total_min / 1000:.1f} s ({sum(keep)} shots of at least "
+                f"{MIN_ACTION_SECONDS:g} s plus dialogue) but the target is {target_ms / 1000:g} s"
+            )
+    for i in range(len(shots) - 1, -1, -1):
+        if not keep[i]:
+            if shots[i].transition and i + 1 < len(shots) and keep[i + 1] and not shots[i + 1].transition:
+                shots[i + 1].transition = shots[i].transition
+            del shots[i]
+
+    flexible = [shot for shot in shots if shot.max_ms() > shot.min_ms()]
+    fixed_ms = sum(shot.min_ms() for shot in shots if shot.max_ms() <= shot.min_ms())
+
+    def spread(k: float) -> int:
+        return sum(min(shot.max_ms(), max(shot.min_ms(), int(k * shot.fit_base_ms))) for shot in flexible)
+
+    for shot in shots:
+        shot.duration_ms = shot.min_ms()
+        shot.fit_base_ms = max(shot.base_ms, shot.min_ms(), 1)
+    room = target_ms - fixed_ms
+    if flexible:
+        low, high = 0.0, max(shot.max_ms() / shot.fit_base_ms for shot in flexible)
+        for _ in range(60):
+            middle = (low + high) / 2
+            if spread(middle) > room:
+                high = middle
+            else:
+                low = middle
+        for shot in flexible:
+            shot.duration_ms = min(shot.max_ms(), max(shot.min_ms(), int(low * shot.fit_base_ms)))
+        # Hand out the last milliseconds one by one, in order, to shots with room to grow.
+        short = room - sum(shot.duration_ms for shot in flexible)
+        while short > 0:
+            growable = [shot for shot in flexible if shot.duration_ms < shot.max_ms()]
+            if not growable:
+                break
+            step = max(1, short // len(growable))
+            for shot in growable:
+                if short <= 0:
+                    break
+                add = min(step, shot.max_ms() - shot.duration_ms, short)
+                shot.duration_ms += add
+                short -= add
+    total = sum(shot.duration_ms for shot in shots)
+    if total < target_ms:
+        # Every action shot is at its longest: hold dialogue shots past their last line.
+        talkers = [shot for shot in shots if shot.subject_is_speech]
+        hold = _ms(MAX_DIALOGUE_HOLD_SECONDS)
+        short = target_ms - total
+        while short > 0 and talkers:
+            step = max(1, short // len(talkers))
+            grew = False
+            for shot in talkers:
+                limit = shot.speech_ms + hold
+                add = min(step, limit - shot.duration_ms, short)
+                if add > 0:
+                    shot.duration_ms += add
+                    short -= add
+                    grew = True
+            if not grew:
+                break
+        total = sum(shot.duration_ms for shot in shots)
+        if total < target_ms:
+            warnings.append(
+                f"the plan runs {total / 1000:.1f} s, short of the {target_ms / 1000:g} s target: "
+                "every shot is held as long as it can be; add action or lower the target"
+            )
+
+
+def plan_shots(
+    draft: Draft, characters: list[script_pb2.Character], style: bible.Style, target_seconds: float,
+    film_seed: int, warnings: list[str],
+) -> list[script_pb2.Scene]:
+    """Cuts every scene into shots, fits them to target_seconds and writes their prompts."""
+    by_id = {c.id: c for c in characters}
+    names = {c.name.upper(): c.id for c in characters}
+    shots: list[_Shot] = []
+    pending = script_pb2.TRANSITION_UNSPECIFIED
+    for index, scene in enumerate(draft.scenes):
+        scene_shots, pending = _scene_shots(index, scene, names, by_id, pending, warnings)
+        shots.extend(scene_shots)
+    if shots and not shots[0].transition:
+        shots[0].transition = script_pb2.TRANSITION_FADE_FROM_BLACK
+    _fit(shots, _ms(target_seconds), warnings)
+
+    negative = bible.negative_prompt(style)
+    scenes: list[script_pb2.Scene] = []
+    for index, draft_scene in enumerate(draft.scenes):
+        scene_id = f"s{index + 1:02d}"
+        scene = script_pb2.Scene(
+            id=scene_id, number=index + 1, heading=draft_scene.heading, setting=draft_scene.setting,
+            location=draft_scene.location, time_of_day=draft_scene.time_of_day,
+            span=script_pb2.SourceSpan(line=draft_scene.line, column=draft_scene.column, end_line=draft_scene.end_line),
+            scene_number=draft_scene.scene_number, synopsis=draft_scene.synopsis,
+        )
+        for number, planned in enumerate((s for s in shots if s.scene == index), start=1):
+            in_frame = [by_id[i] for i in planned.character_ids if i in by_id]
+            shot = scene.shots.add(
+                id=f"{scene_id}-sh{number:02d}", framing=planned.framing, camera_move=planned.move,
+                description=planned.description, character_ids=planned.character_ids,
+                prompt=bible.build_prompt(style, planned.framing, planned.subject, draft_scene.setting,
+                                          draft_scene.location, draft_scene.time_of_day, in_frame),
+                negative_prompt=negative,
+                seed=bible.shot_seed(film_seed, draft_scene.location, planned.character_ids),
+                transition_in=planned.transition or script_pb2.TRANSITION_CUT,
+                span=script_pb2.SourceSpan(line=planned.line, column=planned.column, end_line=planned.end_line),
+                scene_id=scene_id,
+            )
+            shot.duration.FromMilliseconds(planned.duration_ms)
+            for line in planned.lines:
+                message = shot.dialogue.add()
+                message.CopyFrom(line.message)
+                message.offset.FromMilliseconds(line.offset_ms)
+                message.duration.FromMilliseconds(line.duration_ms)
+        scenes.append(scene)
+    return scenes
