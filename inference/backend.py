@@ -1,0 +1,38 @@
+"""What every model.py in model_repository shares: reading a request's inputs and answering with an error.
+
+Imported only inside Triton's Python backend stub, where triton_python_backend_utils exists.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+from inference.signature import BadRequest
+
+
+def inputs(request, names: tuple[str, ...]) -> dict[str, np.ndarray | None]:
+    """The named inputs of a request as numpy arrays (None for an optional input not sent)."""
+    found = {}
+    for name in names:
+        tensor = pb_utils.get_input_tensor_by_name(request, name)
+        found[name] = None if tensor is None else tensor.as_numpy()
+    return found
+
+
+def cancelled_response(model: str, request) -> "pb_utils.InferenceResponse | None":
+    """An error response for a request its client has cancelled (a cancelled film), else None: the
+    model skips the work instead of finishing it for nobody."""
+    if not request.is_cancelled():
+        return None
+    return pb_utils.InferenceResponse(
+        output_tensors=[], error=pb_utils.TritonError(f"{model}: request cancelled", pb_utils.TritonError.CANCELLED))
+
+
+def error_response(model: str, exc: BaseException) -> "pb_utils.InferenceResponse":
+    """A response carrying the error: INVALID_ARG for bad inputs, INTERNAL with the cause otherwise."""
+    if isinstance(exc, BadRequest):
+        error = pb_utils.TritonError(f"{model}: {exc}", pb_utils.TritonError.INVALID_ARG)
+    else:
+        error = pb_utils.TritonError(f"{model}: {type(exc).__name__}: {exc}", pb_utils.TritonError.INTERNAL)
+    return pb_utils.InferenceResponse(output_tensors=[], error=error)

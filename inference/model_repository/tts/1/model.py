@@ -1,0 +1,48 @@
+"""tts: lines of dialogue spoken with espeak-ng (see inference.voice); a batch's lines run in parallel."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# The stub's interpreter starts isolated and ignores PYTHONPATH; the launcher's PYTHONPATH (this checkout and
+# its virtualenv) must come before the system site-packages, or numpy and friends resolve elsewhere.
+sys.path[:0] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p not in sys.path]
+
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+
+import numpy as np  # noqa: E402
+import triton_python_backend_utils as pb_utils  # noqa: E402
+
+from inference.backend import cancelled_response, error_response, inputs  # noqa: E402
+from inference.signature import SPEECH_INPUTS, speech_requests  # noqa: E402
+from inference.voice import duration_s, espeak_binary, speak  # noqa: E402
+
+
+class TritonPythonModel:
+    """Each request of a batch is spoken by its own espeak-ng process, concurrently."""
+
+    def initialize(self, args: dict) -> None:
+        self.name = args["model_name"]
+        espeak_binary()  # fail to load, saying what to install, rather than fail every request
+        self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
+
+    def _respond(self, request) -> "pb_utils.InferenceResponse":
+        cancelled = cancelled_response(self.name, request)
+        if cancelled is not None:
+            return cancelled
+        try:
+            lines = [speak(line.text, line.voice) for line in speech_requests(inputs(request, SPEECH_INPUTS))]
+            if len(lines) != 1 and len({line.size for line in lines}) > 1:
+                raise ValueError("send one line per request: lines of a batched request differ in length")
+            audio = np.stack(lines)
+            duration = np.array([[duration_s(line)] for line in lines], dtype=np.float32)
+            return pb_utils.InferenceResponse([pb_utils.Tensor("AUDIO", audio), pb_utils.Tensor("DURATION", duration)])
+        except Exception as exc:
+            return error_response(self.name, exc)
+
+    def execute(self, requests: list) -> list:
+        return list(self.pool.map(self._respond, requests))
+
+    def finalize(self) -> None:
+        self.pool.shutdown(wait=False)

@@ -1,0 +1,32 @@
+"""A real tritonserver (the wheel's binary) serving inference/model_repository, once per test session."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from inference.launcher import TritonProcess
+from orchestrator.triton import TritonClient
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def triton(tmp_path_factory) -> TritonProcess:
+    """Triton with storyboard and tts loaded (sdxl is loaded by its own tests), stopped at the end."""
+    process = TritonProcess(f"127.0.0.1:{_free_port()}", _free_port(), _free_port(),
+                            work_dir=tmp_path_factory.mktemp("triton"))
+    with process:
+        yield process
+
+
+@pytest.fixture
+async def client(triton: TritonProcess) -> TritonClient:
+    client = TritonClient(triton.grpc_addr, max_in_flight_per_model=8, deadline_s=60.0, retries=2)
+    yield client
+    await client.close()

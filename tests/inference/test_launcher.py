@@ -1,0 +1,82 @@
+"""The launcher's start-up checks, its error reporting, and `python -m inference` as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from filmstudio.config import Config
+from filmstudio.server import StartupError
+from inference.launcher import TritonProcess, last_error
+
+from .conftest import _free_port
+
+LOG = """I1125 09:21:50.1 14804 server.cc:305] "Waiting for in-flight requests to complete."
+E1125 09:21:50.2 14804 model_lifecycle.cc:654] "failed to load 'sdxl' version 1: Internal: no weights\\n\\nAt:\\n  model.py(3)"
+E1125 09:21:50.3 14804 main.cc:100] "exiting: server stopped"
+"""
+
+
+def test_last_error_names_the_cause_on_one_line():
+    assert last_error(LOG) == "failed to load 'sdxl' version 1: Internal: no weights"
+    assert last_error("") == "no output"
+
+
+def test_a_taken_port_is_one_clear_error(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = TritonProcess(f"127.0.0.1:{port}", _free_port(), _free_port(), work_dir=tmp_path)
+        with pytest.raises(StartupError, match=f"gRPC cannot listen on 127.0.0.1:{port}: port taken"):
+            process.start()
+
+
+def test_sdxl_weights_that_are_not_there_stop_the_launch(tmp_path):
+    config = Config.from_env({"FILMSTUDIO_DATA_DIR": str(tmp_path), "FILMSTUDIO_SDXL_MODEL_DIR": str(tmp_path / "w")})
+    with pytest.raises(StartupError, match=f"FILMSTUDIO_SDXL_MODEL_DIR={tmp_path / 'w'}: no diffusers pipeline"):
+        TritonProcess.from_config(config)
+    assert TritonProcess.from_config(Config.from_env({"FILMSTUDIO_DATA_DIR": str(tmp_path)})).models == ("storyboard", "tts")
+
+
+def _env(tmp_path, **extra):
+    return {**os.environ, "FILMSTUDIO_DATA_DIR": str(tmp_path), "FILMSTUDIO_TRITON_ADDR": f"127.0.0.1:{_free_port()}",
+            "FILMSTUDIO_TRITON_HTTP_PORT": str(_free_port()), "FILMSTUDIO_TRITON_METRICS_PORT": str(_free_port()),
+            **extra}
+
+
+def test_bad_configuration_is_one_line_on_stderr(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "inference"], env=_env(tmp_path, FILMSTUDIO_TRITON_HTTP_PORT="x"),
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == ["inference: FILMSTUDIO_TRITON_HTTP_PORT='x': expected an integer"]
+
+
+@pytest.mark.mesh
+def test_python_m_inference_serves_until_sigterm_and_takes_triton_with_it(tmp_path):
+    env = _env(tmp_path)
+    http_port = env["FILMSTUDIO_TRITON_HTTP_PORT"]
+    launcher = subprocess.Popen([sys.executable, "-m", "inference"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        process = TritonProcess(env["FILMSTUDIO_TRITON_ADDR"], int(http_port), 0, work_dir=tmp_path / "probe")
+        deadline = time.monotonic() + 120
+        while not process.is_ready():
+            assert launcher.poll() is None, launcher.stderr.read()
+            assert time.monotonic() < deadline, "Triton never became ready"
+            time.sleep(0.2)
+        triton_pids = subprocess.run(["pgrep", "-P", str(launcher.pid)], capture_output=True, text=True).stdout.split()
+        assert triton_pids
+        launcher.send_signal(signal.SIGTERM)
+        assert launcher.wait(60) == 0
+        assert not process.is_ready()
+        for pid in triton_pids:  # Triton has exited too
+            assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read()
+    finally:
+        if launcher.poll() is None:
+            launcher.kill()
