@@ -1,0 +1,261 @@
+"""compose_film: a cut list in, a published film out. Read top to bottom:
+
+1. plan: check the request and lay the cuts on the frame grid (InvalidArgument before any work);
+2. fetch: every still and voice clip, each checked now (FailedPrecondition names the shot);
+3. render + encode, in worker threads: a renderer makes frames (motion, transitions, captions) into a
+   short queue, the encoder drains it, muxing sound and subtitles alongside; progress flows back;
+4. publish: each output is uploaded under a temporary key, then moved to its name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import dataclasses
+import inspect
+import pathlib
+import queue
+import tempfile
+import threading
+import uuid
+from collections.abc import Awaitable, Callable
+
+import numpy as np
+from google.protobuf import duration_pb2
+
+from composer import audio, transitions
+from composer.encode import FilmWriter
+from composer.motion import Planes, ShotCamera, decode_still
+from composer.sheets import Storyboard, poster_jpeg
+from composer.subtitles import CaptionTrack, to_srt, to_webvtt
+from composer.timeline import FilmPlan, ShotPlan, plan_film
+from filmstudio.errors import Cancelled, FailedPrecondition, InvalidArgument, NotFound
+from filmstudio.storage import ObjectStore
+from filmstudio.v1 import composer_pb2
+
+OnProgress = Callable[[int, int], Awaitable[None] | None]
+OUTPUTS = {  # file name -> content type
+    "film.vtt": "text/vtt", "film.srt": "application/x-subrip", "poster.jpg": "image/jpeg",
+    "storyboard.png": "image/png", "film.mp4": "video/mp4",  # the film last: its presence means all are there
+}
+PROGRESS_EVERY = 6  # frames
+
+
+async def compose_film(request: composer_pb2.ComposeFilmRequest, store: ObjectStore,
+                       on_progress: OnProgress) -> composer_pb2.ComposeResult:
+    """Compose and publish the film under request.output_prefix; on_progress(frames_done, frames_total)
+    is called as encoding advances. Cancelling the task stops the encoder within a frame or two."""
+    plan = plan_film(request)
+    prefix = output_key(request.output_prefix, store)
+    with tempfile.TemporaryDirectory(prefix="composer-") as tmp:
+        workdir = pathlib.Path(tmp)
+        stills = await fetch_stills(plan, store, workdir)
+        dialogue = await fetch_dialogue(plan, store)
+        await _call(on_progress, 0, plan.frame_count)
+        await _run_in_thread(lambda report, cancel: render_film(plan, stills, dialogue, workdir, report, cancel),
+                             plan.frame_count, on_progress)
+        uris = {}
+        token = uuid.uuid4().hex[:12]
+        for name, content_type in OUTPUTS.items():
+            tmp_key = f"{prefix}/.{name}.{token}.tmp"
+            await store.put_file(tmp_key, workdir / name, content_type)
+            uris[name] = await store.publish(tmp_key, f"{prefix}/{name}")
+    duration = duration_pb2.Duration()
+    duration.FromNanoseconds(plan.frame_count * 1_000_000_000 // plan.fps)
+    return composer_pb2.ComposeResult(
+        video_uri=uris["film.mp4"], subtitles_vtt_uri=uris["film.vtt"], subtitles_srt_uri=uris["film.srt"],
+        poster_uri=uris["poster.jpg"], storyboard_uri=uris["storyboard.png"], frame_count=plan.frame_count,
+        duration=duration)
+
+
+def output_key(output_prefix: str, store: ObjectStore) -> str:
+    """The store key the outputs go under (InvalidArgument when it is empty or not in the store)."""
+    if not output_prefix.strip("/"):
+        raise InvalidArgument("output_prefix is empty")
+    return store.key(output_prefix.rstrip("/"))
+
+
+async def _fetch(store: ObjectStore, uri: str, what: str, shot: ShotPlan) -> bytes:
+    try:
+        return await store.get(uri)
+    except NotFound:
+        raise FailedPrecondition(f"{shot.name}: {what} {uri} does not exist") from None
+    except InvalidArgument as exc:
+        raise InvalidArgument(f"{shot.name}: {what}: {exc.message}") from None
+
+
+async def fetch_stills(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path) -> list[pathlib.Path]:
+    """Each shot's still, checked to decode, saved in workdir (the renderer reads one at a time)."""
+    paths: dict[str, pathlib.Path] = {}
+    for shot in plan.shots:
+        if shot.image_uri in paths:
+            continue
+        data = await _fetch(store, shot.image_uri, "image", shot)
+        try:
+            await asyncio.to_thread(decode_still, data)
+        except ValueError as exc:
+            raise FailedPrecondition(f"{shot.name}: image {shot.image_uri} is {exc}") from None
+        path = workdir / f"still-{len(paths)}"
+        await asyncio.to_thread(path.write_bytes, data)
+        paths[shot.image_uri] = path
+    return [paths[shot.image_uri] for shot in plan.shots]
+
+
+async def fetch_dialogue(plan: FilmPlan, store: ObjectStore) -> np.ndarray:
+    """The dialogue track: every voice clip at its place on the film's clock (mono, 48 kHz)."""
+    track = np.zeros(plan.frame_count * audio.RATE // plan.fps, dtype=np.float32)
+    for shot in plan.shots:
+        for voice in shot.voices:
+            data = await _fetch(store, voice.uri, "audio", shot)
+            try:
+                clip = await asyncio.to_thread(audio.decode_voice, data)
+            except ValueError as exc:
+                raise FailedPrecondition(f"{shot.name}: audio {voice.uri} is {exc}") from None
+            audio.place(track, clip, voice.start_s)
+    return track
+
+
+async def _call(callback: OnProgress, done: int, total: int) -> None:
+    result = callback(done, total)
+    if inspect.isawaitable(result):
+        await result
+
+
+async def _run_in_thread(work: Callable[[Callable[[int], None], threading.Event], None], total: int,
+                         on_progress: OnProgress) -> None:
+    """Run work(report, cancel) in a thread, passing its progress reports to on_progress on this
+    loop; if this coroutine is cancelled, set `cancel` and wait for the thread to stop."""
+    loop = asyncio.get_running_loop()
+    cancel = threading.Event()
+    changed = asyncio.Event()
+    latest = [0]
+
+    def report(done: int) -> None:  # called from the worker thread
+        def note() -> None:
+            latest[0] = done
+            changed.set()
+        loop.call_soon_threadsafe(note)
+
+    worker = asyncio.ensure_future(asyncio.to_thread(work, report, cancel))
+    sent = 0
+    try:
+        while True:
+            waiter = asyncio.ensure_future(changed.wait())
+            await asyncio.wait({worker, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            changed.clear()
+            if latest[0] != sent:
+                sent = latest[0]
+                await _call(on_progress, sent, total)
+            if worker.done():
+                worker.result()
+                return
+    except BaseException:
+        cancel.set()
+        await asyncio.wait({worker})
+        raise
+
+
+@dataclasses.dataclass
+class _Frame:
+    index: int
+    planes: Planes
+
+
+_DONE = object()
+
+
+def render_film(plan: FilmPlan, stills: list[pathlib.Path], dialogue: np.ndarray, workdir: pathlib.Path,
+                report: Callable[[int], None], cancel: threading.Event) -> None:
+    """Render and encode the film and its sidecars into workdir (blocking; run it in a thread).
+    Raises Cancelled if `cancel` is set."""
+    (workdir / "film.vtt").write_text(to_webvtt(plan.cues), encoding="utf-8")
+    (workdir / "film.srt").write_text(to_srt(plan.cues), encoding="utf-8")
+    mastering = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="composer-audio")
+    soundtrack = mastering.submit(_soundtrack, plan, dialogue)  # alongside the first frames
+    mastering.shutdown(wait=False)
+    frames: queue.Queue = queue.Queue(maxsize=6)
+    renderer = threading.Thread(target=_render_frames, args=(plan, stills, workdir, frames, cancel),
+                                name="composer-render", daemon=True)
+    writer = FilmWriter(workdir / "film.mp4", plan.width, plan.height, plan.fps, soundtrack, plan.cues, plan.title)
+    renderer.start()
+    finished = False
+    try:
+        while True:
+            if cancel.is_set():
+                raise Cancelled("compose cancelled")
+            try:
+                item = frames.get(timeout=0.1)
+            except queue.Empty:  # the renderer stops without a word when cancelled
+                continue
+            if item is _DONE:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            writer.write(item.planes)
+            if writer.frames % PROGRESS_EVERY == 0 or writer.frames == plan.frame_count:
+                report(writer.frames)
+        writer.close()
+        finished = True
+    finally:
+        if not finished:
+            cancel.set()
+            writer.abandon()
+            while renderer.is_alive():  # unblock a renderer waiting on a full queue
+                try:
+                    frames.get(timeout=0.05)
+                except queue.Empty:
+                    pass
+        renderer.join()
+
+
+def _soundtrack(plan: FilmPlan, dialogue: np.ndarray) -> np.ndarray:
+    music = audio.music_bed(len(dialogue), plan.seed) if plan.music else None
+    return audio.master(dialogue, music)
+
+
+def _put(frames: queue.Queue, item: object, cancel: threading.Event) -> bool:
+    while not cancel.is_set():
+        try:
+            frames.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            pass
+    return False
+
+
+def _render_frames(plan: FilmPlan, stills: list[pathlib.Path], workdir: pathlib.Path, frames: queue.Queue,
+                   cancel: threading.Event) -> None:
+    """The renderer thread: every frame of the film in order, then _DONE (or the exception)."""
+    try:
+        captions = CaptionTrack(plan.cues, plan.width, plan.height, plan.fps) if plan.burn_subtitles else None
+        storyboard = Storyboard(plan.width, plan.height)
+        poster_shot = max(plan.shots, key=lambda s: s.frame_count)
+        outgoing: Planes | None = None
+        for shot, still in zip(plan.shots, stills):
+            camera = ShotCamera(decode_still(still.read_bytes()), plan.width, plan.height, shot.camera_move,
+                                shot.frame_count)
+            for i in range(shot.frame_count):
+                planes = transitions.apply(shot.transition, i, shot.transition_frames, camera.frame(i), outgoing)
+                if i == shot.frame_count // 2:
+                    storyboard.add(planes, f"{shot.index + 1}. {shot.shot_id or 'cut'}  "
+                                           f"{_timecode(shot.start_frame / plan.fps)}")
+                    if shot is poster_shot:
+                        (workdir / "poster.jpg").write_bytes(poster_jpeg(planes))
+                if i == shot.frame_count - 1:
+                    outgoing = planes
+                index = shot.start_frame + i
+                caption = captions.at(index) if captions is not None else None
+                if caption is not None:
+                    planes = caption.burn(planes)
+                if not _put(frames, _Frame(index, planes), cancel):
+                    return
+        (workdir / "storyboard.png").write_bytes(storyboard.png())
+        _put(frames, _DONE, cancel)
+    except BaseException as exc:  # hand it to the encoder thread, which raises it
+        _put(frames, exc, cancel)
+
+
+def _timecode(seconds: float) -> str:
+    minutes, seconds = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{seconds:04.1f}"

@@ -1,0 +1,66 @@
+"""ComposerService over gRPC: a thin shell around compose_film that streams progress, then the result."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import grpc
+
+from composer.compose import compose_film
+from filmstudio.storage import ObjectStore
+from filmstudio.v1 import composer_pb2, composer_pb2_grpc
+
+
+def default_encodes() -> int:
+    """x264 already spreads one film over about two cores: more films at once than that only thrash."""
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+class ComposerServicer(composer_pb2_grpc.ComposerServiceServicer):
+    """Streams ComposeProgress while the film encodes and ends with its ComposeResult. Domain errors
+    reach the caller through filmstudio.server's one error mapping. At most `max_encodes` films encode
+    at once; later requests wait their turn (and can be cancelled while they wait)."""
+
+    def __init__(self, store: ObjectStore, max_encodes: int = 0) -> None:
+        self.store = store
+        self.slots = asyncio.Semaphore(max_encodes or default_encodes())
+
+    async def ComposeFilm(self, request: composer_pb2.ComposeFilmRequest, context: grpc.aio.ServicerContext):
+        updates: asyncio.Queue[tuple[int, int]] = asyncio.Queue()
+
+        def on_progress(done: int, total: int) -> None:
+            updates.put_nowait((done, total))
+
+        async def compose_in_turn() -> composer_pb2.ComposeResult:
+            async with self.slots:
+                return await compose_film(request, self.store, on_progress)
+
+        work = asyncio.ensure_future(compose_in_turn())
+        try:
+            while not (work.done() and updates.empty()):
+                getter = asyncio.ensure_future(updates.get())
+                await asyncio.wait({work, getter}, return_when=asyncio.FIRST_COMPLETED)
+                if not getter.done():
+                    getter.cancel()
+                    continue
+                done, total = getter.result()
+                while not updates.empty():  # a slow reader gets the latest count, not a backlog
+                    done, total = updates.get_nowait()
+                yield composer_pb2.ComposeFilmResponse(
+                    progress=composer_pb2.ComposeProgress(frames_done=done, frames_total=total))
+            yield composer_pb2.ComposeFilmResponse(result=work.result())
+        finally:
+            if not work.done():  # the caller went away: stop encoding
+                work.cancel()
+                await asyncio.gather(work, return_exceptions=True)
+
+
+def registrar(store: ObjectStore, max_encodes: int = 0):
+    """A filmstudio.server Register that adds ComposerService backed by `store`."""
+
+    async def register(server: grpc.aio.Server) -> list[str]:
+        composer_pb2_grpc.add_ComposerServiceServicer_to_server(ComposerServicer(store, max_encodes), server)
+        return [composer_pb2.DESCRIPTOR.services_by_name["ComposerService"].full_name]
+
+    return register

@@ -1,0 +1,158 @@
+"""Subtitles three ways: WebVTT and SRT sidecars, mov_text events for the MP4, and captions burned
+into the picture (white with a dark outline, inside the 90 % title-safe area, wrapped to fit)."""
+
+from __future__ import annotations
+
+import functools
+import pathlib
+
+from PIL import Image, ImageDraw, ImageFont
+
+from composer.motion import Planes, rgb_to_planes
+from composer.timeline import Cue
+
+_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+          "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+          "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+MAX_LINES = 3
+
+
+def _clock(seconds: float, separator: str) -> str:
+    ms = round(seconds * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{separator}{ms:03d}"
+
+
+def to_webvtt(cues: list[Cue] | tuple[Cue, ...]) -> str:
+    """A WebVTT file; a cue with a speaker carries it as a <v> voice span."""
+    lines = ["WEBVTT", ""]
+    for i, cue in enumerate(cues, 1):
+        text = cue.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = "\n".join(t for t in text.splitlines() if t.strip())  # a blank line would end the cue
+        if cue.speaker:
+            speaker = cue.speaker.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            text = f"<v {speaker}>{text}"
+        lines += [str(i), f"{_clock(cue.start_s, '.')} --> {_clock(cue.end_s, '.')}", text, ""]
+    return "\n".join(lines)
+
+
+def to_srt(cues: list[Cue] | tuple[Cue, ...]) -> str:
+    """An SRT file (plain text, numbered from 1)."""
+    lines = []
+    for i, cue in enumerate(cues, 1):
+        text = "\n".join(t for t in cue.text.splitlines() if t.strip())
+        lines += [str(i), f"{_clock(cue.start_s, ',')} --> {_clock(cue.end_s, ',')}", text, ""]
+    return "\n".join(lines)
+
+
+# The ASS header the mov_text encoder reads its default style from.
+ASS_HEADER = b"""[Script Info]
+ScriptType: v4.00+
+PlayResX: 384
+PlayResY: 288
+
+[V4+ Styles]
+Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, \
+Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, \
+MarginV, Encoding
+Style: Default,Sans,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+"""
+
+
+def ass_event(cue: Cue, read_order: int) -> bytes:
+    """One cue as the ASS event line FFmpeg's text subtitle encoders take."""
+    text = cue.text.replace("\\", "/").replace("{", "(").replace("}", ")")
+    text = "\\N".join(t for t in text.splitlines() if t.strip())
+    speaker = cue.speaker.replace(",", " ")
+    return f"{read_order},0,Default,{speaker},0,0,0,,{text}".encode()
+
+
+@functools.lru_cache(maxsize=8)
+def caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    for path in _FONTS:
+        if pathlib.Path(path).is_file():
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default(size=size)
+
+
+def wrap(text: str, font, max_width: float) -> list[str]:
+    """Greedy word wrap to max_width pixels, keeping the writer's own line breaks."""
+    lines: list[str] = []
+    for paragraph in text.splitlines():
+        line = ""
+        for word in paragraph.split():
+            candidate = f"{line} {word}" if line else word
+            if line and font.getlength(candidate) > max_width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        if line:
+            lines.append(line)
+    return lines
+
+
+class Caption:
+    """A cue drawn once as yuv420p planes plus alpha, pasted onto each frame it covers."""
+
+    def __init__(self, cue: Cue, width: int, height: int) -> None:
+        self.cue = cue
+        short = min(width, height)
+        size = max(12, round(short * 0.05))
+        font = caption_font(size)
+        stroke = max(2, size // 12)
+        safe_w = width * 0.9 - 2 * stroke
+        lines = wrap(cue.text, font, safe_w)
+        while len(lines) > MAX_LINES and size > 12:  # too long: shrink rather than cover the picture
+            size = max(12, round(size * 0.85))
+            font, stroke = caption_font(size), max(2, size // 12)
+            lines = wrap(cue.text, font, safe_w)
+        text = "\n".join(lines)
+        probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+        left, top, right, bottom = probe.multiline_textbbox((0, 0), text, font=font, align="center",
+                                                            stroke_width=stroke, spacing=size // 4)
+        box_w = min(width, int(right - left) + 4) // 2 * 2 + 2
+        box_h = min(height, int(bottom - top) + 4) // 2 * 2 + 2
+        rgba = Image.new("RGBA", (box_w, box_h), (0, 0, 0, 0))
+        ImageDraw.Draw(rgba).multiline_text((box_w / 2, box_h / 2), text, font=font, anchor="mm",
+                                            align="center", fill=(255, 255, 255, 255), stroke_width=stroke,
+                                            stroke_fill=(0, 0, 0, 255), spacing=size // 4)
+        # Bottom centre, lifted into the title-safe area (5 % margin each side).
+        self.x = (width - box_w) // 2 // 2 * 2
+        self.y = max(0, height - round(height * 0.07) - box_h) // 2 * 2
+        self.planes = rgb_to_planes(rgba.convert("RGB"))
+        alpha = rgba.getchannel("A")
+        self.alpha = alpha
+        self.alpha_half = alpha.resize((box_w // 2, box_h // 2), Image.BOX)
+
+    def burn(self, frame: Planes) -> Planes:
+        """This caption over a copy of frame."""
+        out = Planes(frame.y.copy(), frame.u.copy(), frame.v.copy())
+        out.y.paste(self.planes.y, (self.x, self.y), self.alpha)
+        out.u.paste(self.planes.u, (self.x // 2, self.y // 2), self.alpha_half)
+        out.v.paste(self.planes.v, (self.x // 2, self.y // 2), self.alpha_half)
+        return out
+
+
+class CaptionTrack:
+    """Which caption (if any) frame i shows; draws each cue once, keeping only the current one."""
+
+    def __init__(self, cues: list[Cue] | tuple[Cue, ...], width: int, height: int, fps: int) -> None:
+        self.cues, self.width, self.height, self.fps = list(cues), width, height, fps
+        self._current: Caption | None = None
+
+    def at(self, frame_index: int) -> Caption | None:
+        t = (frame_index + 0.5) / self.fps
+        while self.cues and self.cues[0].end_s <= t:
+            self.cues.pop(0)
+        if not self.cues or self.cues[0].start_s > t:
+            return None
+        if self._current is None or self._current.cue is not self.cues[0]:
+            self._current = Caption(self.cues[0], self.width, self.height)
+        return self._current
+

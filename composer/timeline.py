@@ -1,0 +1,200 @@
+"""The film's timeline: a ComposeFilmRequest checked and turned into frame-exact shots and cues.
+
+Frame accounting. A cut's boundaries are the film's running time rounded to whole frames
+(cumulative rounding), so the film has exactly round(total duration x fps) frames and no cut drifts.
+A transition never adds or removes frames: it plays inside the first frames of the incoming cut.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from google.protobuf import duration_pb2
+
+from filmstudio.errors import InvalidArgument
+from filmstudio.v1 import composer_pb2, script_pb2
+
+FPS_ALLOWED = (24, 25, 30)
+MAX_FILM_S = 300
+MAX_LONG_SIDE, MAX_SHORT_SIDE = 1920, 1080
+MIN_SIDE = 64
+
+# Length a transition takes when the request leaves it at 0. Fade to black and dip to white pass
+# through the colour: half the time going out of the previous shot, half coming into this one.
+DEFAULT_TRANSITION_S = {
+    script_pb2.TRANSITION_CROSSFADE: 0.5,
+    script_pb2.TRANSITION_FADE_FROM_BLACK: 0.5,
+    script_pb2.TRANSITION_FADE_TO_BLACK: 1.0,
+    script_pb2.TRANSITION_DIP_TO_WHITE: 0.5,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class VoicePlacement:
+    """A voice clip and where it starts in the film, in seconds."""
+
+    uri: str
+    start_s: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Cue:
+    """A subtitle on the film's clock."""
+
+    start_s: float
+    end_s: float
+    text: str
+    speaker: str
+    shot_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ShotPlan:
+    """One cut placed on the film's frame grid."""
+
+    index: int
+    shot_id: str
+    image_uri: str
+    start_frame: int
+    frame_count: int
+    camera_move: int
+    transition: int
+    transition_frames: int
+    voices: tuple[VoicePlacement, ...]
+
+    @property
+    def end_frame(self) -> int:
+        return self.start_frame + self.frame_count
+
+    @property
+    def name(self) -> str:
+        return f"shot {self.shot_id!r}" if self.shot_id else f"cut {self.index + 1}"
+
+
+@dataclasses.dataclass(frozen=True)
+class FilmPlan:
+    """Everything the renderer and the encoder need, in frames and seconds."""
+
+    width: int
+    height: int
+    fps: int
+    burn_subtitles: bool
+    music: bool
+    seed: int
+    title: str
+    shots: tuple[ShotPlan, ...]
+    cues: tuple[Cue, ...]
+
+    @property
+    def frame_count(self) -> int:
+        return self.shots[-1].end_frame
+
+    @property
+    def duration_s(self) -> float:
+        return self.frame_count / self.fps
+
+
+def _nanos(d: duration_pb2.Duration) -> int:
+    return d.seconds * 1_000_000_000 + d.nanos
+
+
+def frames_at(nanos: int, fps: int) -> int:
+    """The frame nearest a time (halves round up), in exact integer arithmetic."""
+    return (2 * nanos * fps + 1_000_000_000) // 2_000_000_000
+
+
+def check_format(fmt: composer_pb2.OutputFormat) -> None:
+    """Raise InvalidArgument unless the output format is one we encode."""
+    w, h = fmt.width, fmt.height
+    if w <= 0 or h <= 0:
+        raise InvalidArgument(f"format: width and height must be set, got {w}x{h}")
+    if w % 2 or h % 2:
+        raise InvalidArgument(f"format: width and height must be even for yuv420p, got {w}x{h}")
+    if max(w, h) > MAX_LONG_SIDE or min(w, h) > MAX_SHORT_SIDE:
+        raise InvalidArgument(f"format: {w}x{h} is over 1080p (at most 1920x1080, 1080x1920 or 1080x1080)")
+    if min(w, h) < MIN_SIDE:
+        raise InvalidArgument(f"format: {w}x{h} is under the {MIN_SIDE}-pixel minimum")
+    if fmt.fps not in FPS_ALLOWED:
+        raise InvalidArgument(f"format: fps must be 24, 25 or 30, got {fmt.fps}")
+
+
+def plan_film(request: composer_pb2.ComposeFilmRequest) -> FilmPlan:
+    """Check a request and lay its cuts on the frame grid; InvalidArgument names the shot at fault."""
+    fmt = request.format
+    check_format(fmt)
+    if not request.cuts:
+        raise InvalidArgument("the cut list is empty")
+    fps = fmt.fps
+    shots: list[ShotPlan] = []
+    cues: list[Cue] = []
+    elapsed = 0
+    for index, cut in enumerate(request.cuts):
+        name = f"shot {cut.shot_id!r}" if cut.shot_id else f"cut {index + 1}"
+        nanos = _nanos(cut.duration)
+        if nanos <= 0:
+            raise InvalidArgument(f"{name}: duration must be positive, got {nanos / 1e9:g} s")
+        if not cut.image_uri:
+            raise InvalidArgument(f"{name}: image_uri is empty")
+        if cut.camera_move not in script_pb2.CameraMove.values():
+            raise InvalidArgument(f"{name}: unknown camera move {cut.camera_move}")
+        if cut.transition_in not in script_pb2.Transition.values():
+            raise InvalidArgument(f"{name}: unknown transition {cut.transition_in}")
+        start_frame = frames_at(elapsed, fps)
+        elapsed += nanos
+        if elapsed > MAX_FILM_S * 1_000_000_000:
+            raise InvalidArgument(f"{name}: the cut list runs past the {MAX_FILM_S} s limit "
+                                  f"({elapsed / 1e9:.2f} s so far)")
+        frame_count = frames_at(elapsed, fps) - start_frame
+        if frame_count < 1:
+            raise InvalidArgument(f"{name}: {nanos / 1e9:g} s is shorter than one frame at {fps} fps")
+        transition_frames = _transition_frames(cut, fps, frame_count, name)
+        start_s = start_frame / fps
+        voices = []
+        for cue in cut.audio:
+            if not cue.uri:
+                raise InvalidArgument(f"{name}: an audio cue has an empty uri")
+            if _nanos(cue.offset) < 0:
+                raise InvalidArgument(f"{name}: audio cue {cue.uri} has a negative offset")
+            voices.append(VoicePlacement(cue.uri, start_s + _nanos(cue.offset) / 1e9))
+        for sub in cut.subtitles:
+            offset, length = _nanos(sub.offset), _nanos(sub.duration)
+            if offset < 0 or length < 0:
+                raise InvalidArgument(f"{name}: subtitle {sub.text[:30]!r} has a negative offset or duration")
+            if not sub.text.strip():
+                continue
+            begin = start_s + offset / 1e9
+            # No duration: the subtitle stays until the cut ends.
+            end = begin + length / 1e9 if length else (start_frame + frame_count) / fps
+            cues.append(Cue(begin, end, sub.text.strip(), sub.speaker, cut.shot_id))
+        shots.append(ShotPlan(index, cut.shot_id, cut.image_uri, start_frame, frame_count,
+                              cut.camera_move, cut.transition_in, transition_frames, tuple(voices)))
+    film_end = shots[-1].end_frame / fps
+    return FilmPlan(fmt.width, fmt.height, fps, fmt.burn_subtitles, fmt.music, fmt.seed, request.title,
+                    tuple(shots), tuple(_tidy_cues(cues, film_end)))
+
+
+def _transition_frames(cut: composer_pb2.Cut, fps: int, frame_count: int, name: str) -> int:
+    kind = cut.transition_in
+    if kind in (script_pb2.TRANSITION_UNSPECIFIED, script_pb2.TRANSITION_CUT):
+        return 0
+    nanos = _nanos(cut.transition_duration)
+    if nanos < 0:
+        raise InvalidArgument(f"{name}: transition duration must not be negative")
+    if nanos == 0:
+        nanos = int(DEFAULT_TRANSITION_S[kind] * 1e9)
+    # At least one frame, and never longer than the cut it plays in.
+    return min(max(frames_at(nanos, fps), 1), frame_count)
+
+
+def _tidy_cues(cues: list[Cue], film_end: float) -> list[Cue]:
+    """Cues in time order, clipped to the film, each ending before the next begins (one on screen
+    at a time, which SRT players and mov_text expect)."""
+    cues = sorted((c for c in cues if c.start_s < film_end), key=lambda c: c.start_s)
+    tidy: list[Cue] = []
+    for i, cue in enumerate(cues):
+        end = min(cue.end_s, film_end)
+        if i + 1 < len(cues):
+            end = min(end, cues[i + 1].start_s)
+        if end - cue.start_s >= 0.04:
+            tidy.append(dataclasses.replace(cue, end_s=end))
+    return tidy
