@@ -1,0 +1,1 @@
+"""The orchestrator: reads scripts, plans films and drives the mesh."""

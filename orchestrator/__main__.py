@@ -1,0 +1,69 @@
+"""`python -m orchestrator`: FilmService on FILMSTUDIO_ORCHESTRATOR_ADDR, plus this replica's worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import grpc
+from prometheus_client import start_http_server
+
+from filmstudio.config import Config
+from filmstudio.server import serve, run_service
+from filmstudio.storage import open_store
+from filmstudio.telemetry import configure_logging
+from filmstudio.v1 import composer_pb2_grpc, film_pb2, film_pb2_grpc
+from orchestrator.db import Database
+from orchestrator.films import Films
+from orchestrator.service import FilmService
+from orchestrator.triton import TritonClient
+from orchestrator.worker import Worker
+from orchestrator.workflow import Parts
+
+log = logging.getLogger("orchestrator")
+
+
+async def main() -> None:
+    config = Config.from_env()
+    configure_logging("orchestrator", config.log_level)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(config.database_url)
+    await db.migrate()
+    store = open_store(config.store_url, config.s3_endpoint)
+    triton = TritonClient(config.triton_addr)
+    # Reconnect within seconds of the composer coming back (gRPC's default backoff grows to two minutes).
+    composer_channel = grpc.aio.insecure_channel(config.composer_addr, options=[
+        ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 2000)])
+    parts = Parts(db=db, store=store, triton=triton,
+                  composer=composer_pb2_grpc.ComposerServiceStub(composer_channel), composer_addr=config.composer_addr)
+    # A short lease lets another replica take over a crashed one's film quickly; the retry deadline is
+    # how long a film waits for Triton or the composer to come back before it fails naming the part.
+    worker = Worker(parts, lease_s=config.lease_s, retry_deadline_s=config.retry_deadline_s)
+    films = Films(db, store, triton, worker)
+    if config.metrics_port:
+        start_http_server(config.metrics_port, addr="127.0.0.1")
+    worker_task = asyncio.create_task(worker.run(), name="worker")
+
+    async def register(server: grpc.aio.Server) -> list[str]:
+        film_pb2_grpc.add_FilmServiceServicer_to_server(FilmService(films), server)
+        return [film_pb2.DESCRIPTOR.services_by_name["FilmService"].full_name]
+
+    async def on_stop() -> None:
+        worker_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker_task
+        await triton.close()
+        await composer_channel.close()
+        await store.close()
+        await db.close()
+
+    try:
+        await serve(register, config.orchestrator_addr, "orchestrator", on_stop=on_stop)
+    finally:
+        if not worker_task.done():
+            await on_stop()
+
+
+if __name__ == "__main__":
+    run_service(main, "orchestrator")

@@ -1,0 +1,1 @@
+"""Alembic migrations, run by Database.migrate(); there is no alembic.ini."""

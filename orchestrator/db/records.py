@@ -1,0 +1,135 @@
+"""What the database hands back: plain frozen dataclasses, and their API messages.
+
+Shots keep object-store *keys* (content hashes, shared between films); URIs are made from keys by a
+function the caller passes (normally `ObjectStore.uri`), so the database never knows the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Callable, Iterable
+
+from google.protobuf import timestamp_pb2
+from google.rpc import status_pb2
+
+from filmstudio.v1 import film_pb2, script_pb2
+
+
+def same_key(key: str) -> str:
+    """The default key-to-URI mapping: the key itself."""
+    return key
+
+
+def timestamp(value: datetime.datetime) -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def film_name(film_id: str) -> str:
+    return f"films/{film_id}"
+
+
+def shot_name(film_id: str, shot_id: str) -> str:
+    return f"films/{film_id}/shots/{shot_id}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ShotRecord:
+    """One planned shot's durable render record (one row of `shots`)."""
+
+    film_id: str
+    shot_id: str
+    position: int
+    state: int  # film_pb2.ShotState
+    take: int
+    seed_override: int | None
+    prompt_override: str | None
+    image_key: str | None
+    audio_key: str | None
+    cached: bool
+    error: str
+    lease_owner: str | None
+    lease_expires_at: datetime.datetime | None
+    updated_at: datetime.datetime
+
+    @property
+    def name(self) -> str:
+        return shot_name(self.film_id, self.shot_id)
+
+    def to_proto(self, object_uri: Callable[[str], str] = same_key) -> film_pb2.ShotRender:
+        """The API message; image_uri/audio_uri are `object_uri(key)`, empty where there is no key."""
+        return film_pb2.ShotRender(
+            name=self.name,
+            shot_id=self.shot_id,
+            state=self.state,
+            image_uri=object_uri(self.image_key) if self.image_key else "",
+            audio_uri=object_uri(self.audio_key) if self.audio_key else "",
+            take=self.take,
+            cached=self.cached,
+            error=self.error,
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class FilmRecord:
+    """One film row, with its protobuf columns parsed."""
+
+    id: str
+    owner: str
+    request_id: str
+    display_name: str
+    state: int  # film_pb2.FilmState
+    progress: float
+    script: str
+    settings: film_pb2.FilmSettings
+    scene_graph: script_pb2.SceneGraph | None
+    outputs: film_pb2.FilmOutputs | None
+    error_code: int  # google.rpc.Code; 0 when there is no error
+    error_message: str
+    cancel_requested: bool
+    attempts: int
+    not_before: datetime.datetime | None
+    lease_owner: str | None
+    lease_expires_at: datetime.datetime | None
+    seconds: float
+    last_sequence: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    # True only on the record create_film returns when it made the film (False on an idempotent replay).
+    created: bool = False
+
+    @property
+    def name(self) -> str:
+        return film_name(self.id)
+
+    @property
+    def error(self) -> status_pb2.Status | None:
+        if not self.error_code and not self.error_message:
+            return None
+        return status_pb2.Status(code=self.error_code, message=self.error_message)
+
+    def to_proto(
+        self, shots: Iterable[ShotRecord] = (), object_uri: Callable[[str], str] = same_key
+    ) -> film_pb2.Film:
+        """The API message. Pass the film's shots (db.get_shots) to fill Film.shots, in film order."""
+        film = film_pb2.Film(
+            name=self.name,
+            display_name=self.display_name,
+            state=self.state,
+            progress=self.progress,
+            script=self.script,
+            settings=self.settings,
+            shots=[shot.to_proto(object_uri) for shot in sorted(shots, key=lambda s: s.position)],
+            create_time=timestamp(self.created_at),
+            update_time=timestamp(self.updated_at),
+            owner=f"users/{self.owner}",
+        )
+        if self.scene_graph is not None:
+            film.scene_graph.CopyFrom(self.scene_graph)
+        if self.outputs is not None:
+            film.outputs.CopyFrom(self.outputs)
+        if self.error is not None:
+            film.error.CopyFrom(self.error)
+        return film

@@ -1,0 +1,135 @@
+"""The tables, as SQLAlchemy Core metadata. Migrations create them; queries are written against them.
+
+A film's protobuf parts (settings, scene graph, outputs) and every event are stored as serialized
+messages: the proto is the schema for those, so adding a proto field never needs a migration.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both backends.
+
+    SQLite has no timezone type: values are stored as naive UTC text (which sorts and compares
+    correctly) and come back tagged UTC; PostgreSQL uses timestamptz.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime.datetime | None, dialect) -> datetime.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the database stores UTC-aware times only")
+        value = value.astimezone(datetime.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime.datetime | None, dialect) -> datetime.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=datetime.UTC)
+        return value.astimezone(datetime.UTC)
+
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
+films = sa.Table(
+    "films",
+    metadata,
+    sa.Column("id", sa.String(63), primary_key=True),
+    sa.Column("owner", sa.String(128), sa.ForeignKey("users.id"), nullable=False),
+    # NULL when the caller gave no idempotency key; NULLs never collide in the unique constraint.
+    sa.Column("request_id", sa.String(128), nullable=True),
+    sa.Column("display_name", sa.Text(), nullable=False, server_default=""),
+    sa.Column("state", sa.SmallInteger(), nullable=False),
+    sa.Column("progress", sa.Float(), nullable=False, server_default="0"),
+    sa.Column("script", sa.Text(), nullable=False),
+    sa.Column("settings", sa.LargeBinary(), nullable=False),  # FilmSettings
+    sa.Column("scene_graph", sa.LargeBinary(), nullable=True),  # SceneGraph
+    sa.Column("outputs", sa.LargeBinary(), nullable=True),  # FilmOutputs
+    sa.Column("error_code", sa.Integer(), nullable=False, server_default="0"),  # google.rpc.Code
+    sa.Column("error_message", sa.Text(), nullable=False, server_default=""),
+    sa.Column("cancel_requested", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("not_before", UTCDateTime(), nullable=True),  # retry backoff: unclaimable until then
+    sa.Column("lease_owner", sa.String(128), nullable=True),
+    sa.Column("lease_expires_at", UTCDateTime(), nullable=True),
+    # Running time charged to the owner's daily quota: the target at creation, the real one once cut.
+    sa.Column("seconds", sa.Float(), nullable=False, server_default="0"),
+    # The sequence of the film's newest event; appends bump it under the film's row lock.
+    sa.Column("last_sequence", sa.BigInteger(), nullable=False, server_default="0"),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("owner", "request_id"),
+    sa.Index(None, "owner", "created_at", "id"),
+    sa.Index(None, "state", "not_before"),
+)
+
+shots = sa.Table(
+    "shots",
+    metadata,
+    sa.Column("film_id", sa.String(63), sa.ForeignKey("films.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("shot_id", sa.String(128), primary_key=True),
+    sa.Column("position", sa.Integer(), nullable=False),
+    sa.Column("state", sa.SmallInteger(), nullable=False),
+    sa.Column("take", sa.Integer(), nullable=False, server_default="1"),
+    sa.Column("seed_override", sa.BigInteger(), nullable=True),
+    sa.Column("prompt_override", sa.Text(), nullable=True),
+    sa.Column("image_key", sa.Text(), nullable=True),
+    sa.Column("audio_key", sa.Text(), nullable=True),
+    sa.Column("cached", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("error", sa.Text(), nullable=False, server_default=""),
+    sa.Column("lease_owner", sa.String(128), nullable=True),
+    sa.Column("lease_expires_at", UTCDateTime(), nullable=True),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+assets = sa.Table(
+    "assets",
+    metadata,
+    sa.Column("key", sa.String(512), primary_key=True),  # content-hash object key
+    sa.Column("kind", sa.String(32), nullable=False),  # "image", "audio", ...
+    sa.Column("model", sa.String(128), nullable=False),
+    sa.Column("model_version", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# Which films use which assets: an asset no row points at is garbage.
+film_assets = sa.Table(
+    "film_assets",
+    metadata,
+    sa.Column("film_id", sa.String(63), sa.ForeignKey("films.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("asset_key", sa.String(512), sa.ForeignKey("assets.key"), primary_key=True),
+    sa.Index(None, "asset_key"),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("film_id", sa.String(63), sa.ForeignKey("films.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("sequence", sa.BigInteger(), primary_key=True),
+    sa.Column("payload", sa.LargeBinary(), nullable=False),  # FilmEvent
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)

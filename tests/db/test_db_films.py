@@ -1,0 +1,185 @@
+"""Films: idempotent creation, owner isolation, pagination, quotas, cancel, delete."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+
+import pytest
+from google.protobuf import duration_pb2
+from google.rpc import code_pb2
+
+from filmstudio.errors import AlreadyExists, InvalidArgument, NotFound
+from filmstudio.v1 import film_pb2
+from tests.db.films import generating_film, new_film, settings
+
+
+async def test_same_request_id_returns_the_first_film(db):
+    first = await db.create_film("alice", "A script.", settings(seed=7), display_name="Take one", request_id="r-1")
+    again = await db.create_film("alice", "A script.", settings(seed=7), display_name="Take one", request_id="r-1")
+    assert first.created and not again.created
+    assert again.id == first.id
+    films, _ = await db.list_films("alice")
+    assert [f.id for f in films] == [first.id]
+
+
+async def test_request_id_is_scoped_to_the_owner_and_empty_means_none(db):
+    alice = await db.create_film("alice", "x", settings(), request_id="same")
+    bob = await db.create_film("bob", "x", settings(), request_id="same")
+    assert bob.created and bob.id != alice.id
+    one = await db.create_film("alice", "x", settings())
+    two = await db.create_film("alice", "x", settings())
+    assert one.id != two.id and one.created and two.created
+
+
+async def test_concurrent_retries_of_one_request_make_one_film(backend):
+    replicas = [await backend.open() for _ in range(3)]
+    results = await asyncio.gather(
+        *(replicas[i % 3].create_film("alice", "x", settings(), request_id="retry-me") for i in range(12))
+    )
+    assert len({film.id for film in results}) == 1
+    assert sum(film.created for film in results) == 1
+    films, _ = await replicas[0].list_films("alice")
+    assert len(films) == 1
+    assert [e.sequence for e in await replicas[0].events_after(films[0].id, 0)] == [1]
+
+
+async def test_chosen_film_id_is_used_and_cannot_be_taken_twice(db):
+    film = await db.create_film("alice", "x", settings(), film_id="my-first-film")
+    assert film.name == "films/my-first-film"
+    with pytest.raises(AlreadyExists, match="films/my-first-film"):
+        await db.create_film("bob", "x", settings(), film_id="my-first-film")
+    with pytest.raises(InvalidArgument, match="film_id 'Bad_Id'"):
+        await db.create_film("alice", "x", settings(), film_id="Bad_Id")
+
+
+async def test_another_owners_film_is_not_found_exactly_like_a_missing_one(db):
+    film = await new_film(db, "alice")
+    with pytest.raises(NotFound) as other_owner:
+        await db.get_film("mallory", film.id)
+    with pytest.raises(NotFound) as missing:
+        await db.get_film("mallory", "no-such-film")
+    assert str(other_owner.value) == f"film films/{film.id} not found"
+    assert str(missing.value) == "film films/no-such-film not found"
+    for call in (db.request_cancel, db.delete_film):
+        with pytest.raises(NotFound):
+            await call("mallory", film.id)
+    with pytest.raises(NotFound):
+        await db.reopen_for_shot("mallory", film.id, "s1")
+    assert (await db.get_film("alice", film.id)).state == film_pb2.FILM_STATE_QUEUED
+    assert await db.list_films("mallory") == ([], "")
+
+
+async def test_pages_cover_every_film_once_newest_first(db, clock):
+    made = []
+    for i in range(23):
+        made.append((await new_film(db)).id)
+        if i % 3 == 0:  # some films share a creation time: the id breaks the tie
+            clock.advance(1)
+    await new_film(db, "bob")
+    seen, token, pages = [], "", 0
+    while True:
+        page, token = await db.list_films("alice", page_size=5, page_token=token)
+        seen += page
+        pages += 1
+        if not token:
+            break
+    assert pages == 5
+    assert sorted(f.id for f in seen) == sorted(made)
+    keys = [(f.created_at, f.id) for f in seen]
+    assert keys == sorted(keys, reverse=True)
+    assert len((await db.list_films("alice"))[0]) == 20
+    assert len((await db.list_films("alice", page_size=1000))[0]) == 23
+
+
+async def test_bad_page_arguments_are_refused(db):
+    with pytest.raises(InvalidArgument, match="page_token"):
+        await db.list_films("alice", page_token="not-a-token")
+    with pytest.raises(InvalidArgument, match="page_size"):
+        await db.list_films("alice", page_size=-1)
+
+
+async def test_to_proto_builds_the_api_film(db):
+    film = await db.create_film("alice", "FADE IN:", settings(fps=30, style="noir"), display_name="Noir")
+    worker = "w1"
+    await db.claim_film(worker, 30)
+    await db.put_shots(film.id, worker, [("s2", 1), ("s1", 0)])
+    await db.set_shot(film.id, "s1", worker, film_pb2.SHOT_STATE_SUCCEEDED, image_key="assets/aa/aa.png")
+    await db.set_state(film.id, worker, film_pb2.FILM_STATE_FAILED, error=InvalidArgument("no voices"))
+    record = await db.get_film("alice", film.id)
+    proto = record.to_proto(await db.get_shots(film.id), object_uri=lambda key: f"file:///store/{key}")
+    assert proto.name == f"films/{film.id}" and proto.owner == "users/alice"
+    assert proto.display_name == "Noir" and proto.script == "FADE IN:"
+    assert proto.settings == settings(fps=30, style="noir")
+    assert proto.state == film_pb2.FILM_STATE_FAILED
+    assert (proto.error.code, proto.error.message) == (code_pb2.INVALID_ARGUMENT, "no voices")
+    assert [s.name for s in proto.shots] == [f"films/{film.id}/shots/s1", f"films/{film.id}/shots/s2"]
+    assert proto.shots[0].image_uri == "file:///store/assets/aa/aa.png" and proto.shots[1].image_uri == ""
+    assert proto.create_time.ToDatetime(datetime.UTC) == record.created_at
+    assert not proto.HasField("outputs") and not proto.HasField("scene_graph")
+
+
+async def test_quotas_count_active_films_and_charged_seconds(db, clock):
+    day_start = clock()
+    await db.create_film("alice", "x", settings(target_duration=duration_pb2.Duration(seconds=30)))
+    clock.advance(1)  # the oldest (the 30 s film) is claimed first
+    await db.create_film("alice", "x", settings())  # default target: 60 s
+    await new_film(db, "bob")
+    assert await db.count_active_films("alice") == 2
+    assert await db.seconds_rendered_since("alice", day_start) == 90
+    failed = await db.claim_film("w1", 30)
+    await db.set_state(failed.id, "w1", film_pb2.FILM_STATE_FAILED)
+    assert await db.count_active_films("alice") == 1
+    assert await db.seconds_rendered_since("alice", day_start) == 60
+    assert await db.seconds_rendered_since("alice", clock.advance(1)) == 0
+
+
+async def test_cancel_of_an_unclaimed_film_is_immediate(db):
+    film = await new_film(db)
+    cancelled = await db.request_cancel("alice", film.id)
+    assert cancelled.state == film_pb2.FILM_STATE_CANCELLED and cancelled.error.code == code_pb2.CANCELLED
+    events = await db.events_after(film.id, 0)
+    assert events[-1].state_change.state == film_pb2.FILM_STATE_CANCELLED
+    assert await db.claim_film("w1", 30) is None
+    assert (await db.request_cancel("alice", film.id)).last_sequence == cancelled.last_sequence
+
+
+async def test_cancel_of_a_claimed_film_asks_its_worker(db):
+    film = await generating_film(db, "w1")
+    await db.set_shot(film.id, "s1", "w1", film_pb2.SHOT_STATE_SUCCEEDED, image_key="k1")
+    await db.set_shot(film.id, "s2", "w1", film_pb2.SHOT_STATE_RENDERING)
+    assert not await db.is_cancel_requested(film.id)
+    requested = await db.request_cancel("alice", film.id)
+    assert requested.state == film_pb2.FILM_STATE_GENERATING and requested.cancel_requested
+    assert await db.is_cancel_requested(film.id)
+    await db.set_state(film.id, "w1", film_pb2.FILM_STATE_CANCELLED)
+    shots = {s.shot_id: s for s in await db.get_shots(film.id)}
+    assert shots["s1"].state == film_pb2.SHOT_STATE_SUCCEEDED and shots["s1"].image_key == "k1"
+    assert shots["s2"].state == film_pb2.SHOT_STATE_CANCELLED
+
+
+async def test_delete_returns_only_assets_no_other_film_uses(db):
+    doomed = await new_film(db)
+    keeper = await new_film(db)
+    for key, film in (("shared", doomed), ("shared", keeper), ("mine-1", doomed), ("mine-2", doomed), ("theirs", keeper)):
+        assert await db.record_asset(key, "image", "storyboard", "1", 10, film.id)
+    await db.record_asset("mine-1", "image", "storyboard", "1", 10, doomed.id)  # recording twice is harmless
+    assert await db.delete_film("alice", doomed.id) == ["mine-1", "mine-2"]
+    with pytest.raises(NotFound):
+        await db.get_film("alice", doomed.id)
+    assert await db.events_after(doomed.id, 0) == []
+    assert not await db.asset_exists("mine-1")
+    assert await db.asset_exists("shared") and await db.asset_exists("theirs")
+    assert await db.delete_film("alice", keeper.id) == ["shared", "theirs"]
+    with pytest.raises(NotFound):
+        await db.delete_film("alice", keeper.id)
+
+
+async def test_assets_of_a_deleted_film_are_collected_later(db, clock):
+    film = await new_film(db)
+    await db.delete_film("alice", film.id)
+    assert not await db.record_asset("late", "audio", "tts", "2", 5, film.id)
+    assert await db.collect_orphan_assets(clock()) == []  # not older than the cutoff yet
+    clock.advance(60)
+    assert await db.collect_orphan_assets(clock()) == ["late"]
+    assert not await db.asset_exists("late")

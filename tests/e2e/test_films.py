@@ -1,0 +1,267 @@
+"""A film's life through the real mesh, on SQLite and on PostgreSQL: script to playable MP4, idempotency,
+cache, RegenerateShot, watch/resume, cancel, delete, owners, and bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import pathlib
+import time
+import uuid
+
+import av
+import grpc
+import numpy as np
+import pytest
+
+from filmstudio.v1 import film_pb2
+from tests.e2e.conftest import (Client, describe, inference_counts, settings, short_script, shot_events, states,
+                                store_files, succeeded)
+
+LIGHTHOUSE = (pathlib.Path(__file__).resolve().parents[2] / "examples" / "lighthouse.fountain").read_text()
+
+
+def seconds(duration) -> float:
+    return duration.seconds + duration.nanos / 1e9
+
+
+@pytest.fixture(scope="module")
+def first(stack):
+    """alice's first film, rendered once per stack; several tests look at it."""
+
+    async def render():
+        async with Client(stack.addr, "alice") as alice:
+            request_id = uuid.uuid4().hex
+            film = await alice.create(short_script("first"), settings(10), request_id=request_id,
+                                      display_name="first")
+            film, events = await alice.finish(film.name)
+            return film, events, request_id
+
+    film, events, request_id = asyncio.run(render())
+    assert succeeded(film), describe(film)
+    return film, events, request_id
+
+
+def local(stack, uri: str) -> pathlib.Path:
+    assert uri.startswith(stack.store_dir.as_uri()), uri
+    return stack.store_dir / uri[len(stack.store_dir.as_uri()) + 1:]
+
+
+async def test_a_script_becomes_a_playable_mp4_with_voices_and_subtitles(stack, first):
+    film, events, _ = first
+    planned = sum(seconds(shot.duration) for scene in film.scene_graph.scenes for shot in scene.shots)
+    assert states(events)[-1] == film_pb2.FILM_STATE_SUCCEEDED
+    planned_shots = [shot.id for scene in film.scene_graph.scenes for shot in scene.shots]
+    assert [s.shot_id for s in film.shots] == planned_shots
+    assert all(s.state == film_pb2.SHOT_STATE_SUCCEEDED and s.image_uri for s in film.shots)
+    with av.open(str(local(stack, film.outputs.video_uri))) as container:
+        kinds = {s.type: s for s in container.streams}
+        assert container.streams.video[0].codec_context.name == "h264"
+        assert (container.streams.video[0].width, container.streams.video[0].height) == (1280, 720)
+        assert container.streams.audio[0].codec_context.name == "aac"
+        assert "subtitle" in kinds and kinds["subtitle"].codec_context.name == "mov_text"
+        duration = container.duration / av.time_base
+        assert abs(duration - seconds(film.outputs.duration)) < 0.25
+        assert abs(duration - planned) < 0.1 * planned + 1.0, (duration, planned)
+        samples = np.concatenate([frame.to_ndarray().reshape(-1) for frame in container.decode(audio=0)])
+        assert np.sqrt(np.mean(samples.astype(np.float64) ** 2)) > 1e-3  # voices and music, not silence
+    with av.open(str(local(stack, film.outputs.video_uri))) as container:
+        cues = [bytes(p).decode("utf-8", "replace") for p in container.demux(subtitles=0) if p.size]
+    assert any("Good morning" in cue for cue in cues) and any("rain tonight" in cue for cue in cues), cues
+    vtt = local(stack, film.outputs.subtitles_vtt_uri).read_text()
+    assert "Good morning, first." in vtt and "It will rain tonight." in vtt
+
+
+async def test_the_same_request_id_twice_makes_one_film(stack, first):
+    film, _, request_id = first
+    async with Client(stack.addr, "alice") as alice:
+        again = await alice.create(short_script("first"), settings(10), request_id=request_id)
+        listed = await alice.films.ListFilms(film_pb2.ListFilmsRequest(page_size=100), metadata=alice.metadata)
+    assert again.name == film.name
+    assert [f.name for f in listed.films].count(film.name) == 1
+    assert len([f for f in listed.films if f.display_name == "first"]) == 1
+
+
+async def test_rerendering_an_unchanged_film_does_no_inference(stack, first):
+    before = inference_counts(stack.triton_http)
+    async with Client(stack.addr, "alice") as alice:
+        film, events = await alice.render(short_script("first"), settings(10))
+    assert succeeded(film), describe(film)
+    assert inference_counts(stack.triton_http) == before
+    renders = shot_events(events)
+    assert len(renders) == len(film.shots) and all(shot.cached for shot in renders)
+    assert all(shot.cached for shot in film.shots)
+
+
+async def test_regenerate_shot_renders_only_that_shot_and_recuts(stack):
+    async with Client(stack.addr, "bob") as bob:
+        film, events = await bob.render(short_script("redo"), settings(10))
+        assert succeeded(film), describe(film)
+        target = film.shots[1]
+        before = inference_counts(stack.triton_http)
+        images_before = store_files(stack, "image")
+        cursor = events[-1].sequence
+        redone = await bob.films.RegenerateShot(film_pb2.RegenerateShotRequest(name=target.name, seed=4242),
+                                                metadata=bob.metadata)
+        assert redone.state == film_pb2.FILM_STATE_GENERATING
+        film2, events2 = await bob.finish(film.name, after=cursor)
+    assert succeeded(film2), describe(film2)
+    after = inference_counts(stack.triton_http)
+    assert after["storyboard"] - before["storyboard"] == 1
+    assert after["tts"] == before["tts"]
+    rendered = shot_events(events2)
+    assert [(s.shot_id, s.cached) for s in rendered] == [(target.shot_id, False)]
+    assert {s.shot_id: s.take for s in film2.shots}[target.shot_id] == 2
+    new_image = {s.shot_id: s.image_uri for s in film2.shots}[target.shot_id]
+    assert new_image != target.image_uri and len(store_files(stack, "image") - images_before) == 1
+    assert [s.image_uri for s in film2.shots if s.shot_id != target.shot_id] == \
+           [s.image_uri for s in film.shots if s.shot_id != target.shot_id]
+    assert film_pb2.FILM_STATE_COMPOSING in states(events2)  # re-cut
+    assert events2[-1].WhichOneof("kind") in ("state_change", "outputs")
+    assert any(e.WhichOneof("kind") == "outputs" for e in events2)
+
+
+async def test_watch_resumes_from_a_cursor_without_missing_or_repeating(stack):
+    async with Client(stack.addr, "carol") as carol:
+        film = await carol.create(short_script("watch"), settings(10))
+        head = await carol.events(film.name, limit=3)  # then the client goes away mid-film
+        rest = await carol.events(film.name, after=head[-1].sequence)
+        whole = await carol.events(film.name)
+        final = await carol.get(film.name)
+    assert succeeded(final), describe(final)
+    sequences = [e.sequence for e in head + rest]
+    assert sequences == list(range(1, len(sequences) + 1))
+    assert [e.SerializeToString() for e in head + rest] == [e.SerializeToString() for e in whole]
+
+
+async def test_cancel_stops_in_flight_work_within_a_second_and_keeps_generated_shots(stack):
+    async with Client(stack.addr, "dave") as dave:
+        film = await dave.create(LIGHTHOUSE, settings(60))
+        call = dave.films.WatchFilm(film_pb2.WatchFilmRequest(name=film.name), metadata=dave.metadata)
+        seen = []
+        async for event in call:
+            seen.append(event)
+            if len(shot_events(seen)) >= 1:
+                break
+        asked = time.time()
+        await dave.films.CancelFilm(film_pb2.CancelFilmRequest(name=film.name), metadata=dave.metadata)
+        async for event in call:
+            seen.append(event)
+        # Work already inside Triton may finish; a second after the request nothing may still run.
+        await asyncio.sleep(max(0.0, asked + 1.0 - time.time()))
+        counts = inference_counts(stack.triton_http)
+        await asyncio.sleep(1.5)
+        cancelled = await dave.get(film.name)
+    assert cancelled.state == film_pb2.FILM_STATE_CANCELLED, describe(cancelled)
+    last = seen[-1]
+    assert last.WhichOneof("kind") == "state_change" and last.state_change.state == film_pb2.FILM_STATE_CANCELLED
+    # The CANCELLED transition is committed (stamped by the database) within a second of the request.
+    assert last.create_time.ToNanoseconds() / 1e9 - asked < 1.0
+    assert inference_counts(stack.triton_http) == counts  # nothing was still generating after that second
+    kept = [s for s in cancelled.shots if s.state == film_pb2.SHOT_STATE_SUCCEEDED]
+    assert kept and all(local(stack, s.image_uri).is_file() for s in kept)
+    assert all(s.state in (film_pb2.SHOT_STATE_SUCCEEDED, film_pb2.SHOT_STATE_CANCELLED) for s in cancelled.shots)
+    assert not cancelled.outputs.video_uri
+
+
+async def test_delete_removes_the_film_and_the_assets_no_other_film_uses(stack):
+    async with Client(stack.addr, "erin") as erin:
+        shared, _ = await erin.render(short_script("shared"), settings(10))
+        twin, _ = await erin.render(short_script("shared"), settings(10))
+        alone, _ = await erin.render(short_script("alone"), settings(10))
+        for film in (shared, twin, alone):
+            assert succeeded(film), describe(film)
+        def assets(film):
+            return {local(stack, uri) for s in film.shots for uri in (s.image_uri, s.audio_uri) if uri}
+
+        shared_assets, alone_assets = assets(shared), assets(alone)
+        only_alone = alone_assets - shared_assets  # the line "It will rain tonight." is in both films
+        assert assets(twin) == shared_assets and only_alone and shared_assets & alone_assets
+
+        await erin.films.DeleteFilm(film_pb2.DeleteFilmRequest(name=shared.name), metadata=erin.metadata)
+        assert all(p.is_file() for p in shared_assets)  # the twin (and alone) still use them
+        await erin.films.DeleteFilm(film_pb2.DeleteFilmRequest(name=alone.name), metadata=erin.metadata)
+        assert not any(p.exists() for p in only_alone)
+        assert all(p.is_file() for p in shared_assets)
+        assert not local(stack, alone.outputs.video_uri).exists()
+        assert local(stack, twin.outputs.video_uri).is_file()
+        for name in (shared.name, alone.name):
+            with pytest.raises(grpc.aio.AioRpcError) as missing:
+                await erin.get(name)
+            assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+        assert succeeded(await erin.get(twin.name))
+        await erin.films.DeleteFilm(film_pb2.DeleteFilmRequest(name=twin.name), metadata=erin.metadata)
+        # Gone too, but for the track of "It will rain tonight.", which every film of this module speaks.
+        assert not any(p.exists() for p in shared_assets - alone_assets)
+
+
+async def test_another_users_film_is_not_found(stack, first):
+    film, _, _ = first
+    async with Client(stack.addr, "mallory") as mallory:
+        calls = [
+            mallory.films.GetFilm(film_pb2.GetFilmRequest(name=film.name), metadata=mallory.metadata),
+            mallory.films.CancelFilm(film_pb2.CancelFilmRequest(name=film.name), metadata=mallory.metadata),
+            mallory.films.DeleteFilm(film_pb2.DeleteFilmRequest(name=film.name), metadata=mallory.metadata),
+            mallory.films.RegenerateShot(film_pb2.RegenerateShotRequest(name=film.shots[0].name, seed=1),
+                                         metadata=mallory.metadata),
+            mallory.events(film.name),
+        ]
+        for call in calls:
+            with pytest.raises(grpc.aio.AioRpcError) as refused:
+                await call
+            assert refused.value.code() == grpc.StatusCode.NOT_FOUND
+            assert "mallory" not in refused.value.details()
+        listed = await mallory.films.ListFilms(film_pb2.ListFilmsRequest(), metadata=mallory.metadata)
+        assert not listed.films
+    async with Client(stack.addr, "alice") as alice:
+        assert succeeded(await alice.get(film.name))  # untouched
+
+
+@pytest.mark.parametrize("bad, words", [
+    (settings(10, fps=23), "settings.fps"),
+    (settings(10, resolution=7), "settings.resolution"),
+    (settings(10, aspect_ratio=9), "settings.aspect_ratio"),
+    (settings(10, image_backend="dalle"), "settings.image_backend 'dalle' is unknown"),
+    (settings(100000), "target"),
+])
+async def test_settings_out_of_range_are_invalid_argument(stack, bad, words):
+    async with Client(stack.addr, "frank") as frank:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await frank.create(short_script("bad"), bad)
+        listed = await frank.films.ListFilms(film_pb2.ListFilmsRequest(), metadata=frank.metadata)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert words in refused.value.details()
+    assert not listed.films
+
+
+async def test_a_bad_script_is_invalid_argument_with_its_line(stack):
+    async with Client(stack.addr, "frank") as frank:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await frank.create("Title: x\n\nINT. ROOM - DAY\n\nANA\n" + "word " * 2000, settings(5))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert refused.value.details()
+
+
+async def test_sdxl_not_loaded_is_unavailable_at_once(stack):
+    async with Client(stack.addr, "frank") as frank:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await frank.films.CreateFilm(film_pb2.CreateFilmRequest(film=film_pb2.Film(
+                script=short_script("sdxl"), settings=settings(10, image_backend="sdxl"))),
+                metadata=frank.metadata, timeout=15)
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "'sdxl' is not loaded on Triton" in refused.value.details()
+
+
+async def test_twenty_films_submitted_at_once_all_succeed(stack):
+    users = [f"crowd{i}" for i in range(4)]  # five films each: under the per-user quota of films in flight
+    clients = [Client(stack.addr, user) for user in users]
+    try:
+        films = await asyncio.gather(*[clients[i % 4].create(short_script(f"crowd{i}"), settings(6))
+                                       for i in range(20)])
+        finished = await asyncio.gather(*[clients[i % 4].finish(film.name) for i, film in enumerate(films)])
+    finally:
+        for client in clients:
+            await client.channel.close()
+    assert len({film.name for film in films}) == 20
+    failed = [describe(film) for film, _ in finished if not succeeded(film)]
+    assert not failed, failed
+    assert all(film.outputs.video_uri and local(stack, film.outputs.video_uri).is_file() for film, _ in finished)
