@@ -1,0 +1,280 @@
+"""The Starlette application: every google.api.http route of the descriptor set, transcoded onto one
+grpc.aio channel to the orchestrator, plus /openapi.json, /docs, /v1/files/{key}, /healthz and the web
+page at /.
+
+Requests go: route match -> auth (401) -> rate limit (429) -> body limit (413) -> transcode (400) ->
+call with the verified user as `x-filmstudio-user` metadata -> JSON, SSE or NDJSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import math
+import pathlib
+
+import grpc
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route as StarletteRoute
+
+from filmstudio.config import Config
+from filmstudio.identity import USER_METADATA_KEY
+from filmstudio.storage import ObjectStore, open_store
+from filmstudio.v1 import film_pb2
+from gateway import files, openapi, streams
+from gateway.auth import AuthError, RateLimiter, Verifier
+from gateway.errors import error_response, rpc_error_response
+from gateway.rules import DEFAULT_DESCRIPTOR_SET, Api, Route, build_api, load_descriptor_set
+from gateway.protojson import ProtoJson
+from gateway.transcode import BadRequest, request_message, response_json
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024
+WEB_DIR = pathlib.Path(__file__).resolve().parent / "web"
+
+
+@dataclasses.dataclass
+class GatewaySettings:
+    """What the gateway needs; `from_config` reads it from the shared Config."""
+
+    upstream_addr: str
+    jwt_secret: str
+    jwks_url: str = ""
+    store: ObjectStore | None = None
+    descriptor_set: pathlib.Path = DEFAULT_DESCRIPTOR_SET
+    rate_per_s: float = 20.0
+    burst: int = 40
+    max_body_bytes: int = MAX_BODY_BYTES
+    # Deadline for unary calls; streams run until the film ends or the client leaves.
+    unary_timeout_s: float = 30.0
+    # A quiet SSE stream gets a comment this often, so proxies and load balancers keep it open.
+    keepalive_s: float = streams.KEEPALIVE_S
+
+    @classmethod
+    def from_config(cls, config: Config) -> "GatewaySettings":
+        return cls(upstream_addr=config.orchestrator_addr, jwt_secret=config.jwt_secret,
+                   jwks_url=config.jwks_url, store=open_store(config.store_url, config.s3_endpoint),
+                   rate_per_s=config.gateway_rate_per_s, burst=config.gateway_burst)
+
+
+class Gateway:
+    """Holds the routes, the verifier, the limiter and the (lazily opened) upstream channel."""
+
+    def __init__(self, settings: GatewaySettings, api: Api | None = None) -> None:
+        self.settings = settings
+        self.api = api or build_api(load_descriptor_set(settings.descriptor_set))
+        self.verifier = Verifier(settings.jwt_secret, settings.jwks_url)
+        self.limiter = RateLimiter(settings.rate_per_s, settings.burst)
+        self.openapi_doc = openapi.document(self.api)
+        self.printer = ProtoJson(self.api.pool)
+        self._channel: grpc.aio.Channel | None = None
+        self._calls: dict[tuple[str, type], grpc.aio.UnaryUnaryMultiCallable | grpc.aio.UnaryStreamMultiCallable] = {}
+
+    def channel(self) -> grpc.aio.Channel:
+        # Opened on first use so it belongs to the event loop serving requests.
+        if self._channel is None:
+            self._channel = grpc.aio.insecure_channel(self.settings.upstream_addr)
+        return self._channel
+
+    def call(self, grpc_path: str, response_class, streaming: bool = False):
+        """The multicallable for one method, made once per channel."""
+        call = self._calls.get((grpc_path, response_class))
+        if call is None:
+            make = self.channel().unary_stream if streaming else self.channel().unary_unary
+            call = self._calls[grpc_path, response_class] = make(grpc_path, request_serializer=_serialize,
+                                                 response_deserializer=response_class.FromString)
+        return call
+
+    @property
+    def get_film(self) -> grpc.aio.UnaryUnaryMultiCallable:
+        """FilmService.GetFilm, for the file access check."""
+        return self.call("/filmstudio.v1.FilmService/GetFilm", film_pb2.Film)
+
+    async def close(self) -> None:
+        if self._channel is not None:
+            await self._channel.close()
+            self._channel = None
+            self._calls.clear()
+        if self.settings.store is not None:
+            await self.settings.store.close()
+
+    async def user(self, request: Request, authorization: str | None = None) -> str | Response:
+        """The verified user, or the 401/429 response to send instead."""
+        try:
+            user = await self.verifier.subject(request.headers.get("authorization") or authorization)
+        except AuthError as exc:
+            return error_response(grpc.StatusCode.UNAUTHENTICATED, str(exc),
+                                  headers={"WWW-Authenticate": 'Bearer realm="filmstudio"'})
+        wait_s = self.limiter.take(user)
+        if wait_s > 0:
+            return error_response(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                                  f"rate limit for {user}: {self.settings.rate_per_s:g} requests/s",
+                                  headers={"Retry-After": str(max(1, math.ceil(wait_s)))})
+        return user
+
+    async def check_file_access(self, key: str, user: str) -> Response | None:
+        """None if `user` may read store object `key` (see gateway.files), else the 404 to send."""
+        film = files.readable_as(key)
+        if film == "":
+            return None
+        not_found = error_response(grpc.StatusCode.NOT_FOUND, f"no file {key!r}")
+        if film is None:
+            return not_found
+        try:
+            await self.get_film(film_pb2.GetFilmRequest(name=film), metadata=((USER_METADATA_KEY, user),),
+                                timeout=self.settings.unary_timeout_s)
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                return not_found  # someone else's film reads as a missing file
+            return rpc_error_response(exc)
+        return None
+
+    async def handle(self, request: Request) -> Response:
+        path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?", 1)[0]
+        route, path_vars = self.api.resolve(request.method, path)
+        if route is None:
+            if path_vars:  # the path matched a rule for another HTTP method
+                return error_response(grpc.StatusCode.UNIMPLEMENTED, "Method Not Allowed", http=405)
+            return error_response(grpc.StatusCode.NOT_FOUND, "Not Found", http=404)
+        user = await self.user(request)
+        if isinstance(user, Response):
+            return user
+        body = await read_body(request, self.settings.max_body_bytes)
+        if isinstance(body, Response):
+            return body
+        try:
+            message = request_message(route, path_vars, body, request.query_params.multi_items(), self.api.pool)
+        except BadRequest as exc:
+            return error_response(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+        if route.server_streaming:
+            return await self.stream(request, route, message, user)
+        return await self.unary(route, message, user)
+
+    async def unary(self, route: Route, message, user: str) -> Response:
+        call = self.call(route.grpc_path, route.response_class)
+        try:
+            reply = await call(message, metadata=((USER_METADATA_KEY, user),),
+                               timeout=self.settings.unary_timeout_s)
+        except grpc.aio.AioRpcError as exc:
+            return rpc_error_response(exc)
+        return Response(response_json(reply, self.printer, route.response_body), media_type="application/json")
+
+    async def stream(self, request: Request, route: Route, message, user: str) -> Response:
+        resume = streams.resume_after(request.headers.get("last-event-id"))
+        fields = message.DESCRIPTOR.fields_by_name
+        if resume is not None and "after_sequence" in fields:
+            message.after_sequence = max(message.after_sequence, resume)
+        ndjson = streams.wants_ndjson(request.headers.get("accept"))
+        call = self.call(route.grpc_path, route.response_class, streaming=True)
+        stream = call(message, metadata=((USER_METADATA_KEY, user),))
+        try:
+            first = await stream.read()  # errors before the first event become a proper status code
+        except grpc.aio.AioRpcError as exc:
+            return rpc_error_response(exc)
+        first = None if first is grpc.aio.EOF else first
+        return StreamingResponse(streams.encode(first, stream, ndjson, self.printer, self.settings.keepalive_s),
+                                 media_type=streams.NDJSON if ndjson else streams.SSE,
+                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _serialize(message) -> bytes:
+    return message.SerializeToString()
+
+
+async def read_body(request: Request, limit: int) -> bytes | Response:
+    """The request body, or 413 once it passes `limit` bytes (checked before and while reading)."""
+    too_large = error_response(grpc.StatusCode.INVALID_ARGUMENT, f"request body is over {limit} bytes",
+                               http=413)
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            return error_response(grpc.StatusCode.INVALID_ARGUMENT, "bad Content-Length")
+        if int(declared) > limit:
+            return too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
+    """The ASGI app for these settings."""
+    gateway = Gateway(settings, api)
+
+    async def openapi_json(request: Request) -> Response:
+        return JSONResponse(gateway.openapi_doc)
+
+    async def docs(request: Request) -> Response:
+        return HTMLResponse(openapi.docs_page())
+
+    async def healthz(request: Request) -> Response:
+        return Response("ok\n", media_type="text/plain")
+
+    async def index(request: Request) -> Response:
+        html = (WEB_DIR / "index.html").read_text()
+        base = settings.store.base_uri if settings.store is not None else ""
+        return HTMLResponse(html.replace("{{STORE_BASE_URI}}", json.dumps(base)[1:-1].replace('"', "&quot;")))
+
+    async def web_asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in ("app.js", "app.css"):
+            return error_response(grpc.StatusCode.NOT_FOUND, "Not Found", http=404)
+        return FileResponse(WEB_DIR / name)
+
+    async def file(request: Request) -> Response:
+        # A <video> or <track> element cannot send headers, so media URLs may carry ?access_token=.
+        token = request.query_params.get("access_token")
+        user = await gateway.user(request, f"Bearer {token}" if token else None)
+        if isinstance(user, Response):
+            return user
+        if settings.store is None:
+            return error_response(grpc.StatusCode.UNAVAILABLE, "this gateway has no object store configured")
+        key = request.path_params["key"]
+        denied = await gateway.check_file_access(key, user)
+        if denied is not None:
+            return denied
+        return await files.serve(settings.store, key, request.headers.get("range"),
+                                 head=request.method == "HEAD")
+
+    async def api_route(request: Request) -> Response:
+        try:
+            return await gateway.handle(request)
+        except Exception:  # never a stack trace to the caller; the log has it
+            log.exception("%s %s failed", request.method, request.url.path)
+            return error_response(grpc.StatusCode.INTERNAL, "internal error")
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        code = {404: grpc.StatusCode.NOT_FOUND, 405: grpc.StatusCode.UNIMPLEMENTED,
+                400: grpc.StatusCode.INVALID_ARGUMENT}.get(exc.status_code, grpc.StatusCode.UNKNOWN)
+        return error_response(code, str(exc.detail), http=exc.status_code)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return error_response(grpc.StatusCode.INTERNAL, "internal error")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        yield
+        await gateway.close()
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    app = Starlette(routes=[
+        StarletteRoute("/", index, methods=["GET"]),
+        StarletteRoute("/web/{name}", web_asset, methods=["GET"]),
+        StarletteRoute("/healthz", healthz, methods=["GET"]),
+        StarletteRoute("/openapi.json", openapi_json, methods=["GET"]),
+        StarletteRoute("/docs", docs, methods=["GET"]),
+        StarletteRoute("/v1/files/{key:path}", file, methods=["GET", "HEAD"]),
+        StarletteRoute("/{path:path}", api_route, methods=methods),
+    ], lifespan=lifespan, exception_handlers={HTTPException: http_error, Exception: server_error})
+    app.state.gateway = gateway
+    return app
