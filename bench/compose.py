@@ -73,6 +73,8 @@ async def floor(store: LocalStore, request, workdir: pathlib.Path) -> float:
     made = []
     while (item := frames.get()) is not _DONE:
         made.append(planes_to_frame(item.planes))
+        if item.caption is not None:
+            item.caption.burn(made[-1], item.planes)
     with av.open(str(workdir / "floor.mp4"), "w", format="mp4", options={"movflags": "+faststart"}) as out:
         stream = add_video_stream(out, plan.width, plan.height, plan.fps)
         began = time.perf_counter()

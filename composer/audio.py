@@ -145,7 +145,7 @@ def limit(mix: np.ndarray, ceiling: float = CEILING, block: int = 240, release_s
 def master(dialogue: np.ndarray, music: np.ndarray | None) -> np.ndarray:
     """The final stereo mix at TARGET_LUFS: voices centred, the bed under them and ducked."""
     stereo = np.stack([dialogue, dialogue])
-    voice_lufs = integrated_loudness(stereo, RATE) if np.any(dialogue) else -math.inf
+    voice_lufs = integrated_loudness(dialogue, RATE, copies=2) if np.any(dialogue) else -math.inf
     if music is not None:
         music_lufs = integrated_loudness(music, RATE)
         if math.isfinite(music_lufs):
@@ -154,10 +154,13 @@ def master(dialogue: np.ndarray, music: np.ndarray | None) -> np.ndarray:
             if math.isfinite(voice_lufs):
                 music *= duck_gain(dialogue)
             stereo += music
+    lufs = integrated_loudness(stereo, RATE)
     for _ in range(3):  # gain, limit, re-measure: the limiter costs a little loudness
-        lufs = integrated_loudness(stereo, RATE)
         if not math.isfinite(lufs) or abs(lufs - TARGET_LUFS) < 0.1:
             break
         stereo *= np.float32(10 ** ((TARGET_LUFS - lufs) / 20))
+        if np.abs(stereo).max(initial=0.0) <= CEILING:  # nothing to limit: the gain hit the target exactly
+            break
         limit(stereo)
+        lufs = integrated_loudness(stereo, RATE)
     return stereo

@@ -27,7 +27,7 @@ from composer import audio, transitions
 from composer.encode import FilmWriter
 from composer.motion import Planes, ShotCamera, decode_still
 from composer.sheets import Storyboard, poster_jpeg
-from composer.subtitles import CaptionTrack, to_srt, to_webvtt
+from composer.subtitles import Caption, CaptionTrack, to_srt, to_webvtt
 from composer.timeline import FilmPlan, ShotPlan, plan_film
 from filmstudio.errors import Cancelled, FailedPrecondition, InvalidArgument, NotFound
 from filmstudio.storage import ObjectStore
@@ -160,6 +160,7 @@ async def _run_in_thread(work: Callable[[Callable[[int], None], threading.Event]
 class _Frame:
     index: int
     planes: Planes
+    caption: Caption | None = None  # burned in as the frame is encoded
 
 
 _DONE = object()
@@ -192,7 +193,7 @@ def render_film(plan: FilmPlan, stills: list[pathlib.Path], dialogue: np.ndarray
                 break
             if isinstance(item, BaseException):
                 raise item
-            writer.write(item.planes)
+            writer.write(item.planes, item.caption)
             if writer.frames % PROGRESS_EVERY == 0 or writer.frames == plan.frame_count:
                 report(writer.frames)
         writer.close()
@@ -246,9 +247,7 @@ def _render_frames(plan: FilmPlan, stills: list[pathlib.Path], workdir: pathlib.
                     outgoing = planes
                 index = shot.start_frame + i
                 caption = captions.at(index) if captions is not None else None
-                if caption is not None:
-                    planes = caption.burn(planes)
-                if not _put(frames, _Frame(index, planes), cancel):
+                if not _put(frames, _Frame(index, planes, caption), cancel):
                     return
         (workdir / "storyboard.png").write_bytes(storyboard.png())
         _put(frames, _DONE, cancel)

@@ -14,7 +14,7 @@ from av.subtitles.subtitle import SubtitleSet
 
 from composer.audio import RATE
 from composer.motion import Planes
-from composer.subtitles import ASS_HEADER, ass_event
+from composer.subtitles import ASS_HEADER, Caption, ass_event
 from composer.timeline import Cue
 
 # One place for the encoder settings: the film and the benchmark's floor both use these.
@@ -83,9 +83,12 @@ class FilmWriter:
         self._audio_at = 0
         self._cue_at = 0
 
-    def write(self, planes: Planes) -> None:
-        """Encode the next frame, then the sound and subtitles that go with it."""
+    def write(self, planes: Planes, caption: Caption | None = None) -> None:
+        """Encode the next frame (with its burned-in caption, if any), then the sound and subtitles
+        that go with it."""
         frame = planes_to_frame(planes)
+        if caption is not None:
+            caption.burn(frame, planes)
         frame.pts = self.frames
         self._subtitles_until((self.frames + 1) / self.fps)
         self.container.mux(self.video.encode(frame))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import pathlib
 
+import av
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from composer.motion import Planes, rgb_to_planes
@@ -130,13 +132,17 @@ class Caption:
         self.alpha = alpha
         self.alpha_half = alpha.resize((box_w // 2, box_h // 2), Image.BOX)
 
-    def burn(self, frame: Planes) -> Planes:
-        """This caption over a copy of frame."""
-        out = Planes(frame.y.copy(), frame.u.copy(), frame.v.copy())
-        out.y.paste(self.planes.y, (self.x, self.y), self.alpha)
-        out.u.paste(self.planes.u, (self.x // 2, self.y // 2), self.alpha_half)
-        out.v.paste(self.planes.v, (self.x // 2, self.y // 2), self.alpha_half)
-        return out
+    def burn(self, frame: av.VideoFrame, picture: Planes) -> None:
+        """Draw this caption into frame, which holds picture, rewriting only the caption's box."""
+        for index, (under, caption, alpha, x, y) in enumerate((
+                (picture.y, self.planes.y, self.alpha, self.x, self.y),
+                (picture.u, self.planes.u, self.alpha_half, self.x // 2, self.y // 2),
+                (picture.v, self.planes.v, self.alpha_half, self.x // 2, self.y // 2))):
+            patch = under.crop((x, y, x + caption.width, y + caption.height))
+            patch.paste(caption, (0, 0), alpha)
+            plane = frame.planes[index]
+            rows = np.frombuffer(plane, dtype=np.uint8).reshape(-1, plane.line_size)
+            rows[y:y + caption.height, x:x + caption.width] = np.asarray(patch)
 
 
 class CaptionTrack:

@@ -10,7 +10,7 @@ from PIL import Image
 from composer import compose_film
 from composer.audio import TARGET_LUFS
 from composer.loudness import integrated_loudness
-from composer.motion import ShotCamera, decode_still
+from composer.motion import ShotCamera, _PlaneScaler, decode_still
 from filmstudio.errors import FailedPrecondition, InvalidArgument
 from filmstudio.v1 import composer_pb2, script_pb2
 from tests.composer.media import cut, read_film, seconds, soundtrack, still_png, voice_wav
@@ -168,19 +168,55 @@ async def test_cancelling_stops_the_encoder_and_publishes_nothing(store):
     assert not store.local_path("films/c").exists()
 
 
-def test_zoom_frames_land_on_the_exact_sub_pixel_window():
-    """The fast zoom (swscale on a whole-pixel crop, then a sub-pixel shift) matches a direct bilinear
-    resample of the exact window better than the same window half a pixel off in any direction."""
-    camera = ShotCamera(decode_still(still_png(800, 450, seed=3)), 640, 360, script_pb2.CAMERA_MOVE_PUSH_IN, 30)
+def sine_plane(width: int, height: int, period: float, vertical: bool) -> Image.Image:
+    """Stripes whose brightness is a sine of x (or of y): a sampled row reveals where it sampled."""
+    along = np.arange(height if vertical else width)
+    wave = np.round(128 + 100 * np.sin(2 * np.pi * along / period)).astype(np.uint8)
+    return Image.fromarray(np.repeat(wave[:, None], width, 1) if vertical else np.repeat(wave[None, :], height, 0))
 
-    def direct(box, dx=0.0, dy=0.0):
-        moved = (box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy)
-        return np.asarray(camera.planes.y.resize((640, 360), Image.BILINEAR, box=moved), dtype=np.float32)
 
-    for i in (9, 17, 29):
-        box = camera.window(i)
-        ours = np.asarray(camera.frame(i).y, dtype=np.float32)
-        error = np.abs(ours - direct(box)).mean()
-        assert error < 1.0
-        for dx, dy in ((0.5, 0), (-0.5, 0), (0, 0.5), (0, -0.5)):
-            assert error < np.abs(ours - direct(box, dx, dy)).mean(), (i, dx, dy)
+def sampling_error(samples: np.ndarray, start: float, step: float, period: float) -> float:
+    """How far (px) samples of a sine of the given period sit from start, start + step, ...:
+    the phase of the samples demodulated at the positions they should have."""
+    k = np.arange(8, len(samples) - 8)
+    expected = 2 * np.pi * (start + step * k) / period
+    z = ((samples[k] - samples[k].mean()) * np.exp(-1j * expected)).sum()
+    return float(np.angle(z * 1j)) * period / (2 * np.pi)
+
+
+def test_sampling_error_measures_a_known_shift():
+    row = 128 + 100 * np.sin(2 * np.pi * (3.0 + 1.1 * np.arange(300) + 0.2) / 16)
+    assert sampling_error(row, 3.0, 1.1, 16) == pytest.approx(0.2, abs=0.005)
+
+
+@pytest.mark.parametrize("move", [script_pb2.CAMERA_MOVE_PUSH_IN, script_pb2.CAMERA_MOVE_PULL_OUT,
+                                  script_pb2.CAMERA_MOVE_PAN_RIGHT, script_pb2.CAMERA_MOVE_TILT_DOWN])
+def test_frames_sample_the_exact_sub_pixel_window(move):
+    """Every frame is one swscale resample whose sub-pixel phase comes from where the scaled grid
+    starts: its pixels sit within 0.05 px of the window's, in x and in y, zooming or not."""
+    camera = ShotCamera(decode_still(still_png(800, 450, seed=3)), 640, 360, move, 30)
+    steady = move in (script_pb2.CAMERA_MOVE_PAN_RIGHT, script_pb2.CAMERA_MOVE_TILT_DOWN)
+    period = 16.0
+    across = _PlaneScaler(sine_plane(camera.pw, camera.ph, period, vertical=False), steady)
+    down = _PlaneScaler(sine_plane(camera.pw, camera.ph, period, vertical=True), steady)
+    for i in (0, 5, 13, 21, 29):
+        x0, y0, x1, y1 = box = camera.window(i)
+        row = np.asarray(across.window(box, 640, 360), dtype=np.float64)[180]
+        column = np.asarray(down.window(box, 640, 360), dtype=np.float64)[:, 320]
+        assert abs(sampling_error(row, x0, (x1 - x0) / 640, period)) < 0.05, (i, "x")
+        assert abs(sampling_error(column, y0, (y1 - y0) / 360, period)) < 0.05, (i, "y")
+
+
+async def test_burned_captions_show_in_the_bottom_safe_area_only_while_their_cue_runs(store):
+    burned, _ = await small_film(store, burn=True, music=False)
+    burned_frames = [f.to_ndarray(format="gray").astype(np.int16)
+                     for f in av.open(str(store.local_path(burned.video_uri))).decode(video=0)]
+    plain, _ = await small_film(store, burn=False, music=False)
+    plain_frames = [f.to_ndarray(format="gray").astype(np.int16)
+                    for f in av.open(str(store.local_path(plain.video_uri))).decode(video=0)]
+    during, after = round(0.8 * 24), round(3.5 * 24)  # inside "Where were you?"; past every cue
+    changed = np.abs(burned_frames[during] - plain_frames[during]) > 40
+    rows = np.flatnonzero(changed.any(axis=1))
+    assert changed.sum() > 500  # the words are there...
+    assert rows.min() > 360 // 2 and rows.max() < 360 - 360 * 0.05  # ...low in the frame, inside the safe area
+    assert (np.abs(burned_frames[after] - plain_frames[after]) > 40).sum() < 20

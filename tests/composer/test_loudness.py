@@ -5,6 +5,7 @@ import math
 import av
 import av.filter
 import numpy as np
+import pytest
 
 from composer import audio
 from composer.loudness import integrated_loudness, k_weighting
@@ -45,6 +46,14 @@ def test_a_1khz_tone_at_minus_20_dbfs_per_channel_reads_minus_20_lufs():
     t = np.arange(RATE * 5) / RATE
     tone = (0.1 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
     assert abs(integrated_loudness(np.stack([tone, tone]), RATE) - (-20.0)) < 0.05
+
+
+def test_dual_mono_measured_once_reads_as_both_channels():
+    rng = np.random.default_rng(2)
+    speech = (0.2 * rng.standard_normal(RATE * 3) * np.sin(np.arange(RATE * 3) / RATE * 7) ** 2).astype(np.float32)
+    stereo = integrated_loudness(np.stack([speech, speech]), RATE)
+    assert integrated_loudness(speech, RATE, copies=2) == pytest.approx(stereo, abs=1e-9)
+    assert integrated_loudness(speech, RATE) == pytest.approx(stereo - 10 * math.log10(2), abs=0.05)
 
 
 def test_gating_ignores_silence():
