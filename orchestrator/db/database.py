@@ -371,12 +371,7 @@ class Database:
         """The owner's film; NotFound for a missing film and for another owner's film alike."""
 
         async def work(conn: AsyncConnection) -> FilmRecord:
-            row = (
-                await conn.execute(sa.select(films).where(films.c.id == film_id, films.c.owner == owner))
-            ).first()
-            if row is None:
-                raise NotFound(f"film {film_name(film_id)} not found")
-            return _film(row)
+            return _film(await _owned_film(conn, owner, film_id))
 
         return await self._read(work)
 
@@ -451,13 +446,7 @@ class Database:
         set_state(CANCELLED). A finished film is returned unchanged."""
 
         async def work(conn: AsyncConnection) -> FilmRecord:
-            row = (
-                await conn.execute(
-                    sa.select(films).where(films.c.id == film_id, films.c.owner == owner).with_for_update()
-                )
-            ).first()
-            if row is None:
-                raise NotFound(f"film {film_name(film_id)} not found")
+            row = await _owned_film(conn, owner, film_id, for_update=True)
             if lifecycle.is_terminal(row.state):
                 return _film(row)
             now = self.clock()
@@ -502,13 +491,7 @@ class Database:
         film uses (their rows are gone too): the caller deletes those objects from the store."""
 
         async def work(conn: AsyncConnection) -> list[str]:
-            row = (
-                await conn.execute(
-                    sa.select(films.c.id).where(films.c.id == film_id, films.c.owner == owner).with_for_update()
-                )
-            ).first()
-            if row is None:
-                raise NotFound(f"film {film_name(film_id)} not found")
+            await _owned_film(conn, owner, film_id, for_update=True)
             keys = list(
                 (await conn.execute(sa.select(film_assets.c.asset_key).where(film_assets.c.film_id == film_id)))
                 .scalars()
@@ -665,13 +648,7 @@ class Database:
         """
 
         async def work(conn: AsyncConnection) -> FilmRecord:
-            row = (
-                await conn.execute(
-                    sa.select(films).where(films.c.id == film_id, films.c.owner == owner).with_for_update()
-                )
-            ).first()
-            if row is None:
-                raise NotFound(f"film {film_name(film_id)} not found")
+            row = await _owned_film(conn, owner, film_id, for_update=True)
             if row.state != lifecycle.SUCCEEDED:
                 raise FailedPrecondition(
                     f"film {film_name(film_id)} is {lifecycle.state_name(row.state)};"
@@ -961,6 +938,16 @@ class Database:
         if self._listener is conn:
             self._listener = None
             log.warning("LISTEN connection lost; listening again on the next wait")
+
+
+async def _owned_film(conn: AsyncConnection, owner: str, film_id: str, for_update: bool = False) -> Any:
+    """The owner's film row; NotFound for a missing film and for another owner's film alike (a caller
+    never learns that someone else's film exists). for_update locks the row for the transaction."""
+    query = sa.select(films).where(films.c.id == film_id, films.c.owner == owner)
+    row = (await conn.execute(query.with_for_update() if for_update else query)).first()
+    if row is None:
+        raise NotFound(f"film {film_name(film_id)} not found")
+    return row
 
 
 def _check_owner(owner: str) -> None:
