@@ -1,7 +1,6 @@
 """ComposerService over a real in-process gRPC server on a free port, backed by a LocalStore."""
 
 import asyncio
-import socket
 
 import grpc
 import pytest
@@ -10,12 +9,7 @@ from composer.server import registrar
 from filmstudio.server import start
 from filmstudio.v1 import composer_pb2, composer_pb2_grpc, script_pb2
 from tests.composer.media import cut, still_png, voice_wav
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.conftest import free_port
 
 
 @pytest.fixture

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from inference.launcher import TritonProcess
 from orchestrator.triton import TritonClient
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.conftest import free_port
 
 
 @pytest.fixture(scope="session")
 def triton(tmp_path_factory) -> TritonProcess:
     """Triton with storyboard and tts loaded (sdxl is loaded by its own tests), stopped at the end."""
-    process = TritonProcess(f"127.0.0.1:{_free_port()}", _free_port(), _free_port(),
+    process = TritonProcess(f"127.0.0.1:{free_port()}", free_port(), free_port(),
                             work_dir=tmp_path_factory.mktemp("triton"))
     with process:
         yield process

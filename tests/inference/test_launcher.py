@@ -14,8 +14,7 @@ import pytest
 from filmstudio.config import Config
 from filmstudio.server import StartupError
 from inference.launcher import TritonProcess, last_error
-
-from .conftest import _free_port
+from tests.conftest import free_port
 
 LOG = """I1125 09:21:50.1 14804 server.cc:305] "Waiting for in-flight requests to complete."
 E1125 09:21:50.2 14804 model_lifecycle.cc:654] "failed to load 'sdxl' version 1: Internal: no weights\\n\\nAt:\\n  model.py(3)"
@@ -33,7 +32,7 @@ def test_a_taken_port_is_one_clear_error(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        process = TritonProcess(f"127.0.0.1:{port}", _free_port(), _free_port(), work_dir=tmp_path)
+        process = TritonProcess(f"127.0.0.1:{port}", free_port(), free_port(), work_dir=tmp_path)
         with pytest.raises(StartupError, match=f"gRPC cannot listen on 127.0.0.1:{port}: port taken"):
             process.start()
 
@@ -46,8 +45,8 @@ def test_sdxl_weights_that_are_not_there_stop_the_launch(tmp_path):
 
 
 def _env(tmp_path, **extra):
-    return {**os.environ, "FILMSTUDIO_DATA_DIR": str(tmp_path), "FILMSTUDIO_TRITON_ADDR": f"127.0.0.1:{_free_port()}",
-            "FILMSTUDIO_TRITON_HTTP_PORT": str(_free_port()), "FILMSTUDIO_TRITON_METRICS_PORT": str(_free_port()),
+    return {**os.environ, "FILMSTUDIO_DATA_DIR": str(tmp_path), "FILMSTUDIO_TRITON_ADDR": f"127.0.0.1:{free_port()}",
+            "FILMSTUDIO_TRITON_HTTP_PORT": str(free_port()), "FILMSTUDIO_TRITON_METRICS_PORT": str(free_port()),
             **extra}
 
 
