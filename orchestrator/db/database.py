@@ -22,6 +22,8 @@ import logging
 import pathlib
 import re
 import secrets
+import sqlite3
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -964,14 +966,30 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Take transactions out of the driver's hands so BEGIN is ours (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in (
-        "PRAGMA journal_mode=WAL",
-        "PRAGMA busy_timeout=30000",
-        "PRAGMA foreign_keys=ON",
-        "PRAGMA synchronous=NORMAL",
-    ):
-        cursor.execute(pragma)
+    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_S * 1000}")
+    _use_wal(cursor)
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+_SQLITE_BUSY_S = 30
+
+
+def _use_wal(cursor: Any) -> None:
+    """Put the database file in WAL mode (it stays so). Switching needs the file to itself, and SQLite
+    answers 'database is locked' at once, without waiting out busy_timeout, when replicas that start
+    together open a new file: try again for as long as busy_timeout would have waited. The short
+    sleeps block the event loop, but only in that race, only at connect."""
+    deadline = time.monotonic() + _SQLITE_BUSY_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.005 + secrets.randbelow(20) / 1000)
 
 
 def _sqlite_begin(conn: sa.Connection) -> None:

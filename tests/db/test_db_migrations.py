@@ -36,6 +36,21 @@ async def test_replicas_starting_together_migrate_once(backend):
     assert (await new_film(replicas[2])).created
 
 
+async def test_replicas_opening_a_new_sqlite_file_together_all_get_wal(tmp_path):
+    # Switching a new file to WAL is refused at once ('database is locked') while another replica
+    # holds it; before the connect hook retried, about one round in twelve failed here.
+    for round_ in range(25):
+        url = f"sqlite+aiosqlite:///{tmp_path / f'round-{round_}.db'}"
+        replicas = [Database(url) for _ in range(3)]
+        try:
+            await asyncio.gather(*(db.migrate() for db in replicas))
+            async with replicas[0].engine.connect() as conn:
+                assert (await conn.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
+        finally:
+            for db in replicas:
+                await db.close()
+
+
 async def test_the_migrations_create_exactly_the_schema_the_code_queries(db):
     def diff(conn):
         return compare_metadata(MigrationContext.configure(conn), metadata)
