@@ -962,6 +962,9 @@ def _check_worker(worker: str) -> None:
         raise InvalidArgument(f"worker {worker!r}: expected a name of 1-128 characters")
 
 
+_SQLITE_BUSY_S = 30  # how long a SQLite connection waits for another's lock
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Take transactions out of the driver's hands so BEGIN is ours (see _sqlite_begin).
     dbapi_connection.isolation_level = None
@@ -971,9 +974,6 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-_SQLITE_BUSY_S = 30
 
 
 def _use_wal(cursor: Any) -> None:
