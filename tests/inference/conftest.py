@@ -18,6 +18,14 @@ def triton(tmp_path_factory) -> TritonProcess:
         yield process
 
 
+@pytest.fixture(scope="session")
+def tiny_sdxl(tmp_path_factory):
+    """A tiny random-weight SDXL-shaped pipeline directory, written once (needs diffusers)."""
+    from inference.random_sdxl import write_random_sdxl
+
+    return write_random_sdxl(tmp_path_factory.mktemp("weights") / "tiny-sdxl")
+
+
 @pytest.fixture
 async def client(triton: TritonProcess) -> TritonClient:
     client = TritonClient(triton.grpc_addr, max_in_flight_per_model=8, deadline_s=60.0, retries=2)

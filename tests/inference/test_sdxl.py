@@ -16,12 +16,6 @@ from inference.sdxl import WeightsMissing, generate, load_pipeline, truncate_pro
 from inference.signature import ImageRequest
 
 pytest.importorskip("diffusers", reason="sdxl needs diffusers, transformers and torch")
-from inference.random_sdxl import write_random_sdxl  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def tiny_sdxl(tmp_path_factory):
-    return write_random_sdxl(tmp_path_factory.mktemp("weights") / "tiny-sdxl")
 
 
 def test_missing_weights_name_the_path_and_how_to_provide_them(tmp_path):

@@ -8,7 +8,6 @@ import pytest
 torch = pytest.importorskip("torch", reason="sdxl needs torch")
 pytest.importorskip("diffusers", reason="sdxl needs diffusers and transformers")
 
-from inference.random_sdxl import write_random_sdxl  # noqa: E402
 from inference.sdxl import generate, load_pipeline  # noqa: E402
 from inference.signature import ImageRequest  # noqa: E402
 
@@ -20,8 +19,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def cuda_pipeline(tmp_path_factory):
-    return load_pipeline(write_random_sdxl(tmp_path_factory.mktemp("weights") / "tiny-sdxl"), device="cuda")
+def cuda_pipeline(tiny_sdxl):
+    return load_pipeline(tiny_sdxl, device="cuda")
 
 
 def test_on_cuda_the_pipeline_is_fp16_sdpa_and_channels_last(cuda_pipeline):
