@@ -28,7 +28,7 @@ import av  # noqa: E402
 
 from composer import compose_film  # noqa: E402
 from composer.compose import _DONE, _render_frames, fetch_stills  # noqa: E402
-from composer.encode import add_video_stream, planes_to_frame  # noqa: E402
+from composer.encode import add_video_stream  # noqa: E402
 from composer.subtitles import _FONTS  # noqa: E402
 from composer.timeline import plan_film  # noqa: E402
 from filmstudio.storage import LocalStore  # noqa: E402
@@ -69,12 +69,13 @@ async def floor(store: LocalStore, request, workdir: pathlib.Path) -> float:
     plan = plan_film(request)
     stills = await fetch_stills(plan, store, workdir)
     frames: queue.Queue = queue.Queue()
-    _render_frames(plan, stills, workdir, frames, threading.Event())
+    # In a thread of its own, as in compose_film: the renderer lowers its thread's priority.
+    renderer = threading.Thread(target=_render_frames, args=(plan, stills, workdir, frames, threading.Event()))
+    renderer.start()
+    renderer.join()
     made = []
-    while (item := frames.get()) is not _DONE:
-        made.append(planes_to_frame(item.planes))
-        if item.caption is not None:
-            item.caption.burn(made[-1], item.planes)
+    while (frame := frames.get()) is not _DONE:
+        made.append(frame)
     with av.open(str(workdir / "floor.mp4"), "w", format="mp4", options={"movflags": "+faststart"}) as out:
         stream = add_video_stream(out, plan.width, plan.height, plan.fps)
         began = time.perf_counter()

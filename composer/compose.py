@@ -2,8 +2,9 @@
 
 1. plan: check the request and lay the cuts on the frame grid (InvalidArgument before any work);
 2. fetch: every still and voice clip, each checked now (FailedPrecondition names the shot);
-3. render + encode, in worker threads: a renderer makes frames (motion, transitions, captions) into a
-   short queue, the encoder drains it, muxing sound and subtitles alongside; progress flows back;
+3. render + encode, in worker threads: a renderer makes finished frames (motion, transitions, burned
+   captions) into a short queue; the encoder drains it into x264, muxing the sound (AAC-encoded in a
+   thread of its own) and subtitles alongside; progress flows back;
 4. publish: each output is uploaded under a temporary key, then moved to its name.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import dataclasses
 import inspect
 import pathlib
 import queue
@@ -22,12 +22,13 @@ from collections.abc import Awaitable, Callable
 
 import numpy as np
 from google.protobuf import duration_pb2
+from PIL import Image
 
 from composer import audio, transitions
-from composer.encode import FilmWriter
-from composer.motion import Planes, ShotCamera, decode_still
+from composer.encode import FilmWriter, beside_the_encoder, planes_to_frame
+from composer.motion import Planes, ShotCamera, check_still, decode_still
 from composer.sheets import Storyboard, poster_jpeg
-from composer.subtitles import Caption, CaptionTrack, to_srt, to_webvtt
+from composer.subtitles import CaptionTrack, to_srt, to_webvtt
 from composer.timeline import FilmPlan, ShotPlan, plan_film
 from filmstudio.errors import Cancelled, FailedPrecondition, InvalidArgument, NotFound
 from filmstudio.storage import ObjectStore
@@ -85,20 +86,32 @@ async def _fetch(store: ObjectStore, uri: str, what: str, shot: ShotPlan) -> byt
 
 
 async def fetch_stills(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path) -> list[pathlib.Path]:
-    """Each shot's still, checked to decode, saved in workdir (the renderer reads one at a time)."""
+    """Each shot's still, checked (check_still: fast, no decoding), saved in workdir (the renderer
+    decodes one at a time)."""
     paths: dict[str, pathlib.Path] = {}
     for shot in plan.shots:
         if shot.image_uri in paths:
             continue
         data = await _fetch(store, shot.image_uri, "image", shot)
         try:
-            await asyncio.to_thread(decode_still, data)
+            await asyncio.to_thread(check_still, data)
         except ValueError as exc:
-            raise FailedPrecondition(f"{shot.name}: image {shot.image_uri} is {exc}") from None
+            raise _bad_still(shot, exc) from None
         path = workdir / f"still-{len(paths)}"
         await asyncio.to_thread(path.write_bytes, data)
         paths[shot.image_uri] = path
     return [paths[shot.image_uri] for shot in plan.shots]
+
+
+def _bad_still(shot: ShotPlan, problem: ValueError) -> FailedPrecondition:
+    return FailedPrecondition(f"{shot.name}: image {shot.image_uri} is {problem}")
+
+
+def _decode_still(shot: ShotPlan, path: pathlib.Path) -> Image.Image:
+    try:
+        return decode_still(path.read_bytes())
+    except ValueError as exc:  # passed check_still, but its pixels do not decode
+        raise _bad_still(shot, exc) from None
 
 
 async def fetch_dialogue(plan: FilmPlan, store: ObjectStore) -> np.ndarray:
@@ -156,13 +169,6 @@ async def _run_in_thread(work: Callable[[Callable[[int], None], threading.Event]
         raise
 
 
-@dataclasses.dataclass
-class _Frame:
-    index: int
-    planes: Planes
-    caption: Caption | None = None  # burned in as the frame is encoded
-
-
 _DONE = object()
 
 
@@ -175,7 +181,7 @@ def render_film(plan: FilmPlan, stills: list[pathlib.Path], dialogue: np.ndarray
     mastering = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="composer-audio")
     soundtrack = mastering.submit(_soundtrack, plan, dialogue)  # alongside the first frames
     mastering.shutdown(wait=False)
-    frames: queue.Queue = queue.Queue(maxsize=6)
+    frames: queue.Queue = queue.Queue(maxsize=24)
     renderer = threading.Thread(target=_render_frames, args=(plan, stills, workdir, frames, cancel),
                                 name="composer-render", daemon=True)
     writer = FilmWriter(workdir / "film.mp4", plan.width, plan.height, plan.fps, soundtrack, plan.cues, plan.title)
@@ -193,7 +199,7 @@ def render_film(plan: FilmPlan, stills: list[pathlib.Path], dialogue: np.ndarray
                 break
             if isinstance(item, BaseException):
                 raise item
-            writer.write(item.planes, item.caption)
+            writer.write(item)
             if writer.frames % PROGRESS_EVERY == 0 or writer.frames == plan.frame_count:
                 report(writer.frames)
         writer.close()
@@ -211,6 +217,7 @@ def render_film(plan: FilmPlan, stills: list[pathlib.Path], dialogue: np.ndarray
 
 
 def _soundtrack(plan: FilmPlan, dialogue: np.ndarray) -> np.ndarray:
+    beside_the_encoder()
     music = audio.music_bed(len(dialogue), plan.seed) if plan.music else None
     return audio.master(dialogue, music)
 
@@ -227,14 +234,16 @@ def _put(frames: queue.Queue, item: object, cancel: threading.Event) -> bool:
 
 def _render_frames(plan: FilmPlan, stills: list[pathlib.Path], workdir: pathlib.Path, frames: queue.Queue,
                    cancel: threading.Event) -> None:
-    """The renderer thread: every frame of the film in order, then _DONE (or the exception)."""
+    """The renderer thread: every frame of the film in order, as a yuv420p av.VideoFrame ready for the
+    encoder, then _DONE (or the exception)."""
+    beside_the_encoder()
     try:
         captions = CaptionTrack(plan.cues, plan.width, plan.height, plan.fps) if plan.burn_subtitles else None
         storyboard = Storyboard(plan.width, plan.height)
         poster_shot = max(plan.shots, key=lambda s: s.frame_count)
         outgoing: Planes | None = None
         for shot, still in zip(plan.shots, stills):
-            camera = ShotCamera(decode_still(still.read_bytes()), plan.width, plan.height, shot.camera_move,
+            camera = ShotCamera(_decode_still(shot, still), plan.width, plan.height, shot.camera_move,
                                 shot.frame_count)
             for i in range(shot.frame_count):
                 planes = transitions.apply(shot.transition, i, shot.transition_frames, camera.frame(i), outgoing)
@@ -245,9 +254,11 @@ def _render_frames(plan: FilmPlan, stills: list[pathlib.Path], workdir: pathlib.
                         (workdir / "poster.jpg").write_bytes(poster_jpeg(planes))
                 if i == shot.frame_count - 1:
                     outgoing = planes
-                index = shot.start_frame + i
-                caption = captions.at(index) if captions is not None else None
-                if not _put(frames, _Frame(index, planes, caption), cancel):
+                frame = planes_to_frame(planes)
+                caption = captions.at(shot.start_frame + i) if captions is not None else None
+                if caption is not None:
+                    caption.burn(frame)
+                if not _put(frames, frame, cancel):
                     return
         (workdir / "storyboard.png").write_bytes(storyboard.png())
         _put(frames, _DONE, cancel)

@@ -18,6 +18,7 @@ import math
 
 import av
 import numpy as np
+from av.video.plane import VideoPlane
 from av.video.reformatter import VideoReformatter
 from PIL import Image, ImageOps
 
@@ -28,14 +29,17 @@ Image.MAX_IMAGE_PIXELS = 100_000_000  # stills are generated frames, but refuse 
 
 @dataclasses.dataclass(frozen=True)
 class Planes:
-    """One yuv420p picture as three 8-bit Pillow images (Y full size, Cb and Cr half size)."""
+    """One yuv420p picture as three 2-D uint8 arrays (Y full size, Cb and Cr half size), often read-only
+    views of libswscale's output: treat them as read-only."""
 
-    y: Image.Image
-    u: Image.Image
-    v: Image.Image
+    y: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
 
-    def copy(self) -> "Planes":
-        return Planes(self.y.copy(), self.u.copy(), self.v.copy())
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the picture."""
+        return self.y.shape[1], self.y.shape[0]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +64,17 @@ MOVES = {
     script_pb2.CAMERA_MOVE_TILT_UP: Move((PAN_ZOOM, PAN_ZOOM), dy=(PAN_TRAVEL, -PAN_TRAVEL)),
     script_pb2.CAMERA_MOVE_TILT_DOWN: Move((PAN_ZOOM, PAN_ZOOM), dy=(-PAN_TRAVEL, PAN_TRAVEL)),
 }
+
+
+def check_still(data: bytes) -> None:
+    """Raises ValueError unless the bytes are an image whose container checks out (PNG: every chunk's
+    CRC, nothing cut off) and whose size is sane, without decoding its pixels: a quick first check
+    before any work. decode_still, which the renderer calls for each shot in turn, catches the rest."""
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+    except Exception as exc:  # Pillow raises many types for bad data
+        raise ValueError(f"not a readable image ({type(exc).__name__}: {exc})") from None
 
 
 def decode_still(data: bytes) -> Image.Image:
@@ -94,8 +109,8 @@ def rgb_to_planes(rgb: Image.Image) -> Planes:
             np.clip(value, 0, 255, out=value)
             out[top:top + 128] = value
     half = (rgb.width // 2, rgb.height // 2)
-    return Planes(Image.fromarray(y8), Image.fromarray(cb8).resize(half, Image.BOX),
-                  Image.fromarray(cr8).resize(half, Image.BOX))
+    return Planes(y8, np.asarray(Image.fromarray(cb8).resize(half, Image.BOX)),
+                  np.asarray(Image.fromarray(cr8).resize(half, Image.BOX)))
 
 
 def held_planes(still: Image.Image, width: int, height: int) -> Planes:
@@ -104,9 +119,18 @@ def held_planes(still: Image.Image, width: int, height: int) -> Planes:
     frame = av.VideoFrame.from_image(still).reformat(width=width, height=height, format="yuv420p",
                                                      interpolation="LANCZOS", dst_colorspace="ITU709",
                                                      dst_color_range="MPEG")
-    sizes = ((width, height), (width // 2, height // 2), (width // 2, height // 2))
-    return Planes(*(Image.frombuffer("L", size, plane, "raw", "L", plane.line_size, 1)
-                    for plane, size in zip(frame.planes, sizes)))
+    return Planes(*(_plane_array(plane, w, h) for plane, w, h in
+                    zip(frame.planes, (width, width // 2, width // 2), (height, height // 2, height // 2))))
+
+
+def _plane_array(plane: VideoPlane, width: int, height: int, left: int = 0,
+                 top: int = 0) -> np.ndarray:
+    """A read-only width x height view of an AVFrame plane from (left, top), no copy (rows are padded
+    to line_size for alignment; the view keeps the frame alive)."""
+    rows = np.frombuffer(plane, dtype=np.uint8).reshape(-1, plane.line_size)
+    view = rows[top:top + height, left:left + width]
+    view.flags.writeable = False
+    return view
 
 
 def ease(p: float) -> float:
@@ -148,13 +172,13 @@ class _PlaneScaler:
     scale is the same every frame (pans, tilts, static), keeps the sizes of its first frame and moves
     only the crop and the starting column and row."""
 
-    def __init__(self, plane: Image.Image, steady: bool) -> None:
-        self.pixels = np.pad(np.asarray(plane), PAD, mode="edge")
+    def __init__(self, plane: np.ndarray, steady: bool) -> None:
+        self.pixels = np.pad(plane, PAD, mode="edge")
         self.scaler = VideoReformatter()
         self.steady = steady
         self._outs: tuple[int, int] | tuple[None, None] = (None, None)
 
-    def window(self, box: tuple[float, float, float, float], w: int, h: int) -> Image.Image:
+    def window(self, box: tuple[float, float, float, float], w: int, h: int) -> np.ndarray:
         """The box (in unpadded plane coordinates) resampled to w x h, bilinear."""
         x0, y0, x1, y1 = box
         left, crop_w, out_w, skip_x = _axis(x0, (x1 - x0) / w, w, self._outs[0])
@@ -164,9 +188,7 @@ class _PlaneScaler:
         crop = self.pixels[top + PAD:top + PAD + crop_h, left + PAD:left + PAD + crop_w]  # a view: no copy
         source = av.VideoFrame.from_numpy_buffer(crop, format="gray")
         scaled = self.scaler.reformat(source, width=out_w, height=out_h, interpolation="BILINEAR", threads=1)
-        plane = scaled.planes[0]
-        kept = memoryview(plane)[skip_y * plane.line_size + skip_x:]
-        return Image.frombuffer("L", (w, h), kept, "raw", "L", plane.line_size, 1)
+        return _plane_array(scaled.planes[0], w, h, skip_x, skip_y)
 
 
 class ShotCamera:

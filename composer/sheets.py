@@ -38,7 +38,9 @@ class Storyboard:
         self.entries: list[tuple[Image.Image, str]] = []
 
     def add(self, planes: Planes, label: str) -> None:
-        self.entries.append((to_rgb(planes).resize(self.thumb, Image.LANCZOS), label))
+        tw, th = self.thumb  # scaled and converted to RGB in one libswscale pass
+        thumb = planes_to_frame(planes).reformat(width=tw, height=th, format="rgb24", interpolation="LANCZOS")
+        self.entries.append((thumb.to_image(), label))
 
     def png(self) -> bytes:
         """The contact sheet: rows of thumbnails, each with its label underneath."""

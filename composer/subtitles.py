@@ -10,7 +10,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from composer.motion import Planes, rgb_to_planes
+from composer.motion import rgb_to_planes
 from composer.timeline import Cue
 
 _FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -127,22 +127,24 @@ class Caption:
         # Bottom centre, lifted into the title-safe area (5 % margin each side).
         self.x = (width - box_w) // 2 // 2 * 2
         self.y = max(0, height - round(height * 0.07) - box_h) // 2 * 2
-        self.planes = rgb_to_planes(rgba.convert("RGB"))
-        alpha = rgba.getchannel("A")
-        self.alpha = alpha
-        self.alpha_half = alpha.resize((box_w // 2, box_h // 2), Image.BOX)
+        planes = rgb_to_planes(rgba.convert("RGB"))
+        alpha = np.asarray(rgba.getchannel("A"))
+        alpha_half = np.asarray(rgba.getchannel("A").resize((box_w // 2, box_h // 2), Image.BOX))
+        # Per yuv420p plane, precomputed for burn's 8-bit alpha blend: the caption times its coverage
+        # (plus 127 to round), one minus the coverage, and where the box goes.
+        self.layers = tuple(
+            ((pixels * cover.astype(np.uint16) + 127).astype(np.uint16), 255 - cover.astype(np.uint16), x, y)
+            for pixels, cover, x, y in ((planes.y, alpha, self.x, self.y),
+                                        (planes.u, alpha_half, self.x // 2, self.y // 2),
+                                        (planes.v, alpha_half, self.x // 2, self.y // 2)))
 
-    def burn(self, frame: av.VideoFrame, picture: Planes) -> None:
-        """Draw this caption into frame, which holds picture, rewriting only the caption's box."""
-        for index, (under, caption, alpha, x, y) in enumerate((
-                (picture.y, self.planes.y, self.alpha, self.x, self.y),
-                (picture.u, self.planes.u, self.alpha_half, self.x // 2, self.y // 2),
-                (picture.v, self.planes.v, self.alpha_half, self.x // 2, self.y // 2))):
-            patch = under.crop((x, y, x + caption.width, y + caption.height))
-            patch.paste(caption, (0, 0), alpha)
-            plane = frame.planes[index]
+    def burn(self, frame: av.VideoFrame) -> None:
+        """Draw this caption over the picture in frame (yuv420p), rewriting only the caption's box:
+        (picture * (255 - a) + caption * a) / 255."""
+        for plane, (caption, uncovered, x, y) in zip(frame.planes, self.layers):
             rows = np.frombuffer(plane, dtype=np.uint8).reshape(-1, plane.line_size)
-            rows[y:y + caption.height, x:x + caption.width] = np.asarray(patch)
+            box = rows[y:y + caption.shape[0], x:x + caption.shape[1]]
+            box[:] = (box * uncovered + caption) // 255  # at most 255 * 255 + 127: uint16 holds it
 
 
 class CaptionTrack:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 
-from PIL import Image
+import numpy as np
 
 from composer.motion import Planes
 from filmstudio.v1 import script_pb2
@@ -23,9 +23,18 @@ WHITE = (235, 128, 128)
 
 @functools.lru_cache(maxsize=8)
 def solid(width: int, height: int, yuv: tuple[int, int, int]) -> Planes:
-    """A flat colour picture (cached: never draw on it)."""
-    return Planes(Image.new("L", (width, height), yuv[0]), Image.new("L", (width // 2, height // 2), yuv[1]),
-                  Image.new("L", (width // 2, height // 2), yuv[2]))
+    """A flat colour picture (cached and read-only)."""
+    planes = Planes(np.full((height, width), yuv[0], np.uint8), np.full((height // 2, width // 2), yuv[1], np.uint8),
+                    np.full((height // 2, width // 2), yuv[2], np.uint8))
+    for plane in (planes.y, planes.u, planes.v):
+        plane.flags.writeable = False
+    return planes
+
+
+def _blend(a: np.ndarray, b: np.ndarray, alpha: float) -> np.ndarray:
+    """(1 - alpha) * a + alpha * b in 8-bit fixed point (alpha in 1/256 steps; equal pixels stay equal)."""
+    k = round(alpha * 256)
+    return ((a.astype(np.uint16) * (256 - k) + b.astype(np.uint16) * k + 128) >> 8).astype(np.uint8)
 
 
 def mix(a: Planes, b: Planes, alpha: float) -> Planes:
@@ -34,14 +43,14 @@ def mix(a: Planes, b: Planes, alpha: float) -> Planes:
         return a
     if alpha >= 1:
         return b
-    return Planes(Image.blend(a.y, b.y, alpha), Image.blend(a.u, b.u, alpha), Image.blend(a.v, b.v, alpha))
+    return Planes(_blend(a.y, b.y, alpha), _blend(a.u, b.u, alpha), _blend(a.v, b.v, alpha))
 
 
 def apply(kind: int, i: int, frames: int, incoming: Planes, outgoing: Planes | None) -> Planes:
     """Frame i (0-based) of a `frames`-long transition of `kind` into `incoming`."""
     if frames <= 0 or i >= frames or kind in (script_pb2.TRANSITION_UNSPECIFIED, script_pb2.TRANSITION_CUT):
         return incoming
-    w, h = incoming.y.size
+    w, h = incoming.size
     black = solid(w, h, BLACK)
     previous = outgoing if outgoing is not None else black
     t = (i + 1) / (frames + 1)  # strictly between 0 and 1: each transition frame is a true blend

@@ -1,6 +1,7 @@
 """Films composed for real and read back with PyAV."""
 
 import asyncio
+import zlib
 
 import av
 import numpy as np
@@ -112,7 +113,7 @@ def test_any_aspect_still_covers_the_frame_without_an_edge():
         for i in (0, 5, 9):
             left, top, right, bottom = camera.window(i)
             assert left >= 0 and top >= 0 and right <= camera.pw + 1e-6 and bottom <= camera.ph + 1e-6
-            assert camera.frame(i).y.size == (640, 360)
+            assert camera.frame(i).size == (640, 360)
 
 
 def test_pans_move_sub_pixel_amounts_smoothly():
@@ -143,6 +144,31 @@ async def test_missing_and_corrupt_assets_fail_naming_the_shot(store):
     assert not store.local_path("films/x").exists()
 
 
+def with_scrambled_pixels(png: bytes) -> bytes:
+    """The PNG with its compressed pixels replaced by noise, every chunk's CRC still right: only
+    decoding the pixels can tell."""
+    out, at = bytearray(png[:8]), 8
+    while at < len(png):
+        length = int.from_bytes(png[at:at + 4], "big")
+        kind, data = png[at + 4:at + 8], png[at + 8:at + 8 + length]
+        if kind == b"IDAT":
+            data = bytes(np.random.default_rng(0).integers(0, 256, length, dtype=np.uint8))
+        out += length.to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
+        at += 12 + length
+    return bytes(out)
+
+
+async def test_a_still_whose_pixels_do_not_decode_fails_naming_the_shot(store):
+    good = await store.put("assets/ok.png", still_png(320, 180))
+    scrambled = await store.put("assets/noise.png", with_scrambled_pixels(still_png(320, 180, seed=1)))
+    fmt = composer_pb2.OutputFormat(width=320, height=180, fps=24)
+    request = composer_pb2.ComposeFilmRequest(cuts=[cut("fine", good, 1), cut("noise", scrambled, 1)], format=fmt,
+                                              output_prefix=store.uri("films/n"))
+    with pytest.raises(FailedPrecondition, match="shot 'noise': image .* not a readable image"):
+        await compose_film(request, store, lambda *_: None)
+    assert not store.local_path("films/n").exists()
+
+
 async def test_cancelling_stops_the_encoder_and_publishes_nothing(store):
     still = await store.put("assets/a.png", still_png(1280, 720))
     request = composer_pb2.ComposeFilmRequest(
@@ -168,11 +194,11 @@ async def test_cancelling_stops_the_encoder_and_publishes_nothing(store):
     assert not store.local_path("films/c").exists()
 
 
-def sine_plane(width: int, height: int, period: float, vertical: bool) -> Image.Image:
+def sine_plane(width: int, height: int, period: float, vertical: bool) -> np.ndarray:
     """Stripes whose brightness is a sine of x (or of y): a sampled row reveals where it sampled."""
     along = np.arange(height if vertical else width)
     wave = np.round(128 + 100 * np.sin(2 * np.pi * along / period)).astype(np.uint8)
-    return Image.fromarray(np.repeat(wave[:, None], width, 1) if vertical else np.repeat(wave[None, :], height, 0))
+    return np.repeat(wave[:, None], width, 1) if vertical else np.repeat(wave[None, :], height, 0)
 
 
 def sampling_error(samples: np.ndarray, start: float, step: float, period: float) -> float:
