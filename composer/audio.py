@@ -68,7 +68,7 @@ def music_bed(samples: int, seed: int, chord_s: float = 4.0) -> np.ndarray:
         root, minor = progression[c % len(progression)]
         begin = max(0, round((c * chord_s - fade) * RATE))
         end = min(samples, round(((c + 1) * chord_s + fade) * RATE))
-        t = (np.arange(begin, end, dtype=np.float32) - begin) / RATE
+        t = np.arange(end - begin, dtype=np.float32) / np.float32(RATE)  # float32 throughout: its sin is ~10x faster
         env = np.ones(end - begin, dtype=np.float32)
         ramp = round(2 * fade * RATE)
         if c > 0:

@@ -148,47 +148,59 @@ _OUTS = np.arange(24)  # extra scaled sizes tried: picks the scale ratio
 PAD = 80  # edge pixels repeated around a held plane: room for crops a little wider than the window
 
 
-def _axis(start: float, scale: float, size: int, out: int | None = None) -> tuple[int, int, int, int]:
-    """(left, crop, out, skip) along one axis: scaling `crop` held pixels from `left` to `out` pixels
-    and keeping `size` of them from `skip` on shows held pixels start, start + scale, ... to within
-    ~0.01 px (~0.03 px when `out` is given). Output pixel k samples the crop at
-    (k + 0.5) * crop / out - 0.5 (centre to centre)."""
+def _axes(starts: np.ndarray, scales: np.ndarray, size: int, out: int | None = None) -> np.ndarray:
+    """Per frame, (left, crop, out, skip) along one axis, as an (n, 4) int array: scaling `crop` held
+    pixels from `left` to `out` pixels and keeping `size` of them from `skip` on shows held pixels
+    start, start + scale, ... to within ~0.01 px (~0.03 px when `out` is given). Output pixel k samples
+    the crop at (k + 0.5) * crop / out - 0.5 (centre to centre). All frames of a shot at once: the
+    search is a few numpy operations per shot instead of per frame."""
     outs = np.array([out]) if out else size + _SKIPS[-1] + 2 + _OUTS
-    crops = np.round(outs * scale)
-    ratios = crops / outs
-    first = (_SKIPS[None, :] + 0.5) * ratios[:, None] - 0.5  # where the kept pixels start, from `left`
-    lefts = np.round(start - first)
-    offset = lefts + first - start  # error at the first kept pixel...
-    drift = offset + size * (ratios[:, None] - scale)  # ...and at the last
-    error = np.maximum(np.abs(offset), np.abs(drift))
-    o, k = np.unravel_index(np.argmin(error), error.shape)
-    return int(lefts[o, k]), int(crops[o]), int(outs[o]), int(_SKIPS[k])
+    rows = []
+    for at in range(0, len(starts), 256):  # temporaries stay 256 x outs x skips, whatever the shot's length
+        start, scale = starts[at:at + 256, None, None], scales[at:at + 256, None, None]
+        crops = np.round(outs[None, :, None] * scale)  # (frames, outs, 1)
+        ratios = crops / outs[None, :, None]
+        first = (_SKIPS + 0.5) * ratios - 0.5  # where the kept pixels start, from `left`: (frames, outs, skips)
+        lefts = np.round(start - first)
+        offset = lefts + first - start  # error at the first kept pixel...
+        drift = offset + size * (ratios - scale)  # ...and at the last
+        error = np.maximum(np.abs(offset), np.abs(drift)).reshape(len(start), -1)
+        o, k = np.unravel_index(error.argmin(axis=1), (len(outs), len(_SKIPS)))
+        frames = np.arange(len(start))
+        rows.append(np.stack([lefts[frames, o, k], crops[frames, o, 0], outs[o], _SKIPS[k]], axis=1))
+    return np.concatenate(rows).astype(int)
 
 
 class _PlaneScaler:
-    """One held plane, edge-padded, and its libswscale context (one per plane keeps Y and chroma apart).
+    """One held plane, edge-padded, the resample of each frame's box worked out up front, and its
+    libswscale context (one per plane keeps Y and chroma apart).
 
     A context is rebuilt whenever the sizes change (~0.2 ms for 720p luma): a `steady` plane, whose
     scale is the same every frame (pans, tilts, static), keeps the sizes of its first frame and moves
     only the crop and the starting column and row."""
 
-    def __init__(self, plane: np.ndarray, steady: bool) -> None:
+    def __init__(self, plane: np.ndarray, boxes: np.ndarray, w: int, h: int, steady: bool) -> None:
+        """boxes: (frames, 4) of (left, top, right, bottom) in plane coordinates, each shown at w x h."""
         self.pixels = np.pad(plane, PAD, mode="edge")
         self.scaler = VideoReformatter()
-        self.steady = steady
-        self._outs: tuple[int, int] | tuple[None, None] = (None, None)
+        self.w, self.h = w, h
+        x0, y0, x1, y1 = boxes.T
+        out_w = out_h = None
+        if steady:
+            out_w = int(_axes(x0[:1], (x1[:1] - x0[:1]) / w, w)[0, 2])
+            out_h = int(_axes(y0[:1], (y1[:1] - y0[:1]) / h, h)[0, 2])
+        self.columns = _axes(x0, (x1 - x0) / w, w, out_w)
+        self.rows = _axes(y0, (y1 - y0) / h, h, out_h)
 
-    def window(self, box: tuple[float, float, float, float], w: int, h: int) -> np.ndarray:
-        """The box (in unpadded plane coordinates) resampled to w x h, bilinear."""
-        x0, y0, x1, y1 = box
-        left, crop_w, out_w, skip_x = _axis(x0, (x1 - x0) / w, w, self._outs[0])
-        top, crop_h, out_h, skip_y = _axis(y0, (y1 - y0) / h, h, self._outs[1])
-        if self.steady:
-            self._outs = (out_w, out_h)
+    def window(self, i: int) -> np.ndarray:
+        """Frame i's box resampled to w x h, bilinear (a read-only view of libswscale's output)."""
+        left, crop_w, out_w, skip_x = self.columns[i]
+        top, crop_h, out_h, skip_y = self.rows[i]
         crop = self.pixels[top + PAD:top + PAD + crop_h, left + PAD:left + PAD + crop_w]  # a view: no copy
         source = av.VideoFrame.from_numpy_buffer(crop, format="gray")
-        scaled = self.scaler.reformat(source, width=out_w, height=out_h, interpolation="BILINEAR", threads=1)
-        return _plane_array(scaled.planes[0], w, h, skip_x, skip_y)
+        scaled = self.scaler.reformat(source, width=int(out_w), height=int(out_h), interpolation="BILINEAR",
+                                      threads=1)
+        return _plane_array(scaled.planes[0], self.w, self.h, int(skip_x), int(skip_y))
 
 
 class ShotCamera:
@@ -205,7 +217,10 @@ class ShotCamera:
         self._cover = max(width / self.pw, height / self.ph)  # output px per held px at zoom 1
         self._static: Planes | None = None
         steady = self.move.zoom[0] == self.move.zoom[1]
-        self._scalers = [_PlaneScaler(p, steady) for p in (self.planes.y, self.planes.u, self.planes.v)]
+        boxes = np.array([self.window(i) for i in range(frame_count)])
+        self._scalers = [_PlaneScaler(self.planes.y, boxes, width, height, steady),
+                         _PlaneScaler(self.planes.u, boxes / 2, width // 2, height // 2, steady),
+                         _PlaneScaler(self.planes.v, boxes / 2, width // 2, height // 2, steady)]
 
     def window(self, i: int) -> tuple[float, float, float, float]:
         """The (left, top, right, bottom) box over the held planes that frame i shows."""
@@ -223,11 +238,7 @@ class ShotCamera:
         """Frame i of the shot (read-only planes). Frames of a static shot share one Planes."""
         if self._static is not None:
             return self._static
-        w, h = self.width, self.height
-        box = self.window(i)
-        half = tuple(c / 2 for c in box)
-        y, u, v = self._scalers
-        out = Planes(y.window(box, w, h), u.window(half, w // 2, h // 2), v.window(half, w // 2, h // 2))
+        out = Planes(*(scaler.window(i) for scaler in self._scalers))
         if self.move == MOVES[script_pb2.CAMERA_MOVE_STATIC]:
             self._static = out
         return out

@@ -223,12 +223,13 @@ def test_frames_sample_the_exact_sub_pixel_window(move):
     camera = ShotCamera(decode_still(still_png(800, 450, seed=3)), 640, 360, move, 30)
     steady = move in (script_pb2.CAMERA_MOVE_PAN_RIGHT, script_pb2.CAMERA_MOVE_TILT_DOWN)
     period = 16.0
-    across = _PlaneScaler(sine_plane(camera.pw, camera.ph, period, vertical=False), steady)
-    down = _PlaneScaler(sine_plane(camera.pw, camera.ph, period, vertical=True), steady)
+    boxes = np.array([camera.window(i) for i in range(30)])
+    across = _PlaneScaler(sine_plane(camera.pw, camera.ph, period, vertical=False), boxes, 640, 360, steady)
+    down = _PlaneScaler(sine_plane(camera.pw, camera.ph, period, vertical=True), boxes, 640, 360, steady)
     for i in (0, 5, 13, 21, 29):
-        x0, y0, x1, y1 = box = camera.window(i)
-        row = np.asarray(across.window(box, 640, 360), dtype=np.float64)[180]
-        column = np.asarray(down.window(box, 640, 360), dtype=np.float64)[:, 320]
+        x0, y0, x1, y1 = boxes[i]
+        row = np.asarray(across.window(i), dtype=np.float64)[180]
+        column = np.asarray(down.window(i), dtype=np.float64)[:, 320]
         assert abs(sampling_error(row, x0, (x1 - x0) / 640, period)) < 0.05, (i, "x")
         assert abs(sampling_error(column, y0, (y1 - y0) / 360, period)) < 0.05, (i, "y")
 
