@@ -40,6 +40,10 @@ OUTPUTS = {  # file name -> content type
     "storyboard.png": "image/png", "film.mp4": "video/mp4",  # the film last: its presence means all are there
 }
 PROGRESS_EVERY = 6  # frames
+# Frames the renderer may have ready ahead of the encoder: enough to ride out its lower priority
+# (beside_the_encoder) without starving x264 (~23 at 720p, ~10 at 1080p), bounded so that memory does
+# not grow with the picture (a 90 s 1080p film peaks at ~500 MB, bench/compose.py).
+FRAME_QUEUE_BYTES = 32 << 20
 
 
 async def compose_film(request: composer_pb2.ComposeFilmRequest, store: ObjectStore,
@@ -181,7 +185,7 @@ def render_film(plan: FilmPlan, stills: list[pathlib.Path], dialogue: np.ndarray
     mastering = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="composer-audio")
     soundtrack = mastering.submit(_soundtrack, plan, dialogue)  # alongside the first frames
     mastering.shutdown(wait=False)
-    frames: queue.Queue = queue.Queue(maxsize=24)
+    frames: queue.Queue = queue.Queue(maxsize=max(4, FRAME_QUEUE_BYTES // (plan.width * plan.height * 3 // 2)))
     renderer = threading.Thread(target=_render_frames, args=(plan, stills, workdir, frames, cancel),
                                 name="composer-render", daemon=True)
     writer = FilmWriter(workdir / "film.mp4", plan.width, plan.height, plan.fps, soundtrack, plan.cues, plan.title)
