@@ -9,6 +9,7 @@ import collections
 import fractions
 import os
 import pathlib
+import sys
 import threading
 from concurrent.futures import Future
 
@@ -37,9 +38,11 @@ def beside_the_encoder() -> None:
     wait on one another and leave gaps; the threads that work beside them (rendering, mastering, AAC)
     then fill those gaps instead of taking turns with x264 on the critical path. On 2 cores this took
     ~0.3 s off a 10 s film (bench/compose.py)."""
+    if sys.platform != "linux":  # elsewhere PRIO_PROCESS takes a process id, not a thread's
+        return
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BESIDE_ENCODER_NICE)
-    except (AttributeError, OSError):  # not Linux, or not permitted: run at normal priority
+    except OSError:  # not permitted: run at normal priority
         pass
 
 

@@ -65,7 +65,6 @@ async def test_sidecars_poster_and_storyboard_are_published(store):
     assert vtt.startswith("WEBVTT") and "00:00:00.200 --> 00:00:01.400\n<v MAYA>Where were you?" in vtt
     assert "1\n00:00:00,200 --> 00:00:01,400\nWhere were you?" in srt
     assert result.poster_uri.endswith("films/f1/poster.jpg")
-    from PIL import Image
     assert Image.open(store.local_path(result.poster_uri)).format == "JPEG"
     assert Image.open(store.local_path(result.storyboard_uri)).format == "PNG"
     leftovers = [p.name for p in store.local_path("films/f1").iterdir() if p.name.startswith(".")]

@@ -12,7 +12,7 @@ from composer.encode import FilmWriter, planes_to_frame
 from composer.motion import Planes
 from composer.subtitles import Caption
 from composer.timeline import Cue
-from composer.transitions import mix, solid
+from composer.transitions import mix
 
 
 def grey_planes(width, height, level):
