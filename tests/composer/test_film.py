@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from composer import compose_film
+from composer.compose import FETCH_CONCURRENCY
 from composer.audio import TARGET_LUFS
 from composer.loudness import integrated_loudness
 from composer.motion import ShotCamera, _PlaneScaler, decode_still
@@ -155,6 +156,32 @@ def with_scrambled_pixels(png: bytes) -> bytes:
         out += length.to_bytes(4, "big") + kind + data + zlib.crc32(kind + data).to_bytes(4, "big")
         at += 12 + length
     return bytes(out)
+
+
+async def test_stills_and_voices_are_read_a_few_at_a_time(store, monkeypatch):
+    """Object-store round trips overlap (bounded), and the film still gets every asset in its place."""
+    stills = [await store.put(f"assets/p{i}.png", still_png(160, 90, seed=i)) for i in range(6)]
+    voice = await store.put("assets/v.wav", voice_wav(0.3))
+    cuts = [cut(f"s{i}", uri, 0.5, audio=[composer_pb2.AudioCue(uri=voice)] * 2) for i, uri in enumerate(stills)]
+    in_flight, most = 0, 0
+    real_get = store.get
+
+    async def slow_get(uri):
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.02)
+        in_flight -= 1
+        return await real_get(uri)
+
+    monkeypatch.setattr(store, "get", slow_get)
+    request = composer_pb2.ComposeFilmRequest(cuts=cuts, output_prefix=store.uri("films/many"),
+                                              format=composer_pb2.OutputFormat(width=160, height=90, fps=24))
+    result = await compose_film(request, store, lambda *_: None)
+    assert 1 < most <= FETCH_CONCURRENCY
+    assert result.frame_count == 6 * 12
+    speech = np.abs(soundtrack(store.local_path(result.video_uri))).max(axis=0)
+    assert speech[:int(0.25 * 48_000)].max() > 0.05  # the first shot's voice is there
 
 
 async def test_a_still_whose_pixels_do_not_decode_fails_naming_the_shot(store):
