@@ -195,7 +195,8 @@ async def main(skip_moviepy: bool, repeat: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-moviepy", action="store_true")
-    parser.add_argument("--repeat", type=int, default=3, help="ours/floor pairs to run (the median ratio is the figure)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="ours/floor pairs to run (the median ratio is the figure)")
     parser.add_argument("--rss-child", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     asyncio.run(rss_child(args.rss_child) if args.rss_child else main(args.skip_moviepy, args.repeat))

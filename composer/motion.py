@@ -189,8 +189,8 @@ class _PlaneScaler:
         if steady:
             out_w = int(_axes(x0[:1], (x1[:1] - x0[:1]) / w, w)[0, 2])
             out_h = int(_axes(y0[:1], (y1[:1] - y0[:1]) / h, h)[0, 2])
-        self.columns = _axes(x0, (x1 - x0) / w, w, out_w)
-        self.rows = _axes(y0, (y1 - y0) / h, h, out_h)
+        self.columns = _axes(x0, (x1 - x0) / w, w, out_w).tolist()  # per frame: left, crop, out, skip
+        self.rows = _axes(y0, (y1 - y0) / h, h, out_h).tolist()
 
     def window(self, i: int) -> np.ndarray:
         """Frame i's box resampled to w x h, bilinear (a read-only view of libswscale's output)."""
@@ -198,9 +198,8 @@ class _PlaneScaler:
         top, crop_h, out_h, skip_y = self.rows[i]
         crop = self.pixels[top + PAD:top + PAD + crop_h, left + PAD:left + PAD + crop_w]  # a view: no copy
         source = av.VideoFrame.from_numpy_buffer(crop, format="gray")
-        scaled = self.scaler.reformat(source, width=int(out_w), height=int(out_h), interpolation="BILINEAR",
-                                      threads=1)
-        return _plane_array(scaled.planes[0], self.w, self.h, int(skip_x), int(skip_y))
+        scaled = self.scaler.reformat(source, width=out_w, height=out_h, interpolation="BILINEAR", threads=1)
+        return _plane_array(scaled.planes[0], self.w, self.h, skip_x, skip_y)
 
 
 class ShotCamera:
