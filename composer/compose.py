@@ -106,7 +106,7 @@ async def fetch_stills(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path
         except ValueError as exc:
             raise _bad_still(shot, exc) from None
         path = workdir / f"still-{index}"
-        await asyncio.to_thread(path.write_bytes, data)
+        path.write_bytes(data)  # here, not in a thread: a cancelled fetch must not write into a workdir being removed
         return path
 
     paths = dict(zip(uris, await _all_at_once([fetch(i, uri) for i, uri in enumerate(uris)])))

@@ -184,6 +184,17 @@ async def test_stills_and_voices_are_read_a_few_at_a_time(store, monkeypatch):
     assert speech[:int(0.25 * 48_000)].max() > 0.05  # the first shot's voice is there
 
 
+async def test_one_missing_asset_among_many_fails_naming_its_shot_and_publishes_nothing(store):
+    stills = [await store.put(f"assets/m{i}.png", still_png(160, 90, seed=i)) for i in range(9)]
+    stills[4] = store.uri("assets/lost.png")
+    cuts = [cut(f"m{i}", uri, 0.5) for i, uri in enumerate(stills)]
+    request = composer_pb2.ComposeFilmRequest(cuts=cuts, output_prefix=store.uri("films/lost"),
+                                              format=composer_pb2.OutputFormat(width=160, height=90, fps=24))
+    with pytest.raises(FailedPrecondition, match="shot 'm4': image .*lost.png does not exist"):
+        await compose_film(request, store, lambda *_: None)
+    assert not store.local_path("films/lost").exists()
+
+
 async def test_a_still_whose_pixels_do_not_decode_fails_naming_the_shot(store):
     good = await store.put("assets/ok.png", still_png(320, 180))
     scrambled = await store.put("assets/noise.png", with_scrambled_pixels(still_png(320, 180, seed=1)))
