@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import inspect
 import pathlib
 import queue
@@ -95,8 +96,9 @@ async def _fetch(store: ObjectStore, uri: str, what: str, shot: ShotPlan) -> byt
 async def fetch_stills(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path) -> list[pathlib.Path]:
     """Each shot's still, checked (check_still: fast, no decoding), saved in workdir (the renderer
     decodes one at a time)."""
-    uris = list(dict.fromkeys(shot.image_uri for shot in plan.shots))
-    first_use = {uri: next(shot for shot in plan.shots if shot.image_uri == uri) for uri in uris}
+    first_use: dict[str, ShotPlan] = {}  # each still once, named after the first shot that shows it
+    for shot in plan.shots:
+        first_use.setdefault(shot.image_uri, shot)
 
     async def fetch(index: int, uri: str) -> pathlib.Path:
         shot = first_use[uri]
@@ -109,7 +111,8 @@ async def fetch_stills(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path
         path.write_bytes(data)  # here, not in a thread: a cancelled fetch must not write into a workdir being removed
         return path
 
-    paths = dict(zip(uris, await _all_at_once([fetch(i, uri) for i, uri in enumerate(uris)])))
+    paths = dict(zip(first_use, await _all_at_once([functools.partial(fetch, i, uri)
+                                                     for i, uri in enumerate(first_use)])))
     return [paths[shot.image_uri] for shot in plan.shots]
 
 
@@ -136,20 +139,21 @@ async def fetch_dialogue(plan: FilmPlan, store: ObjectStore) -> np.ndarray:
         except ValueError as exc:
             raise FailedPrecondition(f"{shot.name}: audio {voice.uri} is {exc}") from None
 
-    clips = await _all_at_once([fetch(shot, voice) for shot, voice in voices])
+    clips = await _all_at_once([functools.partial(fetch, shot, voice) for shot, voice in voices])
     for (_, voice), clip in zip(voices, clips):
         audio.place(track, clip, voice.start_s)
     return track
 
 
-async def _all_at_once(work: list[Awaitable[T]]) -> list[T]:
-    """The results of `work`, in order, run FETCH_CONCURRENCY at a time (object-store round trips,
-    not bandwidth, are what a cut list waits on). The first failure cancels the rest and is raised."""
+async def _all_at_once(work: list[Callable[[], Awaitable[T]]]) -> list[T]:
+    """The results of calling each of `work`, in order, FETCH_CONCURRENCY at a time (object-store
+    round trips, not bandwidth, are what a cut list waits on). The first failure cancels the rest
+    and is raised."""
     slots = asyncio.Semaphore(FETCH_CONCURRENCY)
 
-    async def bounded(job: Awaitable[T]) -> T:
+    async def bounded(job: Callable[[], Awaitable[T]]) -> T:
         async with slots:
-            return await job
+            return await job()
 
     tasks = [asyncio.ensure_future(bounded(job)) for job in work]
     try:
