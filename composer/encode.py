@@ -18,7 +18,7 @@ import numpy as np
 from av.subtitles.subtitle import SubtitleSet
 
 from composer.audio import RATE
-from composer.motion import Planes
+from composer.motion import Planes, plane_rows
 from composer.subtitles import ASS_HEADER, ass_event
 from composer.timeline import Cue
 
@@ -65,8 +65,7 @@ def planes_to_frame(planes: Planes) -> av.VideoFrame:
     width, height = planes.size
     frame = av.VideoFrame(width, height, "yuv420p")
     for plane, pixels in zip(frame.planes, (planes.y, planes.u, planes.v)):
-        rows = np.frombuffer(plane, dtype=np.uint8).reshape(-1, plane.line_size)  # rows padded for alignment
-        rows[:pixels.shape[0], :pixels.shape[1]] = pixels
+        plane_rows(plane)[:pixels.shape[0], :pixels.shape[1]] = pixels
     frame.colorspace, frame.color_range = BT709, TV_RANGE
     return frame
 

@@ -123,12 +123,16 @@ def held_planes(still: Image.Image, width: int, height: int) -> Planes:
                     zip(frame.planes, (width, width // 2, width // 2), (height, height // 2, height // 2))))
 
 
+def plane_rows(plane: VideoPlane) -> np.ndarray:
+    """An AVFrame plane as a writable 2-D uint8 array, no copy: its rows are line_size wide (padded
+    for alignment), so slice the picture's width off them. The array keeps the frame alive."""
+    return np.frombuffer(plane, dtype=np.uint8).reshape(-1, plane.line_size)
+
+
 def _plane_array(plane: VideoPlane, width: int, height: int, left: int = 0,
                  top: int = 0) -> np.ndarray:
-    """A read-only width x height view of an AVFrame plane from (left, top), no copy (rows are padded
-    to line_size for alignment; the view keeps the frame alive)."""
-    rows = np.frombuffer(plane, dtype=np.uint8).reshape(-1, plane.line_size)
-    view = rows[top:top + height, left:left + width]
+    """A read-only width x height view of an AVFrame plane from (left, top), no copy."""
+    view = plane_rows(plane)[top:top + height, left:left + width]
     view.flags.writeable = False
     return view
 

@@ -10,7 +10,7 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from composer.motion import rgb_to_planes
+from composer.motion import plane_rows, rgb_to_planes
 from composer.timeline import Cue
 
 _FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -128,8 +128,9 @@ class Caption:
         self.x = (width - box_w) // 2 // 2 * 2
         self.y = max(0, height - round(height * 0.07) - box_h) // 2 * 2
         planes = rgb_to_planes(rgba.convert("RGB"))
-        alpha = np.asarray(rgba.getchannel("A"))
-        alpha_half = np.asarray(rgba.getchannel("A").resize((box_w // 2, box_h // 2), Image.BOX))
+        coverage = rgba.getchannel("A")
+        alpha = np.asarray(coverage)
+        alpha_half = np.asarray(coverage.resize((box_w // 2, box_h // 2), Image.BOX))
         # Per yuv420p plane, precomputed for burn's 8-bit alpha blend: the caption times its coverage
         # (plus 127 to round), one minus the coverage, and where the box goes.
         self.layers = tuple(
@@ -142,8 +143,7 @@ class Caption:
         """Draw this caption over the picture in frame (yuv420p), rewriting only the caption's box:
         (picture * (255 - a) + caption * a) / 255."""
         for plane, (caption, uncovered, x, y) in zip(frame.planes, self.layers):
-            rows = np.frombuffer(plane, dtype=np.uint8).reshape(-1, plane.line_size)
-            box = rows[y:y + caption.shape[0], x:x + caption.shape[1]]
+            box = plane_rows(plane)[y:y + caption.shape[0], x:x + caption.shape[1]]
             box[:] = (box * uncovered + caption) // 255  # at most 255 * 255 + 127: uint16 holds it
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from composer.encode import FilmWriter, planes_to_frame
-from composer.motion import Planes
+from composer.motion import Planes, plane_rows
 from composer.subtitles import Caption
 from composer.timeline import Cue
 from composer.transitions import mix
@@ -32,8 +32,7 @@ def test_a_burned_caption_covers_its_text_and_leaves_every_other_pixel_alone():
     caption = Caption(Cue(0.0, 1.0, "Where were you last night?", "", ""), 640, 360)
     frame = planes_to_frame(grey_planes(640, 360, 90))
     caption.burn(frame)
-    plane = frame.planes[0]
-    luma = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)[:360, :640]  # Y as stored
+    luma = plane_rows(frame.planes[0])[:360, :640].copy()  # Y as stored
     text_y, uncovered_y, x, y = caption.layers[0]
     box = luma[y:y + text_y.shape[0], x:x + text_y.shape[1]]
     covered, bare = uncovered_y == 0, uncovered_y == 255
