@@ -3,11 +3,9 @@ shot's timeline, and mixed into one shot voice track (16-bit mono WAV)."""
 
 from __future__ import annotations
 
-import io
-import wave
-
 import numpy as np
 
+from filmstudio import wav
 from filmstudio.storage import ObjectStore
 from filmstudio.v1 import script_pb2
 from orchestrator.assets import asset_key
@@ -22,23 +20,11 @@ def line_key(line: script_pb2.DialogueLine, voice: script_pb2.Voice) -> str:
 
 
 def encode_wav(samples: np.ndarray, rate: int) -> bytes:
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(np.asarray(samples, dtype="<i2").tobytes())
-    return buffer.getvalue()
+    return wav.encode(samples, rate)
 
 
 def decode_wav(data: bytes) -> tuple[np.ndarray, int]:
-    with wave.open(io.BytesIO(data)) as clip:
-        if clip.getsampwidth() != 2:
-            raise ValueError("voice clips are 16-bit PCM")
-        samples = np.frombuffer(clip.readframes(clip.getnframes()), dtype="<i2")
-        if clip.getnchannels() > 1:
-            samples = samples.reshape(-1, clip.getnchannels()).mean(axis=1).astype(np.int16)
-        return samples, clip.getframerate()
+    return wav.decode(data)
 
 
 def mix(placed: list[SpokenLine], clips: list[tuple[np.ndarray, int]]) -> bytes:
