@@ -1,0 +1,113 @@
+"""The Triton models' contract, written once: each model's tensors and the limits on their values.
+
+The model repository's config.pbtxt files say the same to Triton and are checked against this module
+(tests/inference/test_contract.py); the models (inference/) read their inputs by these names and the
+orchestrator's client (orchestrator/triton.py) sends them. Plain data, no Triton import.
+
+Every model is batched (max_batch_size > 0): a request's tensors carry a leading batch dimension before
+the dims written here, so a client sending one row sends shape [1, *dims].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+
+import numpy as np
+
+
+class DataType(enum.Enum):
+    """A tensor's type, named as config.pbtxt names it; the value is its KServe v2 (wire) name."""
+
+    TYPE_STRING = "BYTES"
+    TYPE_UINT8 = "UINT8"
+    TYPE_INT16 = "INT16"
+    TYPE_INT32 = "INT32"
+    TYPE_INT64 = "INT64"
+    TYPE_FP32 = "FP32"
+
+    @property
+    def kserve(self) -> str:
+        """The datatype a KServe v2 client names: "BYTES", "INT64", ..."""
+        return self.value
+
+    @property
+    def numpy(self) -> np.dtype:
+        """The numpy dtype of the tensor's arrays (strings travel as object arrays of bytes)."""
+        return _NUMPY[self]
+
+
+_NUMPY = {DataType.TYPE_STRING: np.dtype(np.object_), DataType.TYPE_UINT8: np.dtype(np.uint8),
+          DataType.TYPE_INT16: np.dtype(np.int16), DataType.TYPE_INT32: np.dtype(np.int32),
+          DataType.TYPE_INT64: np.dtype(np.int64), DataType.TYPE_FP32: np.dtype(np.float32)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Tensor:
+    """One input or output of a model, as config.pbtxt declares it (dims without the batch dimension)."""
+
+    name: str
+    data_type: DataType
+    dims: tuple[int, ...]
+    optional: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    """A model of the repository: its name (the folder and config.pbtxt `name`) and its tensors in order."""
+
+    name: str
+    inputs: tuple[Tensor, ...]
+    outputs: tuple[Tensor, ...]
+
+    @property
+    def required_inputs(self) -> tuple[Tensor, ...]:
+        return tuple(tensor for tensor in self.inputs if not tensor.optional)
+
+
+# Image models (storyboard and sdxl share one signature, so a caller need not know which it calls).
+PROMPT = Tensor("PROMPT", DataType.TYPE_STRING, (1,))
+NEGATIVE_PROMPT = Tensor("NEGATIVE_PROMPT", DataType.TYPE_STRING, (1,))
+SEED = Tensor("SEED", DataType.TYPE_INT64, (1,))
+WIDTH = Tensor("WIDTH", DataType.TYPE_INT32, (1,))
+HEIGHT = Tensor("HEIGHT", DataType.TYPE_INT32, (1,))
+STEPS = Tensor("STEPS", DataType.TYPE_INT32, (1,))
+GUIDANCE = Tensor("GUIDANCE", DataType.TYPE_FP32, (1,))
+# A filmstudio.v1.ShotBrief as proto3 JSON; without it the image is drawn from the prompt alone.
+SHOT = Tensor("SHOT", DataType.TYPE_STRING, (1,), optional=True)
+IMAGE = Tensor("IMAGE", DataType.TYPE_UINT8, (-1, -1, 3))  # H x W x 3 RGB
+IMAGE_INPUTS = (PROMPT, NEGATIVE_PROMPT, SEED, WIDTH, HEIGHT, STEPS, GUIDANCE, SHOT)
+
+# Both image sides: positive multiples of SIDE_MULTIPLE (the SDXL latent's stride) up to MAX_SIDE.
+MAX_SIDE = 2048
+SIDE_MULTIPLE = 8
+SIDE_RULE = f"a positive multiple of {SIDE_MULTIPLE} no larger than {MAX_SIDE}"
+MIN_STEPS, MAX_STEPS = 1, 500
+MIN_GUIDANCE = 0.0  # and finite
+
+# Speech (tts): one line of dialogue in a character's voice, 16-bit mono PCM at SAMPLE_RATE.
+TEXT = Tensor("TEXT", DataType.TYPE_STRING, (1,))
+LANGUAGE = Tensor("LANGUAGE", DataType.TYPE_STRING, (1,))  # an espeak-ng voice name such as "en-us"
+VARIANT = Tensor("VARIANT", DataType.TYPE_STRING, (1,))  # an espeak-ng variant such as "m3"; "" for none
+PITCH = Tensor("PITCH", DataType.TYPE_INT32, (1,))
+WORDS_PER_MINUTE = Tensor("WORDS_PER_MINUTE", DataType.TYPE_INT32, (1,))
+AUDIO = Tensor("AUDIO", DataType.TYPE_INT16, (-1,))
+DURATION = Tensor("DURATION", DataType.TYPE_FP32, (1,))  # seconds: AUDIO's samples / SAMPLE_RATE
+SPEECH_INPUTS = (TEXT, LANGUAGE, VARIANT, PITCH, WORDS_PER_MINUTE)
+
+SAMPLE_RATE = 24_000
+MAX_TEXT = 5_000  # characters; a line of dialogue, not a novel
+MIN_PITCH, MAX_PITCH = 0, 99
+MIN_WORDS_PER_MINUTE, MAX_WORDS_PER_MINUTE = 80, 450
+DEFAULT_LANGUAGE = "en-us"  # what an empty LANGUAGE means
+DEFAULT_WORDS_PER_MINUTE = 160  # what WORDS_PER_MINUTE 0 means
+
+STORYBOARD = Model("storyboard", IMAGE_INPUTS, (IMAGE,))
+SDXL = Model("sdxl", IMAGE_INPUTS, (IMAGE,))
+TTS = Model("tts", SPEECH_INPUTS, (AUDIO, DURATION))
+MODELS = (STORYBOARD, SDXL, TTS)
+
+
+def side_fits(value: int) -> bool:
+    """Whether an image side (WIDTH or HEIGHT) is SIDE_RULE."""
+    return 0 < value <= MAX_SIDE and value % SIDE_MULTIPLE == 0
