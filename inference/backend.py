@@ -8,15 +8,16 @@ from __future__ import annotations
 import numpy as np
 import triton_python_backend_utils as pb_utils
 
+from filmstudio.tensors import Model
 from inference.signature import BadRequest
 
 
-def inputs(request, names: tuple[str, ...]) -> dict[str, np.ndarray | None]:
-    """The named inputs of a request as numpy arrays (None for an optional input not sent)."""
+def inputs(request, model: Model) -> dict[str, np.ndarray | None]:
+    """The model's inputs in a request as numpy arrays by name (None for an optional input not sent)."""
     found = {}
-    for name in names:
-        tensor = pb_utils.get_input_tensor_by_name(request, name)
-        found[name] = None if tensor is None else tensor.as_numpy()
+    for spec in model.inputs:
+        tensor = pb_utils.get_input_tensor_by_name(request, spec.name)
+        found[spec.name] = None if tensor is None else tensor.as_numpy()
     return found
 
 

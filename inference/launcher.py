@@ -35,12 +35,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 
+from filmstudio import tensors
 from filmstudio.config import Config, parse_addr
 from filmstudio.server import StartupError
 
 MODEL_REPOSITORY = pathlib.Path(__file__).resolve().parent / "model_repository"
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
-DEFAULT_MODELS = ("storyboard", "tts")
+DEFAULT_MODELS = (tensors.STORYBOARD.name, tensors.TTS.name)
 SDXL_DIR_VARIABLE = "FILMSTUDIO_SDXL_MODEL_DIR"
 
 _PR_SET_PDEATHSIG = 1
@@ -161,7 +162,7 @@ class TritonProcess:
                     f"{SDXL_DIR_VARIABLE}={config.sdxl_model_dir}: no diffusers pipeline there (model_index.json "
                     "missing); point it at a StableDiffusionXLPipeline saved with save_pretrained, or unset it")
             env[SDXL_DIR_VARIABLE] = str(weights.resolve())
-            models.append("sdxl")
+            models.append(tensors.SDXL.name)
         return cls(config.triton_addr, config.triton_http_port, config.triton_metrics_port, models,
                    config.data_dir / "triton", env=env)
 

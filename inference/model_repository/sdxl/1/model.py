@@ -13,9 +13,10 @@ sys.path[:0] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if
 import numpy as np  # noqa: E402
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
+from filmstudio.tensors import IMAGE, SDXL  # noqa: E402
 from inference.backend import cancelled_response, error_response, inputs  # noqa: E402
 from inference.sdxl import generate, load_pipeline, weights_dir  # noqa: E402
-from inference.signature import IMAGE_INPUTS, IMAGE_OUTPUT, SHOT_INPUT, image_requests  # noqa: E402
+from inference.signature import image_requests  # noqa: E402
 
 
 class TritonPythonModel:
@@ -38,7 +39,7 @@ class TritonPythonModel:
             if responses[index] is not None:
                 continue
             try:
-                parsed = image_requests(inputs(request, (*IMAGE_INPUTS, SHOT_INPUT)))
+                parsed = image_requests(inputs(request, SDXL))
             except Exception as exc:  # this request fails alone
                 responses[index] = error_response(self.name, exc)
                 continue
@@ -52,8 +53,9 @@ class TritonPythonModel:
                     responses[index] = error_response(self.name, exc)
                 return responses
             for index in sorted(set(owners)):
-                responses[index] = pb_utils.InferenceResponse([pb_utils.Tensor(
-                    IMAGE_OUTPUT, np.stack([image for image, owner in zip(images, owners) if owner == index]))])
+                mine = np.stack([image for image, owner in zip(images, owners) if owner == index])
+                responses[index] = pb_utils.InferenceResponse([
+                    pb_utils.Tensor(IMAGE.name, mine.astype(IMAGE.data_type.numpy, copy=False))])
         return responses
 
     def finalize(self) -> None:

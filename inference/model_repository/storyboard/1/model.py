@@ -12,8 +12,9 @@ sys.path[:0] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if
 import numpy as np  # noqa: E402
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
+from filmstudio.tensors import IMAGE, STORYBOARD  # noqa: E402
 from inference.backend import cancelled_response, error_response, inputs  # noqa: E402
-from inference.signature import IMAGE_INPUTS, IMAGE_OUTPUT, SHOT_INPUT, image_requests  # noqa: E402
+from inference.signature import image_requests  # noqa: E402
 from inference.storyboard import brief_from_prompt, render_storyboard  # noqa: E402
 
 
@@ -32,8 +33,9 @@ class TritonPythonModel:
                 continue
             try:
                 frames = [render_storyboard(row.brief or brief_from_prompt(row.prompt), row.seed, row.width, row.height)
-                          for row in image_requests(inputs(request, (*IMAGE_INPUTS, SHOT_INPUT)))]
-                responses.append(pb_utils.InferenceResponse([pb_utils.Tensor(IMAGE_OUTPUT, np.stack(frames))]))
+                          for row in image_requests(inputs(request, STORYBOARD))]
+                image = np.stack(frames).astype(IMAGE.data_type.numpy, copy=False)
+                responses.append(pb_utils.InferenceResponse([pb_utils.Tensor(IMAGE.name, image)]))
             except Exception as exc:  # answered as this request's error; the others still succeed
                 responses.append(error_response(self.name, exc))
         return responses

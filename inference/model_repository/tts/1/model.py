@@ -14,8 +14,9 @@ from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 import numpy as np  # noqa: E402
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
+from filmstudio.tensors import AUDIO, DURATION, TTS  # noqa: E402
 from inference.backend import cancelled_response, error_response, inputs  # noqa: E402
-from inference.signature import SPEECH_INPUTS, speech_requests  # noqa: E402
+from inference.signature import speech_requests  # noqa: E402
 from inference.voice import duration_s, espeak_binary, speak  # noqa: E402
 
 
@@ -32,12 +33,13 @@ class TritonPythonModel:
         if cancelled is not None:
             return cancelled
         try:
-            lines = [speak(line.text, line.voice) for line in speech_requests(inputs(request, SPEECH_INPUTS))]
+            lines = [speak(line.text, line.voice) for line in speech_requests(inputs(request, TTS))]
             if len(lines) != 1 and len({line.size for line in lines}) > 1:
                 raise ValueError("send one line per request: lines of a batched request differ in length")
-            audio = np.stack(lines)
-            duration = np.array([[duration_s(line)] for line in lines], dtype=np.float32)
-            return pb_utils.InferenceResponse([pb_utils.Tensor("AUDIO", audio), pb_utils.Tensor("DURATION", duration)])
+            audio = np.stack(lines).astype(AUDIO.data_type.numpy, copy=False)
+            duration = np.array([[duration_s(line)] for line in lines], dtype=DURATION.data_type.numpy)
+            return pb_utils.InferenceResponse([pb_utils.Tensor(AUDIO.name, audio),
+                                               pb_utils.Tensor(DURATION.name, duration)])
         except Exception as exc:
             return error_response(self.name, exc)
 
