@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import struct
 import subprocess
 
 import numpy as np
 
+from filmstudio import tensors, wav
+from filmstudio.tensors import LANGUAGE, PITCH, SAMPLE_RATE, TEXT, VARIANT, WORDS_PER_MINUTE
 from filmstudio.v1 import script_pb2
-from inference.signature import SAMPLE_RATE, BadRequest
+from inference.signature import BadRequest
 
-MAX_TEXT = 5_000  # characters; a line of dialogue, not a novel
-DEFAULT_LANGUAGE = "en-us"
-DEFAULT_WORDS_PER_MINUTE = 160
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$", re.IGNORECASE)
 _VARIANT = re.compile(r"^[a-z0-9_]{0,32}$", re.IGNORECASE)
 
@@ -33,39 +31,19 @@ def espeak_binary() -> str:
 
 def espeak_arguments(voice: script_pb2.Voice) -> list[str]:
     """espeak-ng options for a voice; BadRequest naming the field that is out of range."""
-    language = voice.language or DEFAULT_LANGUAGE
+    language = voice.language or tensors.DEFAULT_LANGUAGE
     if not _LANGUAGE.match(language):
-        raise BadRequest(f"LANGUAGE {language!r} is not an espeak-ng voice name such as 'en-us'")
+        raise BadRequest(f"{LANGUAGE.name} {language!r} is not an espeak-ng voice name such as 'en-us'")
     if not _VARIANT.match(voice.variant):
-        raise BadRequest(f"VARIANT {voice.variant!r} is not an espeak-ng variant name such as 'm3' or 'f2'")
-    if not 0 <= voice.pitch <= 99:
-        raise BadRequest(f"PITCH {voice.pitch} must be between 0 and 99")
-    words_per_minute = voice.words_per_minute or DEFAULT_WORDS_PER_MINUTE
-    if not 80 <= words_per_minute <= 450:
-        raise BadRequest(f"WORDS_PER_MINUTE {words_per_minute} must be between 80 and 450")
+        raise BadRequest(f"{VARIANT.name} {voice.variant!r} is not an espeak-ng variant name such as 'm3' or 'f2'")
+    if not tensors.MIN_PITCH <= voice.pitch <= tensors.MAX_PITCH:
+        raise BadRequest(f"{PITCH.name} {voice.pitch} must be between {tensors.MIN_PITCH} and {tensors.MAX_PITCH}")
+    words_per_minute = voice.words_per_minute or tensors.DEFAULT_WORDS_PER_MINUTE
+    if not tensors.MIN_WORDS_PER_MINUTE <= words_per_minute <= tensors.MAX_WORDS_PER_MINUTE:
+        raise BadRequest(f"{WORDS_PER_MINUTE.name} {words_per_minute} must be between "
+                         f"{tensors.MIN_WORDS_PER_MINUTE} and {tensors.MAX_WORDS_PER_MINUTE}")
     name = f"{language}+{voice.variant}" if voice.variant else language
     return ["-v", name, "-p", str(voice.pitch), "-s", str(words_per_minute)]
-
-
-def read_wav(data: bytes) -> tuple[np.ndarray, int]:
-    """Samples (int16, mono) and sample rate of a 16-bit PCM WAV, streamed or not (size fields ignored)."""
-    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        raise ValueError("not a WAV file")
-    offset, rate, channels = 12, 0, 1
-    while offset + 8 <= len(data):
-        chunk, size = data[offset:offset + 4], struct.unpack("<I", data[offset + 4:offset + 8])[0]
-        body = offset + 8
-        if chunk == b"fmt ":
-            fmt, channels, rate, _, _, bits = struct.unpack("<HHIIHH", data[body:body + 16])
-            if fmt != 1 or bits != 16:
-                raise ValueError(f"expected 16-bit PCM, got format {fmt} with {bits} bits")
-        elif chunk == b"data":
-            pcm = data[body:]  # streamed WAVs carry a placeholder size: take the rest
-            pcm = pcm[: len(pcm) - len(pcm) % (2 * channels)]
-            samples = np.frombuffer(pcm, dtype="<i2").reshape(-1, channels)[:, 0].astype(np.int16)
-            return samples, rate
-        offset = body + size + (size & 1)
-    raise ValueError("WAV has no data chunk")
 
 
 def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
@@ -80,8 +58,8 @@ def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.nd
 
 def speak(text: str, voice: script_pb2.Voice, timeout: float = 60.0) -> np.ndarray:
     """The line spoken in the voice: int16 samples, mono, SAMPLE_RATE. Empty text gives no samples."""
-    if len(text) > MAX_TEXT:
-        raise BadRequest(f"TEXT has {len(text)} characters; at most {MAX_TEXT} per line")
+    if len(text) > tensors.MAX_TEXT:
+        raise BadRequest(f"{TEXT.name} has {len(text)} characters; at most {tensors.MAX_TEXT} per line")
     arguments = espeak_arguments(voice)
     if not text.strip():
         return np.zeros(0, np.int16)
@@ -90,7 +68,7 @@ def speak(text: str, voice: script_pb2.Voice, timeout: float = 60.0) -> np.ndarr
                             capture_output=True, timeout=timeout, check=False)
     if result.returncode != 0 or not result.stdout:
         raise RuntimeError(f"espeak-ng failed ({result.returncode}): {result.stderr.decode(errors='replace').strip()}")
-    samples, rate = read_wav(result.stdout)
+    samples, rate = wav.decode(result.stdout)  # espeak-ng streams: its size fields are placeholders
     return resample(samples, rate)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from filmstudio.v1 import script_pb2
 from inference.signature import BadRequest
-from inference.voice import duration_s, read_wav, resample, speak
+from inference.voice import duration_s, resample, speak
 
 VOICE = script_pb2.Voice(language="en-us", variant="m3", pitch=45, words_per_minute=160)
 
@@ -51,9 +51,3 @@ def test_resampling_keeps_the_duration():
     out = resample(tone, 22050)
     assert out.size == 24000 and out.dtype == np.int16
 
-
-def test_streamed_wav_sizes_are_ignored():
-    header = (b"RIFF\xff\xff\xff\x7fWAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x22\x56\x00\x00\x44\xac\x00\x00"
-              b"\x02\x00\x10\x00data\xff\xff\xff\x7f")
-    samples, rate = read_wav(header + np.array([1, -2, 3], "<i2").tobytes())
-    assert rate == 22050 and samples.tolist() == [1, -2, 3]
