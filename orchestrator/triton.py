@@ -1,7 +1,8 @@
 """The orchestrator's client of the inference plane: Triton over gRPC (KServe v2), asynchronous.
 
 Every call has a deadline; UNAVAILABLE (Triton restarting, not yet listening) is retried with exponential
-backoff; each model has a bounded number of requests in flight so one film cannot flood a backend. Triton's
+backoff; each model has a bounded number of requests in flight so one film cannot flood a backend. The
+tensors sent and read are filmstudio.tensors, the contract the model repository is checked against. Triton's
 failures become filmstudio.errors with Triton's own message:
 
 - a size that is not a multiple of 8 or exceeds 2048: InvalidArgument, before any request is sent;
@@ -13,9 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import io
 import logging
-import wave
 
 import numpy as np
 import tritonclient.grpc.aio as triton_aio
@@ -23,13 +22,14 @@ from google.protobuf import json_format
 from tritonclient.grpc import InferInput, InferRequestedOutput
 from tritonclient.utils import InferenceServerException
 
+from filmstudio import tensors, wav
 from filmstudio.errors import DeadlineExceeded, FailedPrecondition, FilmStudioError, InvalidArgument, Unavailable
+from filmstudio.tensors import (AUDIO, GUIDANCE, HEIGHT, IMAGE, LANGUAGE, NEGATIVE_PROMPT, PITCH, PROMPT, SAMPLE_RATE,
+                                SEED, SHOT, STEPS, TEXT, TTS, VARIANT, WIDTH, WORDS_PER_MINUTE, DataType, Tensor)
 from filmstudio.v1 import script_pb2
 
 log = logging.getLogger(__name__)
 
-MAX_SIDE = 2048
-SAMPLE_RATE = 24_000
 # Triton's words for "that model is not being served" (gRPC status varies by version; the text does not).
 _NOT_LOADED = ("unknown model", "is not found", "no available versions", "not ready", "is not loaded")
 
@@ -44,30 +44,23 @@ class Speech:
 
     def wav_bytes(self) -> bytes:
         """The samples as a 16-bit PCM mono WAV file."""
-        buffer = io.BytesIO()
-        with wave.open(buffer, "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(self.sample_rate)
-            wav.writeframes(np.ascontiguousarray(self.samples, dtype="<i2").tobytes())
-        return buffer.getvalue()
+        return wav.encode(self.samples, self.sample_rate)
 
 
 def check_size(width: int, height: int, where: str = "") -> None:
-    """InvalidArgument unless both sides are positive multiples of 8 no larger than MAX_SIDE."""
+    """InvalidArgument unless both sides are tensors.SIDE_RULE."""
     prefix = f"{where}: " if where else ""
     for name, value in (("width", width), ("height", height)):
-        if value <= 0 or value % 8 or value > MAX_SIDE:
-            raise InvalidArgument(f"{prefix}image {name} {value} must be a positive multiple of 8 no larger "
-                                  f"than {MAX_SIDE}")
+        if not tensors.side_fits(value):
+            raise InvalidArgument(f"{prefix}image {name} {value} must be {tensors.SIDE_RULE}")
 
 
-def _tensor(name: str, value: object, datatype: str) -> InferInput:
-    if datatype == "BYTES":
-        array = np.array([[str(value).encode("utf-8")]], dtype=np.object_)
-    else:
-        array = np.array([[value]], dtype={"INT64": np.int64, "INT32": np.int32, "FP32": np.float32}[datatype])
-    tensor = InferInput(name, list(array.shape), datatype)
+def _tensor(spec: Tensor, value: object) -> InferInput:
+    """One batch row of the input: shape [1, *dims], typed as the contract says (strings as UTF-8)."""
+    if spec.data_type is DataType.TYPE_STRING:
+        value = str(value).encode("utf-8")
+    array = np.array([value], dtype=spec.data_type.numpy).reshape(1, *spec.dims)
+    tensor = InferInput(spec.name, list(array.shape), spec.data_type.kserve)
     tensor.set_data_from_numpy(array)
     return tensor
 
@@ -111,13 +104,12 @@ class TritonClient:
         check_size(width, height, where)
         if not -(2**63) <= seed < 2**63:
             raise InvalidArgument(f"{where + ': ' if where else ''}seed {seed} does not fit in 64 bits")
-        inputs = [_tensor("PROMPT", prompt, "BYTES"), _tensor("NEGATIVE_PROMPT", negative_prompt, "BYTES"),
-                  _tensor("SEED", seed, "INT64"), _tensor("WIDTH", width, "INT32"), _tensor("HEIGHT", height, "INT32"),
-                  _tensor("STEPS", steps, "INT32"), _tensor("GUIDANCE", guidance, "FP32")]
+        inputs = [_tensor(PROMPT, prompt), _tensor(NEGATIVE_PROMPT, negative_prompt), _tensor(SEED, seed),
+                  _tensor(WIDTH, width), _tensor(HEIGHT, height), _tensor(STEPS, steps), _tensor(GUIDANCE, guidance)]
         if brief is not None:
-            inputs.append(_tensor("SHOT", json_format.MessageToJson(brief, indent=None), "BYTES"))
-        result = await self._infer(model, inputs, ["IMAGE"])
-        image = result.as_numpy("IMAGE")
+            inputs.append(_tensor(SHOT, json_format.MessageToJson(brief, indent=None)))
+        result = await self._infer(model, inputs, (IMAGE,))
+        image = result.as_numpy(IMAGE.name)
         if image is None or image.ndim != 4 or image.shape[1:] != (height, width, 3):
             raise FailedPrecondition(f"Triton model {model!r} returned an image of shape "
                                      f"{None if image is None else image.shape}, expected (1, {height}, {width}, 3)")
@@ -125,17 +117,16 @@ class TritonClient:
 
     async def speak(self, text: str, voice: script_pb2.Voice) -> Speech:
         """A line of dialogue spoken by the tts model in the voice."""
-        inputs = [_tensor("TEXT", text, "BYTES"), _tensor("LANGUAGE", voice.language, "BYTES"),
-                  _tensor("VARIANT", voice.variant, "BYTES"), _tensor("PITCH", voice.pitch, "INT32"),
-                  _tensor("WORDS_PER_MINUTE", voice.words_per_minute, "INT32")]
-        result = await self._infer("tts", inputs, ["AUDIO", "DURATION"])
-        samples = result.as_numpy("AUDIO").reshape(-1).astype(np.int16)
+        inputs = [_tensor(TEXT, text), _tensor(LANGUAGE, voice.language), _tensor(VARIANT, voice.variant),
+                  _tensor(PITCH, voice.pitch), _tensor(WORDS_PER_MINUTE, voice.words_per_minute)]
+        result = await self._infer(TTS.name, inputs, TTS.outputs)
+        samples = result.as_numpy(AUDIO.name).reshape(-1).astype(AUDIO.data_type.numpy)
         # DURATION travels as FP32; the exact figure is the sample count over the rate.
         return Speech(samples=samples, sample_rate=SAMPLE_RATE, duration_s=samples.size / SAMPLE_RATE)
 
-    async def _infer(self, model: str, inputs: list[InferInput], outputs: list[str]):
+    async def _infer(self, model: str, inputs: list[InferInput], outputs: tuple[Tensor, ...]):
         semaphore = self._in_flight.setdefault(model, asyncio.Semaphore(self.max_in_flight_per_model))
-        requested = [InferRequestedOutput(name) for name in outputs]
+        requested = [InferRequestedOutput(output.name) for output in outputs]
         async with semaphore:
             for attempt in range(self.retries + 1):
                 try:

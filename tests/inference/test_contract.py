@@ -86,3 +86,14 @@ def test_data_types_derive_their_wire_and_numpy_names():
         assert data_type.name in model_config_pb2.DataType.keys()
         assert triton_to_np_dtype(data_type.kserve) == data_type.numpy.type
         assert np_to_triton_dtype(data_type.numpy) == data_type.kserve
+
+
+def test_the_orchestrator_sends_every_input_as_the_contract_types_it():
+    from orchestrator.triton import _tensor
+
+    samples = {tensors.DataType.TYPE_STRING: "text", tensors.DataType.TYPE_INT32: 7, tensors.DataType.TYPE_INT64: 7,
+               tensors.DataType.TYPE_FP32: 0.5}
+    for model in tensors.MODELS:
+        for spec in model.inputs:
+            sent = _tensor(spec, samples[spec.data_type])
+            assert (sent.name(), sent.datatype(), sent.shape()) == (spec.name, spec.data_type.kserve, [1, *spec.dims])

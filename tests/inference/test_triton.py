@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import tritonclient.grpc.aio as triton_aio
 
+from filmstudio import tensors
 from filmstudio.errors import InvalidArgument, Unavailable
 from filmstudio.v1 import script_pb2
 from inference.storyboard import render_storyboard
@@ -69,20 +70,13 @@ async def test_bad_sizes_are_rejected_before_reaching_the_model(client, triton, 
 
 
 async def test_a_failing_request_fails_alone_and_the_next_one_works(client, triton):
-    from tritonclient.grpc import InferInput
+    from orchestrator.triton import _tensor
 
     # A SHOT that is not a ShotBrief: the model answers this request with Triton's error...
-    inputs = []
-    for name, value, datatype in [("PROMPT", b"p", "BYTES"), ("NEGATIVE_PROMPT", b"", "BYTES"), ("SEED", 1, "INT64"),
-                                  ("WIDTH", 64, "INT32"), ("HEIGHT", 64, "INT32"), ("STEPS", 1, "INT32"),
-                                  ("GUIDANCE", 1.0, "FP32"), ("SHOT", b"{not json", "BYTES")]:
-        array = np.array([[value]], dtype=object if datatype == "BYTES" else
-                         {"INT64": np.int64, "INT32": np.int32, "FP32": np.float32}[datatype])
-        tensor = InferInput(name, [1, 1], datatype)
-        tensor.set_data_from_numpy(array)
-        inputs.append(tensor)
+    values = ("p", "", 1, 64, 64, 1, 1.0, "{not json")
+    inputs = [_tensor(spec, value) for spec, value in zip(tensors.STORYBOARD.inputs, values, strict=True)]
     with pytest.raises(InvalidArgument, match="SHOT is not a filmstudio.v1.ShotBrief"):
-        await client._infer("storyboard", inputs, ["IMAGE"])
+        await client._infer(tensors.STORYBOARD.name, inputs, tensors.STORYBOARD.outputs)
     # ...and the model keeps serving.
     image = await client.render_image("storyboard", "p", "", 1, 64, 64, brief=brief())
     assert image.shape == (64, 64, 3)
