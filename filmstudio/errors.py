@@ -75,3 +75,10 @@ class PermissionDenied(FilmStudioError):
 
 class Unauthenticated(FilmStudioError):
     code = grpc.StatusCode.UNAUTHENTICATED
+
+
+def status_of(error: FilmStudioError) -> "status_pb2.Status":
+    """The google.rpc.Status a film records for this error (its code and message)."""
+    from google.rpc import status_pb2
+
+    return status_pb2.Status(code=error.code.value[0], message=error.message)

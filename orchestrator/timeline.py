@@ -4,8 +4,6 @@ is known, and how long the shot must then be. Pure functions, shared by the voic
 from __future__ import annotations
 
 import dataclasses
-import io
-import wave
 
 from filmstudio.v1 import film_pb2, script_pb2
 
@@ -20,10 +18,10 @@ _SDXL_SIZE = {film_pb2.ASPECT_RATIO_LANDSCAPE: (1344, 768), film_pb2.ASPECT_RATI
 
 
 def frame_size(settings: film_pb2.FilmSettings) -> tuple[int, int]:
-    """Output width and height for the settings (defaults: 16:9, 720p)."""
-    short = _SHORT_SIDE.get(settings.resolution, 720)
+    """Output width and height for normalised settings (filmstudio.settings.normalize)."""
+    short = _SHORT_SIDE[settings.resolution]
     long = short * 16 // 9
-    aspect = settings.aspect_ratio or film_pb2.ASPECT_RATIO_LANDSCAPE
+    aspect = settings.aspect_ratio
     if aspect == film_pb2.ASPECT_RATIO_PORTRAIT:
         return short, long
     if aspect == film_pb2.ASPECT_RATIO_SQUARE:
@@ -34,7 +32,7 @@ def frame_size(settings: film_pb2.FilmSettings) -> tuple[int, int]:
 def image_size(settings: film_pb2.FilmSettings, backend: str) -> tuple[int, int]:
     """The size to ask an image model for: the frame itself, or SDXL's nearest bucket."""
     if backend == "sdxl":
-        return _SDXL_SIZE[settings.aspect_ratio or film_pb2.ASPECT_RATIO_LANDSCAPE]
+        return _SDXL_SIZE[settings.aspect_ratio]
     return frame_size(settings)
 
 
@@ -72,8 +70,3 @@ def shot_seconds(shot: script_pb2.Shot, placed: list[SpokenLine]) -> float:
     """The shot's screen time: as planned, or longer if its real speech needs it."""
     speech_end = max((p.offset_s + p.duration_s for p in placed), default=0.0)
     return max(seconds(shot.duration), speech_end + TAIL_S if placed else 0.0)
-
-
-def wav_seconds(data: bytes) -> float:
-    with wave.open(io.BytesIO(data)) as clip:
-        return clip.getnframes() / clip.getframerate()

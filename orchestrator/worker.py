@@ -18,7 +18,7 @@ import uuid
 
 from google.rpc import code_pb2, status_pb2
 
-from filmstudio.errors import FilmStudioError, Unavailable
+from filmstudio.errors import FilmStudioError, Unavailable, status_of
 from filmstudio.telemetry import film_context
 from filmstudio.v1 import film_pb2
 from orchestrator import metrics
@@ -138,6 +138,7 @@ class Worker:
 
     async def _fail(self, film_id: str, error: FilmStudioError | status_pb2.Status) -> None:
         self.outage_since.pop(film_id, None)
-        await self.parts.db.set_state(film_id, self.worker_id, film_pb2.FILM_STATE_FAILED, error=error)
+        status = status_of(error) if isinstance(error, FilmStudioError) else error
+        await self.parts.db.set_state(film_id, self.worker_id, film_pb2.FILM_STATE_FAILED, error=status)
         metrics.FILM_OUTCOMES.labels(state="failed").inc()
         log.warning("film failed: %s", error.message)

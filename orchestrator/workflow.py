@@ -4,6 +4,8 @@ Every stage starts from what the database says, so a job picked up by another re
 (or re-opened by RegenerateShot) continues where the last one stopped: succeeded shots are kept,
 and assets are found in the content-addressed store instead of being generated again. Each state
 change is committed (with its event) before the work it announces is acknowledged.
+
+What each stage does is decided by the take planner (takes.py); FilmJob only fetches, calls and records.
 """
 
 from __future__ import annotations
@@ -11,34 +13,22 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
-import logging
 import time
 from collections.abc import Callable
 
 import grpc
-from google.protobuf import duration_pb2
+import numpy as np
 from PIL import Image
 
-from filmstudio.errors import FailedPrecondition, FilmStudioError, InvalidArgument, Unavailable
+from filmstudio import wav
+from filmstudio.errors import FailedPrecondition, InvalidArgument, Unavailable
 from filmstudio.storage import ObjectStore
 from filmstudio.v1 import composer_pb2, composer_pb2_grpc, film_pb2, script_pb2
-from orchestrator import metrics, voicing
-from filmstudio.seeds import stable_seed
-from orchestrator.assets import asset_key
+from orchestrator import metrics, takes, voicing
+from orchestrator.db import Database, FilmRecord, ShotRecord
 from orchestrator.script import parse_script
-from orchestrator.timeline import frame_size, image_size, place_lines, shot_seconds
-from orchestrator.db import Database
+from orchestrator.timeline import place_lines
 from orchestrator.triton import TritonClient
-
-log = logging.getLogger(__name__)
-
-IMAGE_BACKENDS = ("storyboard", "sdxl")
-DEFAULT_BACKEND = "storyboard"
-IMAGE_MODEL_VERSION = "1"
-SDXL_STEPS, SDXL_GUIDANCE = 30, 6.0
-
-# Share of the film's progress bar each stage owns.
-PLANNED, GENERATED = 0.05, 0.70
 
 
 @dataclasses.dataclass
@@ -52,21 +42,13 @@ class Parts:
     composer_addr: str = ""
 
 
-def duration(seconds_: float) -> duration_pb2.Duration:
-    d = duration_pb2.Duration()
-    d.FromNanoseconds(int(round(seconds_ * 1e9)))
-    return d
+@dataclasses.dataclass(frozen=True)
+class VoiceTrack:
+    """A shot's voicing: its mixed track's key ("" for a silent shot) and each line's true length."""
 
-
-def shots_in_order(scene_graph: script_pb2.SceneGraph) -> list[tuple[script_pb2.Scene, script_pb2.Shot]]:
-    return [(scene, shot) for scene in scene_graph.scenes for shot in scene.shots]
-
-
-def shot_brief(scene_graph: script_pb2.SceneGraph, scene: script_pb2.Scene, shot: script_pb2.Shot) -> script_pb2.ShotBrief:
-    cast = {c.id: c for c in scene_graph.characters}
-    return script_pb2.ShotBrief(
-        shot=shot, setting=scene.setting, location=scene.location, time_of_day=scene.time_of_day,
-        characters=[cast[c] for c in shot.character_ids if c in cast], opens_scene=scene.shots[0].id == shot.id)
+    key: str
+    line_seconds: tuple[float, ...]
+    cached: bool
 
 
 class FilmJob:
@@ -74,13 +56,12 @@ class FilmJob:
 
     def __init__(self, parts: Parts, film_id: str, worker: str) -> None:
         self.parts = parts
+        self.db: Database = parts.db
+        self.store: ObjectStore = parts.store
         self.film_id = film_id
         self.worker = worker
         self._last_compose_event = 0.0
-
-    @property
-    def db(self):
-        return self.parts.db
+        self._keeping: set[asyncio.Task[None]] = set()  # results being stored, see keep()
 
     async def run(self) -> None:
         film = await self.db.load_film(self.film_id)
@@ -95,153 +76,129 @@ class FilmJob:
 
     # --- planning ------------------------------------------------------------------------------------
 
-    async def plan(self, film) -> None:
+    async def plan(self, film: FilmRecord) -> None:
         if film.state == film_pb2.FILM_STATE_QUEUED:
             await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_PLANNING, progress=0.01)
-        parsed = parse_script(film.script, film.settings)
-        shots = shots_in_order(parsed.scene_graph)
+        # CreateFilm parsed the script and kept its scene graph; a film queued without one is read now.
+        scene_graph = film.scene_graph or parse_script(film.script, film.settings).scene_graph
+        shots = takes.shots_in_order(scene_graph)
         await self.db.put_shots(self.film_id, self.worker, [(shot.id, i) for i, (_, shot) in enumerate(shots)])
-        await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_GENERATING, progress=PLANNED,
-                                scene_graph=parsed.scene_graph)
+        await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_GENERATING, progress=takes.PLANNED,
+                                scene_graph=scene_graph)
 
-    # --- generating ------------------------------------------------------------------------------------
+    # --- generating ----------------------------------------------------------------------------------
 
-    async def generate(self, film) -> None:
-        scene_graph = film.scene_graph
+    async def generate(self, film: FilmRecord) -> None:
+        assert film.scene_graph is not None  # planned films have one
         records = {s.shot_id: s for s in await self.db.get_shots(self.film_id)}
-        todo = [(scene, shot) for scene, shot in shots_in_order(scene_graph)
-                if records[shot.id].state != film_pb2.SHOT_STATE_SUCCEEDED]
+        todo = takes.shots_to_render(film.scene_graph, records)
         done = len(records) - len(todo)
-        total = max(1, len(records))
-        backend = film.settings.image_backend or DEFAULT_BACKEND
 
         def progress_after_one() -> float:
             nonlocal done
             done += 1
-            return PLANNED + (GENERATED - PLANNED) * done / total
+            return takes.generating_progress(done, len(records))
 
-        tasks = [asyncio.create_task(self.render_shot(film, scene_graph, scene, shot, records[shot.id], backend,
-                                                      progress_after_one))
+        tasks = [asyncio.create_task(self.render_shot(film, scene, shot, records[shot.id], progress_after_one))
                  for scene, shot in todo]
         try:
             await asyncio.gather(*tasks)
         except BaseException:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, *self._keeping, return_exceptions=True)
             raise
-        await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_COMPOSING, progress=GENERATED)
+        await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_COMPOSING, progress=takes.GENERATED)
 
-    async def render_shot(self, film, scene_graph, scene, shot, record, backend: str,
-                          progress_after: Callable[[], float]) -> None:
+    async def keep(self, key: str, encode: Callable[[], bytes], content_type: str, kind: str, model: str,
+                   version: str) -> None:
+        """Encode what a model made (in a thread), store it under its key and record it. Shielded: a
+        result that came back is kept even if the job is cancelled meanwhile (another shot failed, the
+        film was cancelled, the lease lost), so whoever runs the film next finds it instead of asking
+        the model again."""
+
+        async def store_and_record() -> None:
+            data = await asyncio.to_thread(encode)
+            await self.store.put(key, data, content_type)
+            await self.db.record_asset(key, kind, model, version, len(data), self.film_id)
+
+        task = asyncio.create_task(store_and_record())
+        self._keeping.add(task)
+        task.add_done_callback(self._keeping.discard)
+        await asyncio.shield(task)
+
+    async def render_shot(self, film: FilmRecord, scene: script_pb2.Scene, shot: script_pb2.Shot,
+                          record: ShotRecord, progress_after: Callable[[], float]) -> None:
+        assert film.scene_graph is not None
+        take = takes.image_take(film.settings, film.scene_graph, scene, shot, record)
         await self.db.set_shot(self.film_id, shot.id, self.worker, film_pb2.SHOT_STATE_RENDERING)
         started = time.perf_counter()
         try:
-            (image_key, image_cached), (audio_key, audio_cached) = await asyncio.gather(
-                self.image(film, scene_graph, scene, shot, record, backend), self.voice(scene_graph, shot))
+            image_cached, track = await asyncio.gather(self.image(take), self.voice(film.scene_graph, shot))
         except (FailedPrecondition, InvalidArgument) as exc:
             # The model refused or crashed on this shot: the shot fails with its message, and so does the film.
             await self.db.set_shot(self.film_id, shot.id, self.worker, film_pb2.SHOT_STATE_FAILED, error=exc.message)
             raise FailedPrecondition(f"shot {shot.id}: {exc.message}") from exc
-        metrics.SHOT_SECONDS.labels(model=backend).observe(time.perf_counter() - started)
+        metrics.SHOT_SECONDS.labels(model=take.model).observe(time.perf_counter() - started)
         await self.db.set_shot(self.film_id, shot.id, self.worker, film_pb2.SHOT_STATE_SUCCEEDED,
-                               image_key=image_key, audio_key=audio_key or "", cached=image_cached and audio_cached,
-                               progress=progress_after())
+                               image_key=take.key, audio_key=track.key, line_seconds=track.line_seconds,
+                               cached=image_cached and track.cached, progress=progress_after())
 
-    async def image(self, film, scene_graph, scene, shot, record, backend: str) -> tuple[str, bool]:
-        """The shot's still: from the store if these exact inputs were rendered before."""
-        width, height = image_size(film.settings, backend)
-        seed = shot.seed if record.seed_override is None else record.seed_override
-        if record.seed_override is None and record.take > 1:
-            seed = stable_seed(shot.seed, "take", record.take)
-        prompt = shot.prompt if record.prompt_override is None else record.prompt_override
-        brief = shot_brief(scene_graph, scene, shot)
-        steps, guidance = (SDXL_STEPS, SDXL_GUIDANCE) if backend == "sdxl" else (1, 0.0)
-        # The brief's shot carries the planned timing, which does not change the picture: leave it out.
-        keyed_brief = script_pb2.ShotBrief()
-        keyed_brief.CopyFrom(brief)
-        keyed_brief.shot.ClearField("duration")
-        keyed_brief.shot.ClearField("dialogue")
-        key = asset_key("image", backend, IMAGE_MODEL_VERSION,
-                        {"prompt": prompt, "negative": shot.negative_prompt, "seed": seed, "width": width,
-                         "height": height, "steps": steps, "guidance": guidance, "brief": keyed_brief}, "png")
-        if await self.parts.store.exists(key):
+    async def image(self, take: takes.ImageTake) -> bool:
+        """Put the shot's still in the store under its key; True if it was there already."""
+        if await self.store.exists(take.key):
             metrics.CACHE_HITS.labels(kind="image").inc()
-            await self.uses(key, "image", backend, IMAGE_MODEL_VERSION)
-            return key, True
-        pixels = await self.parts.triton.render_image(backend, prompt, shot.negative_prompt, seed, width, height,
-                                                      steps=steps, guidance=guidance, brief=brief)
-        png = await asyncio.to_thread(_png, pixels)
-        await self.parts.store.put(key, png, "image/png")
-        await self.db.record_asset(key, "image", backend, IMAGE_MODEL_VERSION, len(png), self.film_id)
-        return key, False
+            await self.uses(take.key, "image", take.model, takes.IMAGE_MODEL_VERSION)
+            return True
+        pixels = await self.parts.triton.render_image(
+            take.model, take.prompt, take.negative_prompt, take.seed, take.width, take.height,
+            steps=take.steps, guidance=take.guidance, brief=take.brief)
+        await self.keep(take.key, lambda: _png(pixels), "image/png", "image", take.model, takes.IMAGE_MODEL_VERSION)
+        return False
 
-    async def voice(self, scene_graph, shot) -> tuple[str, bool]:
-        """The shot's voice track (empty key for a silent shot), every line cached by content."""
-        if not shot.dialogue:
-            return "", True
-        voices = {c.id: c.voice for c in scene_graph.characters}
-        keys, clips, cached = [], [], True
-        for line in shot.dialogue:
-            key = voicing.line_key(line, voices[line.character_id])
-            if await self.parts.store.exists(key):
-                metrics.CACHE_HITS.labels(kind="voice").inc()
-                await self.uses(key, "voice", voicing.TTS_MODEL, voicing.TTS_VERSION)
-                clips.append(voicing.decode_wav(await self.parts.store.get(key)))
-            else:
-                cached = False
-                speech = await self.parts.triton.speak(line.text, voices[line.character_id])
-                wav = speech.wav_bytes()
-                await self.parts.store.put(key, wav, "audio/wav")
-                await self.db.record_asset(key, "voice", voicing.TTS_MODEL, voicing.TTS_VERSION, len(wav), self.film_id)
-                clips.append((speech.samples, speech.sample_rate))
-            keys.append(key)
-        placed = place_lines(shot, [len(samples) / rate for samples, rate in clips])
-        track_key = voicing.mixed_key(keys, placed)
-        if await self.parts.store.exists(track_key):
-            await self.uses(track_key, "voice-track", "mix", "1")
+    async def voice(self, scene_graph: script_pb2.SceneGraph, shot: script_pb2.Shot) -> VoiceTrack:
+        """The shot's voice track, every line cached by content, with each line's true length."""
+        lines = takes.line_takes(scene_graph, shot)
+        if not lines:
+            return VoiceTrack("", (), True)
+        clips = [await self.speak(line) for line in lines]
+        cached = all(was_cached for _, was_cached in clips)
+        samples = [clip for clip, _ in clips]
+        line_seconds = tuple(len(clip) / rate for clip, rate in samples)
+        placed = place_lines(shot, list(line_seconds))
+        track_key = takes.voice_track_key(lines, placed)
+        if await self.store.exists(track_key):
+            await self.uses(track_key, "voice-track", takes.MIX_MODEL, takes.MIX_VERSION)
         else:
-            track = voicing.mix(placed, clips)
-            await self.parts.store.put(track_key, track, "audio/wav")
-            await self.db.record_asset(track_key, "voice-track", "mix", "1", len(track), self.film_id)
-        return track_key, cached
+            track = voicing.mix(placed, samples)
+            await self.store.put(track_key, track, "audio/wav")
+            await self.db.record_asset(track_key, "voice-track", takes.MIX_MODEL, takes.MIX_VERSION, len(track),
+                                       self.film_id)
+        return VoiceTrack(track_key, line_seconds, cached)
+
+    async def speak(self, line: takes.LineTake) -> tuple[tuple[np.ndarray, int], bool]:
+        """One line's clip (samples, rate), from the store if it was spoken before; and whether it was."""
+        if await self.store.exists(line.key):
+            metrics.CACHE_HITS.labels(kind="voice").inc()
+            await self.uses(line.key, "voice", takes.TTS_MODEL, takes.TTS_VERSION)
+            return wav.decode(await self.store.get(line.key)), True
+        speech = await self.parts.triton.speak(line.line.text, line.voice)
+        await self.keep(line.key, lambda: wav.encode(speech.samples, speech.sample_rate), "audio/wav", "voice",
+                        takes.TTS_MODEL, takes.TTS_VERSION)
+        return (speech.samples, speech.sample_rate), False
 
     async def uses(self, key: str, kind: str, model: str, version: str) -> None:
         """Note that this film uses an asset found in the store, so deleting another film that made it
         keeps it. (Its row, with its size, is normally there already: whoever generated it recorded it.)"""
         await self.db.record_asset(key, kind, model, version, 0, self.film_id)
 
-    # --- composing -------------------------------------------------------------------------------------
+    # --- composing -----------------------------------------------------------------------------------
 
-    async def cut_list(self, film) -> composer_pb2.ComposeFilmRequest:
-        scene_graph = film.scene_graph
+    async def compose(self, film: FilmRecord) -> None:
+        assert film.scene_graph is not None
         records = {s.shot_id: s for s in await self.db.get_shots(self.film_id)}
-        voices = {c.id: c.voice for c in scene_graph.characters}
-        width, height = frame_size(film.settings)
-        cuts = []
-        for _, shot in shots_in_order(scene_graph):
-            record = records[shot.id]
-            placed = place_lines(shot, await voicing.line_durations(self.parts.store, shot, voices))
-            cut = composer_pb2.Cut(
-                shot_id=shot.id, image_uri=self.parts.store.uri(record.image_key),
-                duration=duration(shot_seconds(shot, placed)), camera_move=shot.camera_move,
-                transition_in=shot.transition_in)
-            if record.audio_key:
-                cut.audio.add(uri=self.parts.store.uri(record.audio_key), offset=duration(0))
-            names = {c.id: c.name for c in scene_graph.characters}
-            for p in placed:
-                cut.subtitles.add(text=p.line.text, speaker=names.get(p.line.character_id, ""),
-                                  offset=duration(p.offset_s), duration=duration(p.duration_s))
-            cuts.append(cut)
-        return composer_pb2.ComposeFilmRequest(
-            cuts=cuts, title=scene_graph.title or film.display_name,
-            format=composer_pb2.OutputFormat(width=width, height=height, fps=film.settings.fps or 24,
-                                             burn_subtitles=film.settings.burn_subtitles, music=True,
-                                             seed=film.settings.seed),
-            output_prefix=self.parts.store.uri(f"films/{self.film_id}") + "/")
-
-    async def compose(self, film) -> None:
-        request = await self.cut_list(film)
+        request = takes.cut_list(self.film_id, film.display_name, film.settings, film.scene_graph, records,
+                                 self.store.uri)
         result = None
         try:
             async for reply in self.parts.composer.ComposeFilm(request):
@@ -269,21 +226,13 @@ class FilmJob:
         if not last and now - self._last_compose_event < 0.5:
             return
         self._last_compose_event = now
-        fraction = progress.frames_done / max(1, progress.frames_total)
         await self.db.append_event(self.film_id, film_pb2.FilmEvent(
-            progress=GENERATED + (1 - GENERATED) * fraction * 0.99,
+            progress=takes.composing_progress(progress.frames_done, progress.frames_total),
             compose=composer_pb2.ComposeProgress(frames_done=progress.frames_done,
                                                  frames_total=progress.frames_total)))
 
 
-def _png(pixels) -> bytes:
+def _png(pixels: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(pixels, "RGB").save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
-
-
-def is_terminal(state: int) -> bool:
-    return state in (film_pb2.FILM_STATE_SUCCEEDED, film_pb2.FILM_STATE_FAILED, film_pb2.FILM_STATE_CANCELLED)
-
-
-__all__ = ["FilmJob", "Parts", "IMAGE_BACKENDS", "DEFAULT_BACKEND", "FilmStudioError", "is_terminal"]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from google.protobuf import timestamp_pb2
 from google.rpc import status_pb2
 
+from filmstudio.names import film_name, shot_name
 from filmstudio.v1 import film_pb2, script_pb2
 
 
@@ -25,14 +26,6 @@ def timestamp(value: datetime.datetime) -> timestamp_pb2.Timestamp:
     ts = timestamp_pb2.Timestamp()
     ts.FromDatetime(value)
     return ts
-
-
-def film_name(film_id: str) -> str:
-    return f"films/{film_id}"
-
-
-def shot_name(film_id: str, shot_id: str) -> str:
-    return f"films/{film_id}/shots/{shot_id}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +41,8 @@ class ShotRecord:
     prompt_override: str | None
     image_key: str | None
     audio_key: str | None
+    # Each line's true length in seconds, recorded when the shot is voiced (None before; () if silent).
+    line_seconds: tuple[float, ...] | None
     cached: bool
     error: str
     lease_owner: str | None

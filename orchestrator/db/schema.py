@@ -98,6 +98,8 @@ shots = sa.Table(
     sa.Column("prompt_override", sa.Text(), nullable=True),
     sa.Column("image_key", sa.Text(), nullable=True),
     sa.Column("audio_key", sa.Text(), nullable=True),
+    # JSON list of each line's true length in seconds, recorded when the shot is voiced.
+    sa.Column("line_seconds", sa.Text(), nullable=True),
     sa.Column("cached", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("error", sa.Text(), nullable=False, server_default=""),
     sa.Column("lease_owner", sa.String(128), nullable=True),

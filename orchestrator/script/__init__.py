@@ -1,20 +1,18 @@
 """Script understanding: Fountain or prose in, a scene graph with a timed, prompted shot plan out."""
 
 from orchestrator.script.bible import STYLES, Style, stable_seed
-from orchestrator.script.parse import DEFAULT_TARGET_SECONDS, ParsedScript, parse_script, resolve_settings
+from orchestrator.script.parse import ParsedScript, parse_script
 from orchestrator.script.planner import speech_seconds
 from orchestrator.script.shotlist import format_shot_list
 from orchestrator.script.source import MAX_SCRIPT_BYTES
 
 __all__ = [
-    "DEFAULT_TARGET_SECONDS",
     "MAX_SCRIPT_BYTES",
     "STYLES",
     "ParsedScript",
     "Style",
     "format_shot_list",
     "parse_script",
-    "resolve_settings",
     "speech_seconds",
     "stable_seed",
 ]

@@ -18,6 +18,7 @@ class Style:
     negative: str
 
 
+# One look for each of filmstudio.settings.STYLES (a test checks they match).
 STYLES: dict[str, Style] = {
     "cinematic": Style(
         "cinematic film still", "anamorphic lens, shallow depth of field, film grain, rich color grade",

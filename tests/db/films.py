@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 
+from filmstudio.settings import normalize
 from filmstudio.v1 import film_pb2
 from orchestrator.db import Database
 
 
 def settings(**fields) -> film_pb2.FilmSettings:
-    return film_pb2.FilmSettings(**fields)
+    """Normalised settings, as the database is always handed them."""
+    return normalize(film_pb2.FilmSettings(**fields))
 
 
 async def new_film(db: Database, owner: str = "alice", **options):

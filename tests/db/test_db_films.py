@@ -9,7 +9,10 @@ import pytest
 from google.protobuf import duration_pb2
 from google.rpc import code_pb2
 
-from filmstudio.errors import AlreadyExists, InvalidArgument, NotFound
+from filmstudio.errors import AlreadyExists, InvalidArgument, NotFound, status_of
+from filmstudio.names import check_film_id
+from filmstudio.settings import page_size
+from orchestrator.paging import decode_page_token, encode_page_token
 from filmstudio.v1 import film_pb2
 from tests.db.films import generating_film, new_film, settings
 
@@ -19,7 +22,7 @@ async def test_same_request_id_returns_the_first_film(db):
     again = await db.create_film("alice", "A script.", settings(seed=7), display_name="Take one", request_id="r-1")
     assert first.created and not again.created
     assert again.id == first.id
-    films, _ = await db.list_films("alice")
+    films, _ = await db.list_films("alice", 20)
     assert [f.id for f in films] == [first.id]
 
 
@@ -39,7 +42,7 @@ async def test_concurrent_retries_of_one_request_make_one_film(backend):
     )
     assert len({film.id for film in results}) == 1
     assert sum(film.created for film in results) == 1
-    films, _ = await replicas[0].list_films("alice")
+    films, _ = await replicas[0].list_films("alice", 20)
     assert len(films) == 1
     assert [e.sequence for e in await replicas[0].events_after(films[0].id, 0)] == [1]
 
@@ -49,8 +52,6 @@ async def test_chosen_film_id_is_used_and_cannot_be_taken_twice(db):
     assert film.name == "films/my-first-film"
     with pytest.raises(AlreadyExists, match="films/my-first-film"):
         await db.create_film("bob", "x", settings(), film_id="my-first-film")
-    with pytest.raises(InvalidArgument, match="film_id 'Bad_Id'"):
-        await db.create_film("alice", "x", settings(), film_id="Bad_Id")
 
 
 async def test_another_owners_film_is_not_found_exactly_like_a_missing_one(db):
@@ -67,7 +68,7 @@ async def test_another_owners_film_is_not_found_exactly_like_a_missing_one(db):
     with pytest.raises(NotFound):
         await db.reopen_for_shot("mallory", film.id, "s1")
     assert (await db.get_film("alice", film.id)).state == film_pb2.FILM_STATE_QUEUED
-    assert await db.list_films("mallory") == ([], "")
+    assert await db.list_films("mallory", 20) == ([], False)
 
 
 async def test_pages_cover_every_film_once_newest_first(db, clock):
@@ -77,26 +78,37 @@ async def test_pages_cover_every_film_once_newest_first(db, clock):
         if i % 3 == 0:  # some films share a creation time: the id breaks the tie
             clock.advance(1)
     await new_film(db, "bob")
-    seen, token, pages = [], "", 0
+    seen, after, pages = [], None, 0
     while True:
-        page, token = await db.list_films("alice", page_size=5, page_token=token)
+        page, more = await db.list_films("alice", 5, after)
         seen += page
         pages += 1
-        if not token:
+        if not more:
             break
+        after = decode_page_token(encode_page_token(page[-1].created_at, page[-1].id))
     assert pages == 5
     assert sorted(f.id for f in seen) == sorted(made)
     keys = [(f.created_at, f.id) for f in seen]
     assert keys == sorted(keys, reverse=True)
-    assert len((await db.list_films("alice"))[0]) == 20
-    assert len((await db.list_films("alice", page_size=1000))[0]) == 23
+    assert len((await db.list_films("alice", page_size(0)))[0]) == 20
+    assert len((await db.list_films("alice", page_size(1000)))[0]) == 23
 
 
-async def test_bad_page_arguments_are_refused(db):
+def test_bad_page_arguments_are_refused():
     with pytest.raises(InvalidArgument, match="page_token"):
-        await db.list_films("alice", page_token="not-a-token")
+        decode_page_token("not-a-token")
     with pytest.raises(InvalidArgument, match="page_size"):
-        await db.list_films("alice", page_size=-1)
+        page_size(-1)
+
+
+def test_bad_film_ids_are_refused_naming_the_field():
+    with pytest.raises(InvalidArgument, match="film_id 'Bad_Id'"):
+        check_film_id("Bad_Id")
+    for good in ("a", "my-first-film", "f0123abcd"):
+        assert check_film_id(good) == good
+    for bad in ("1abc", "a-", "", "a" * 64):
+        with pytest.raises(InvalidArgument):
+            check_film_id(bad)
 
 
 async def test_to_proto_builds_the_api_film(db):
@@ -105,7 +117,7 @@ async def test_to_proto_builds_the_api_film(db):
     await db.claim_film(worker, 30)
     await db.put_shots(film.id, worker, [("s2", 1), ("s1", 0)])
     await db.set_shot(film.id, "s1", worker, film_pb2.SHOT_STATE_SUCCEEDED, image_key="assets/aa/aa.png")
-    await db.set_state(film.id, worker, film_pb2.FILM_STATE_FAILED, error=InvalidArgument("no voices"))
+    await db.set_state(film.id, worker, film_pb2.FILM_STATE_FAILED, error=status_of(InvalidArgument("no voices")))
     record = await db.get_film("alice", film.id)
     proto = record.to_proto(await db.get_shots(film.id), object_uri=lambda key: f"file:///store/{key}")
     assert proto.name == f"films/{film.id}" and proto.owner == "users/alice"

@@ -8,7 +8,8 @@ from google.rpc import code_pb2, status_pb2
 
 from filmstudio.errors import FailedPrecondition, NotFound
 from filmstudio.v1 import film_pb2, script_pb2
-from orchestrator.db import LeaseLost, can_move
+from orchestrator.db import LeaseLost
+from orchestrator.lifecycle import can_move
 from tests.db.films import generating_film, new_film
 
 S = film_pb2

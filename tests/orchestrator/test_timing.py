@@ -4,13 +4,14 @@ import numpy as np
 import pytest
 from google.protobuf import duration_pb2
 
+from filmstudio import wav
 from filmstudio.errors import InvalidArgument
+from filmstudio.settings import STYLES, normalize
 from filmstudio.v1 import film_pb2, script_pb2
 from orchestrator import voicing
 from filmstudio.seeds import stable_seed
 from orchestrator.assets import asset_key
-from orchestrator.films import normalized_settings
-from orchestrator.timeline import frame_size, image_size, place_lines, shot_seconds, wav_seconds
+from orchestrator.timeline import frame_size, image_size, place_lines, shot_seconds
 
 
 def d(seconds: float) -> duration_pb2.Duration:
@@ -45,7 +46,7 @@ def test_seeds_are_stable_and_31_bit():
     (film_pb2.ASPECT_RATIO_UNSPECIFIED, film_pb2.RESOLUTION_UNSPECIFIED, (1280, 720)),
 ])
 def test_frame_sizes(aspect, resolution, size):
-    settings = film_pb2.FilmSettings(aspect_ratio=aspect, resolution=resolution)
+    settings = normalize(film_pb2.FilmSettings(aspect_ratio=aspect, resolution=resolution))
     assert frame_size(settings) == size
     assert image_size(settings, "storyboard") == size
     width, height = image_size(settings, "sdxl")
@@ -82,13 +83,13 @@ def test_mixing_places_clips_at_their_offsets():
     shot = shot_with(script_pb2.DialogueLine(text="a", offset=d(0.0)), script_pb2.DialogueLine(text="b", offset=d(1.0)))
     clips = [(np.full(rate // 2, 1000, np.int16), rate), (np.full(rate // 4, -2000, np.int16), rate)]
     placed = place_lines(shot, [0.5, 0.25])
-    samples, got_rate = voicing.decode_wav(voicing.mix(placed, clips))
-    assert got_rate == rate and wav_seconds(voicing.mix(placed, clips)) == pytest.approx(1.25)
+    samples, got_rate = wav.decode(voicing.mix(placed, clips))
+    assert got_rate == rate and len(samples) / rate == pytest.approx(1.25)
     assert samples[rate // 4] == 1000 and samples[rate * 3 // 4] == 0 and samples[rate + 10] == -2000
 
 
 def test_settings_get_defaults():
-    settings = normalized_settings(film_pb2.FilmSettings())
+    settings = normalize(film_pb2.FilmSettings())
     assert (settings.fps, settings.target_duration.seconds, settings.style, settings.image_backend) == \
         (24, 60, "cinematic", "storyboard")
     assert settings.aspect_ratio == film_pb2.ASPECT_RATIO_LANDSCAPE
@@ -101,4 +102,10 @@ def test_settings_get_defaults():
 ])
 def test_out_of_range_settings_are_named(settings, named):
     with pytest.raises(InvalidArgument, match=named):
-        normalized_settings(settings)
+        normalize(settings)
+
+
+def test_every_style_has_a_look_in_the_bible():
+    from orchestrator.script.bible import STYLES as LOOKS
+
+    assert tuple(LOOKS) == STYLES

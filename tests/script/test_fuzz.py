@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from filmstudio.settings import normalize
 from filmstudio.errors import InvalidArgument
 from filmstudio.v1 import film_pb2, script_pb2
 from orchestrator.script import MAX_SCRIPT_BYTES, parse_script
@@ -23,7 +24,7 @@ scripts = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=8), max_size=80
 @given(scripts, st.integers(min_value=-(2**63), max_value=2**63 - 1))
 def test_any_text_parses_or_is_refused_as_invalid_argument(script, seed):
     try:
-        graph = parse_script(script, film_pb2.FilmSettings(seed=seed)).scene_graph
+        graph = parse_script(script, normalize(film_pb2.FilmSettings(seed=seed))).scene_graph
     except InvalidArgument as error:
         assert str(error)
         return
@@ -31,7 +32,7 @@ def test_any_text_parses_or_is_refused_as_invalid_argument(script, seed):
     assert graph.total_duration.ToMilliseconds() == sum(
         shot.duration.ToMilliseconds() for scene in graph.scenes for shot in scene.shots
     )
-    again = parse_script(script, film_pb2.FilmSettings(seed=seed)).scene_graph
+    again = parse_script(script, normalize(film_pb2.FilmSettings(seed=seed))).scene_graph
     assert again.SerializeToString(deterministic=True) == graph.SerializeToString(deterministic=True)
     assert script_pb2.SceneGraph.FromString(graph.SerializeToString()) == graph
 
@@ -63,6 +64,6 @@ def _fill(unit: str) -> str:
 def test_adversarial_megabyte_scripts_finish(script):
     assert len(script.encode()) <= MAX_SCRIPT_BYTES
     try:
-        parse_script(script, film_pb2.FilmSettings(target_duration={"seconds": 300}))
+        parse_script(script, normalize(film_pb2.FilmSettings(target_duration={"seconds": 300})))
     except InvalidArgument as error:
         assert str(error)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from google.protobuf.duration_pb2 import Duration
 
+from filmstudio import settings as film_settings
 from filmstudio.errors import InvalidArgument
 from filmstudio.v1 import film_pb2, script_pb2
 from orchestrator.script import STYLES, format_shot_list, parse_script, speech_seconds
@@ -16,10 +17,11 @@ LIGHTHOUSE = (EXAMPLES / "lighthouse.fountain").read_text()
 
 
 def settings(target: float | None = None, **fields) -> film_pb2.FilmSettings:
+    """Normalised settings, as every caller of parse_script hands it (refusals raise here)."""
     message = film_pb2.FilmSettings(**fields)
     if target is not None:
         message.target_duration.CopyFrom(Duration(seconds=int(target), nanos=int(target % 1 * 1e9)))
-    return message
+    return film_settings.normalize(message)
 
 
 def shots(graph: script_pb2.SceneGraph) -> list[script_pb2.Shot]:

@@ -17,7 +17,7 @@ CANCELLED = film_pb2.FILM_STATE_CANCELLED
 ACTIVE_STATES = (QUEUED, PLANNING, GENERATING, COMPOSING)
 TERMINAL_STATES = (SUCCEEDED, FAILED, CANCELLED)
 # The pipeline's order; a film only ever moves right along it (RegenerateShot excepted, see
-# Database.reopen_for_shot).
+# orchestrator.db.films.FilmRows.reopen_for_shot).
 _PIPELINE = (QUEUED, PLANNING, GENERATING, COMPOSING, SUCCEEDED)
 
 

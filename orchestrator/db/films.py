@@ -1,0 +1,348 @@
+"""Films: created queued, read by their owner (or any owner, for workers), moved along their
+lifecycle by the worker holding them, cancelled, deleted, and re-opened to regenerate a shot."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+import sqlalchemy as sa
+from google.rpc import code_pb2, status_pb2
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from filmstudio.errors import AlreadyExists, FailedPrecondition, NotFound
+from filmstudio.names import film_name
+from filmstudio.settings import target_seconds
+from filmstudio.v1 import film_pb2, script_pb2
+from orchestrator import lifecycle
+from orchestrator.db.engine import film_record, shot_record
+from orchestrator.db.records import FilmRecord
+from orchestrator.db.schema import assets, film_assets, films, shots, users
+from orchestrator.db.shots import ShotRows
+
+
+def _seconds(duration: Any) -> float:
+    return duration.seconds + duration.nanos / 1e9
+
+
+class FilmRows(ShotRows):
+    """The films table (and the users it names)."""
+
+    async def create_film(
+        self,
+        owner: str,
+        script: str,
+        settings: film_pb2.FilmSettings,
+        display_name: str = "",
+        film_id: str | None = None,
+        request_id: str = "",
+        scene_graph: script_pb2.SceneGraph | None = None,
+    ) -> FilmRecord:
+        """Queue a new film (and its first event, QUEUED) with normalised settings and, if parsed
+        already, its scene graph. The same owner and non-empty request_id again returns the first film
+        with `created=False`. A film_id already taken: AlreadyExists."""
+        new_id = film_id or "f" + secrets.token_hex(8)
+
+        async def existing(conn: AsyncConnection) -> FilmRecord | None:
+            if not request_id:
+                return None
+            query = sa.select(films).where(films.c.owner == owner, films.c.request_id == request_id)
+            row = (await conn.execute(query)).first()
+            return None if row is None else film_record(row)
+
+        async def work(conn: AsyncConnection) -> FilmRecord:
+            found = await existing(conn)
+            if found is not None:
+                return found
+            if (await conn.execute(sa.select(films.c.id).where(films.c.id == new_id))).first():
+                raise AlreadyExists(f"film {film_name(new_id)} already exists")
+            now = self.clock()
+            await conn.execute(self._insert(users).values(id=owner, created_at=now).on_conflict_do_nothing())
+            await conn.execute(
+                sa.insert(films).values(
+                    id=new_id,
+                    owner=owner,
+                    request_id=request_id or None,
+                    display_name=display_name,
+                    state=lifecycle.QUEUED,
+                    progress=0.0,
+                    script=script,
+                    settings=settings.SerializeToString(),
+                    scene_graph=None if scene_graph is None else scene_graph.SerializeToString(),
+                    seconds=target_seconds(settings),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            await self._append(
+                conn, new_id, film_pb2.FilmEvent(state_change=film_pb2.StateChange(state=lifecycle.QUEUED))
+            )
+            row = (await conn.execute(sa.select(films).where(films.c.id == new_id))).one()
+            return film_record(row, created=True)
+
+        try:
+            return await self._write(work)
+        except sa.exc.IntegrityError:
+            # Another replica created the film with this request_id (or this id) between our read and
+            # our insert; its film is the answer.
+            found = await self._read(existing)
+            if found is None:
+                raise AlreadyExists(f"film {film_name(new_id)} already exists") from None
+            return found
+
+    async def find_by_request_id(self, owner: str, request_id: str) -> FilmRecord | None:
+        """The owner's film created with this idempotency key, if any."""
+
+        async def work(conn: AsyncConnection) -> FilmRecord | None:
+            query = sa.select(films).where(films.c.owner == owner, films.c.request_id == request_id)
+            row = (await conn.execute(query)).first()
+            return None if row is None else film_record(row)
+
+        return await self._read(work) if request_id else None
+
+    async def get_film(self, owner: str, film_id: str) -> FilmRecord:
+        """The owner's film; NotFound for a missing film and for another owner's film alike."""
+
+        async def work(conn: AsyncConnection) -> FilmRecord:
+            return film_record(await _owned_film(conn, owner, film_id))
+
+        return await self._read(work)
+
+    async def load_film(self, film_id: str) -> FilmRecord:
+        """Any owner's film, for workers (never for callers: use get_film)."""
+
+        async def work(conn: AsyncConnection) -> FilmRecord:
+            row = (await conn.execute(sa.select(films).where(films.c.id == film_id))).first()
+            if row is None:
+                raise NotFound(f"film {film_name(film_id)} not found")
+            return film_record(row)
+
+        return await self._read(work)
+
+    async def list_films(
+        self, owner: str, page_size: int, after: tuple[datetime.datetime, str] | None = None
+    ) -> tuple[list[FilmRecord], bool]:
+        """Up to `page_size` of the owner's films, newest first, starting after the (created_at, id)
+        of the last film of the previous page; and whether more follow."""
+        query = sa.select(films).where(films.c.owner == owner)
+        if after is not None:
+            created_at, after_id = after
+            query = query.where(
+                sa.or_(
+                    films.c.created_at < created_at,
+                    sa.and_(films.c.created_at == created_at, films.c.id < after_id),
+                )
+            )
+        query = query.order_by(films.c.created_at.desc(), films.c.id.desc()).limit(page_size + 1)
+
+        async def work(conn: AsyncConnection) -> list[FilmRecord]:
+            return [film_record(row) for row in await conn.execute(query)]
+
+        page = await self._read(work)
+        return page[:page_size], len(page) > page_size
+
+    async def count_active_films(self, owner: str) -> int:
+        """How many of the owner's films are not finished (queued, planning, generating, composing)."""
+
+        async def work(conn: AsyncConnection) -> int:
+            query = sa.select(sa.func.count()).where(
+                films.c.owner == owner, films.c.state.in_(lifecycle.ACTIVE_STATES)
+            )
+            return (await conn.execute(query)).scalar_one()
+
+        return await self._read(work)
+
+    async def seconds_rendered_since(self, owner: str, since: datetime.datetime) -> float:
+        """Running time charged to the owner for films created at or after `since`: each film's
+        target duration until it is cut, then its real duration. Failed films are not charged (the
+        failure was ours, or the input was refused before rendering)."""
+
+        async def work(conn: AsyncConnection) -> float:
+            query = sa.select(sa.func.coalesce(sa.func.sum(films.c.seconds), 0.0)).where(
+                films.c.owner == owner,
+                films.c.created_at >= since,
+                films.c.state != lifecycle.FAILED,
+            )
+            return float((await conn.execute(query)).scalar_one())
+
+        return await self._read(work)
+
+    async def request_cancel(self, owner: str, film_id: str) -> FilmRecord:
+        """Ask for the film to stop. A film no worker holds is cancelled at once (with its event); a
+        held one gets `cancel_requested`, which its worker sees (is_cancel_requested) and answers with
+        set_state(CANCELLED). A finished film is returned unchanged."""
+
+        async def work(conn: AsyncConnection) -> FilmRecord:
+            row = await _owned_film(conn, owner, film_id, for_update=True)
+            if lifecycle.is_terminal(row.state):
+                return film_record(row)
+            now = self.clock()
+            held = row.lease_owner is not None and row.lease_expires_at > now
+            values: dict[str, Any] = {"cancel_requested": True, "updated_at": now}
+            if not held:
+                message = f"film {film_name(film_id)} was cancelled by its owner"
+                values |= {
+                    "state": lifecycle.CANCELLED,
+                    "error_code": code_pb2.CANCELLED,
+                    "error_message": message,
+                    "lease_owner": None,
+                    "lease_expires_at": None,
+                    "not_before": None,
+                }
+                await self._cancel_unfinished_shots(conn, film_id, now)
+                change = film_pb2.StateChange(state=lifecycle.CANCELLED, message=message)
+                await self._append(conn, film_id, film_pb2.FilmEvent(state_change=change))
+            await conn.execute(sa.update(films).where(films.c.id == film_id).values(**values))
+            return film_record((await conn.execute(sa.select(films).where(films.c.id == film_id))).one())
+
+        film = await self._write(work)
+        self._notify(film_id)
+        return film
+
+    async def is_cancel_requested(self, film_id: str) -> bool:
+        """Whether the owner asked the film to stop (False for a deleted film: its worker gets LeaseLost)."""
+
+        async def work(conn: AsyncConnection) -> bool:
+            query = sa.select(films.c.cancel_requested).where(films.c.id == film_id)
+            return bool((await conn.execute(query)).scalar())
+
+        return await self._read(work)
+
+    async def delete_film(self, owner: str, film_id: str) -> list[str]:
+        """Delete the film, its shots, events and asset references. Returns the asset keys no other
+        film uses (their rows are gone too): the caller deletes those objects from the store."""
+
+        async def work(conn: AsyncConnection) -> list[str]:
+            await _owned_film(conn, owner, film_id, for_update=True)
+            used = sa.select(film_assets.c.asset_key).where(film_assets.c.film_id == film_id)
+            keys = list((await conn.execute(used)).scalars().all())
+            await conn.execute(sa.delete(films).where(films.c.id == film_id))  # cascades
+            if not keys:
+                return []
+            still_used = sa.exists().where(film_assets.c.asset_key == assets.c.key)
+            result = await conn.execute(
+                sa.delete(assets).where(assets.c.key.in_(keys), ~still_used).returning(assets.c.key)
+            )
+            return sorted(result.scalars().all())
+
+        keys = await self._write(work)
+        self._notify(film_id)
+        return keys
+
+    async def set_state(
+        self,
+        film_id: str,
+        worker: str,
+        state: int,
+        *,
+        progress: float | None = None,
+        scene_graph: script_pb2.SceneGraph | None = None,
+        outputs: film_pb2.FilmOutputs | None = None,
+        error: status_pb2.Status | None = None,
+    ) -> film_pb2.FilmEvent:
+        """Move the film to `state` and append its state-change event, in one transaction, while
+        `worker` holds the lease (else LeaseLost). Moves only forward (else FailedPrecondition).
+
+        `outputs` is stored and also appended as an outputs event just before the state change.
+        A terminal state ends the lease; SUCCEEDED sets progress to 1; CANCELLED marks unfinished
+        shots cancelled. Returns the state-change event.
+        """
+
+        async def work(conn: AsyncConnection) -> film_pb2.FilmEvent:
+            row = await self._leased_film(conn, film_id, worker)
+            lifecycle.check_move(film_name(film_id), row.state, state)
+            now = self.clock()
+            values = _state_values(film_id, state, progress, scene_graph, outputs, error) | {"updated_at": now}
+            await conn.execute(sa.update(films).where(films.c.id == film_id).values(**values))
+            if state == lifecycle.CANCELLED:
+                await self._cancel_unfinished_shots(conn, film_id, now)
+            if outputs is not None:
+                await self._append(conn, film_id, film_pb2.FilmEvent(outputs=outputs))
+            change = film_pb2.StateChange(state=state, message=values.get("error_message", ""))
+            return await self._append(conn, film_id, film_pb2.FilmEvent(state_change=change))
+
+        event = await self._write(work)
+        self._notify(film_id)
+        return event
+
+    async def reopen_for_shot(
+        self, owner: str, film_id: str, shot_id: str, seed: int | None = None, prompt: str | None = None
+    ) -> FilmRecord:
+        """RegenerateShot: take a SUCCEEDED film back to GENERATING for one shot and queue it.
+
+        The shot gets a new take, loses its image (its voice is kept), and records the new seed
+        (None: the renderer derives one from the take) and prompt (None keeps the current one).
+        The film keeps its previous outputs until the new cut replaces them. Appends the shot's
+        PENDING event and the film's GENERATING event.
+        """
+
+        async def work(conn: AsyncConnection) -> FilmRecord:
+            row = await _owned_film(conn, owner, film_id, for_update=True)
+            if row.state != lifecycle.SUCCEEDED:
+                raise FailedPrecondition(
+                    f"film {film_name(film_id)} is {lifecycle.state_name(row.state)};"
+                    " a shot can be regenerated once the film has succeeded"
+                )
+            now = self.clock()
+            shot_values: dict[str, Any] = {
+                "take": shots.c.take + 1, "state": film_pb2.SHOT_STATE_PENDING, "seed_override": seed,
+                "image_key": None, "cached": False, "error": "", "lease_owner": None, "lease_expires_at": None,
+                "updated_at": now,
+            }
+            if prompt is not None:
+                shot_values["prompt_override"] = prompt
+            shot_row = await self._update_shot(conn, film_id, shot_id, shot_values)
+            await conn.execute(
+                sa.update(films).where(films.c.id == film_id).values(
+                    state=lifecycle.GENERATING, progress=0.0, cancel_requested=False, error_code=0,
+                    error_message="", attempts=0, not_before=None, lease_owner=None, lease_expires_at=None,
+                    updated_at=now,
+                )
+            )
+            await self._append(conn, film_id, film_pb2.FilmEvent(shot=shot_record(shot_row).to_proto(self.object_uri)))
+            change = film_pb2.StateChange(state=lifecycle.GENERATING)
+            await self._append(conn, film_id, film_pb2.FilmEvent(state_change=change))
+            return film_record((await conn.execute(sa.select(films).where(films.c.id == film_id))).one())
+
+        film = await self._write(work)
+        self._notify(film_id)
+        return film
+
+
+def _state_values(
+    film_id: str,
+    state: int,
+    progress: float | None,
+    scene_graph: script_pb2.SceneGraph | None,
+    outputs: film_pb2.FilmOutputs | None,
+    error: status_pb2.Status | None,
+) -> dict[str, Any]:
+    """The film row's new column values for a move to `state` (see FilmRows.set_state)."""
+    values: dict[str, Any] = {"state": state}
+    progress_after = 1.0 if state == lifecycle.SUCCEEDED else progress
+    if progress_after is not None:
+        values["progress"] = progress_after
+    if scene_graph is not None:
+        values["scene_graph"] = scene_graph.SerializeToString()
+    if outputs is not None:
+        values["outputs"] = outputs.SerializeToString()
+        if outputs.HasField("duration"):
+            values["seconds"] = _seconds(outputs.duration)
+    if error is None and state == lifecycle.CANCELLED:
+        error = status_pb2.Status(code=code_pb2.CANCELLED, message=f"film {film_name(film_id)} was cancelled")
+    if error is not None:
+        values |= {"error_code": error.code, "error_message": error.message}
+    if lifecycle.is_terminal(state):
+        values |= {"lease_owner": None, "lease_expires_at": None, "not_before": None}
+    return values
+
+
+async def _owned_film(conn: AsyncConnection, owner: str, film_id: str, for_update: bool = False) -> Any:
+    """The owner's film row; NotFound for a missing film and for another owner's film alike (a caller
+    never learns that someone else's film exists). for_update locks the row for the transaction."""
+    query = sa.select(films).where(films.c.id == film_id, films.c.owner == owner)
+    row = (await conn.execute(query.with_for_update() if for_update else query)).first()
+    if row is None:
+        raise NotFound(f"film {film_name(film_id)} not found")
+    return row

@@ -1,0 +1,177 @@
+"""The take planner: what a film's job will do for each shot, decided before anything is fetched,
+called or recorded.
+
+Every function here is pure, over the scene graph, the normalised settings and the shots' durable
+records: the image to ask for (model, prompt, seed, size, cache key), the lines to voice (and their
+keys), which shots still need work, and the composer's cut list. FilmJob (workflow.py) only carries
+these plans out, so caching, resume and regenerate are decided — and tested — here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+
+from google.protobuf import duration_pb2
+
+from filmstudio.seeds import stable_seed
+from filmstudio.v1 import composer_pb2, film_pb2, script_pb2
+from orchestrator.assets import asset_key
+from orchestrator.db.records import ShotRecord
+from orchestrator.timeline import SpokenLine, frame_size, image_size, place_lines, shot_seconds
+
+IMAGE_MODEL_VERSION = "1"
+SDXL_STEPS, SDXL_GUIDANCE = 30, 6.0
+TTS_MODEL, TTS_VERSION = "tts", "1"
+MIX_MODEL, MIX_VERSION = "mix", "1"
+
+# Share of the film's progress bar each stage has filled when it ends.
+PLANNED, GENERATED = 0.05, 0.70
+
+
+def shots_in_order(scene_graph: script_pb2.SceneGraph) -> list[tuple[script_pb2.Scene, script_pb2.Shot]]:
+    return [(scene, shot) for scene in scene_graph.scenes for shot in scene.shots]
+
+
+def shot_brief(scene_graph: script_pb2.SceneGraph, scene: script_pb2.Scene,
+               shot: script_pb2.Shot) -> script_pb2.ShotBrief:
+    """What an image model is told about the shot beyond its prompt: where, when, and who is in it."""
+    cast = {c.id: c for c in scene_graph.characters}
+    return script_pb2.ShotBrief(
+        shot=shot, setting=scene.setting, location=scene.location, time_of_day=scene.time_of_day,
+        characters=[cast[c] for c in shot.character_ids if c in cast], opens_scene=scene.shots[0].id == shot.id)
+
+
+# --- images ----------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class ImageTake:
+    """One shot's still as the image model will be asked for it, and the key it is stored under."""
+
+    shot_id: str
+    model: str
+    prompt: str
+    negative_prompt: str
+    seed: int
+    width: int
+    height: int
+    steps: int
+    guidance: float
+    brief: script_pb2.ShotBrief
+    key: str
+
+
+def take_seed(shot: script_pb2.Shot, record: ShotRecord) -> int:
+    """The planned seed for the first take; a regenerated shot's own seed, or one derived from its take."""
+    if record.seed_override is not None:
+        return record.seed_override
+    return shot.seed if record.take <= 1 else stable_seed(shot.seed, "take", record.take)
+
+
+def image_take(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGraph, scene: script_pb2.Scene,
+               shot: script_pb2.Shot, record: ShotRecord) -> ImageTake:
+    """The image request for the shot's current take. The key hashes every input that changes the
+    picture — and nothing else: the planned timing and dialogue are left out of the keyed brief."""
+    model = settings.image_backend
+    width, height = image_size(settings, model)
+    seed = take_seed(shot, record)
+    prompt = shot.prompt if record.prompt_override is None else record.prompt_override
+    steps, guidance = (SDXL_STEPS, SDXL_GUIDANCE) if model == "sdxl" else (1, 0.0)
+    brief = shot_brief(scene_graph, scene, shot)
+    keyed_brief = script_pb2.ShotBrief()
+    keyed_brief.CopyFrom(brief)
+    keyed_brief.shot.ClearField("duration")
+    keyed_brief.shot.ClearField("dialogue")
+    key = asset_key("image", model, IMAGE_MODEL_VERSION,
+                    {"prompt": prompt, "negative": shot.negative_prompt, "seed": seed, "width": width,
+                     "height": height, "steps": steps, "guidance": guidance, "brief": keyed_brief}, "png")
+    return ImageTake(shot_id=shot.id, model=model, prompt=prompt, negative_prompt=shot.negative_prompt, seed=seed,
+                     width=width, height=height, steps=steps, guidance=guidance, brief=brief, key=key)
+
+
+# --- voices ----------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class LineTake:
+    """One line of dialogue to speak, in its character's voice, and the key its clip is stored under."""
+
+    line: script_pb2.DialogueLine
+    voice: script_pb2.Voice
+    key: str
+
+
+def line_key(line: script_pb2.DialogueLine, voice: script_pb2.Voice) -> str:
+    return asset_key("voice", TTS_MODEL, TTS_VERSION, {"text": line.text, "voice": voice}, "wav")
+
+
+def line_takes(scene_graph: script_pb2.SceneGraph, shot: script_pb2.Shot) -> list[LineTake]:
+    """The shot's lines in order (none for a silent shot)."""
+    voices = {c.id: c.voice for c in scene_graph.characters}
+    return [LineTake(line, voices[line.character_id], line_key(line, voices[line.character_id]))
+            for line in shot.dialogue]
+
+
+def voice_track_key(takes: Sequence[LineTake], placed: Sequence[SpokenLine]) -> str:
+    """The key of the shot's mixed voice track: its clips and where each one starts."""
+    return asset_key("voice-track", MIX_MODEL, MIX_VERSION,
+                     {"clips": [t.key for t in takes], "offsets": [round(p.offset_s, 4) for p in placed]}, "wav")
+
+
+# --- which shots, and how far along ----------------------------------------------------------------
+
+def needs_render(shot: script_pb2.Shot, record: ShotRecord) -> bool:
+    """Whether the job must still image or voice the shot: not succeeded yet, or succeeded before its
+    lines' lengths were recorded (the cut is timed from those)."""
+    if record.state != film_pb2.SHOT_STATE_SUCCEEDED:
+        return True
+    return bool(shot.dialogue) and record.line_seconds is None
+
+
+def shots_to_render(scene_graph: script_pb2.SceneGraph,
+                    records: Mapping[str, ShotRecord]) -> list[tuple[script_pb2.Scene, script_pb2.Shot]]:
+    return [(scene, shot) for scene, shot in shots_in_order(scene_graph) if needs_render(shot, records[shot.id])]
+
+
+def generating_progress(done: int, total: int) -> float:
+    """The film's progress once `done` of its `total` shots are imaged and voiced."""
+    return PLANNED + (GENERATED - PLANNED) * done / max(1, total)
+
+
+def composing_progress(frames_done: int, frames_total: int) -> float:
+    """The film's progress while the composer encodes (never 1: that is the SUCCEEDED state's)."""
+    return GENERATED + (1 - GENERATED) * frames_done / max(1, frames_total) * 0.99
+
+
+# --- the cut ---------------------------------------------------------------------------------------
+
+def duration(seconds: float) -> duration_pb2.Duration:
+    out = duration_pb2.Duration()
+    out.FromNanoseconds(int(round(seconds * 1e9)))
+    return out
+
+
+def cut_list(film_id: str, display_name: str, settings: film_pb2.FilmSettings,
+             scene_graph: script_pb2.SceneGraph, records: Mapping[str, ShotRecord],
+             uri: Callable[[str], str]) -> composer_pb2.ComposeFilmRequest:
+    """The composer's request: every shot's still, voice track and subtitles, timed by the lengths
+    its lines had when they were voiced. `uri` turns a store key into the URI the composer reads."""
+    names = {c.id: c.name for c in scene_graph.characters}
+    cuts = []
+    for _, shot in shots_in_order(scene_graph):
+        record = records[shot.id]
+        placed = place_lines(shot, list(record.line_seconds or ()))
+        cut = composer_pb2.Cut(shot_id=shot.id, image_uri=uri(record.image_key or ""),
+                               duration=duration(shot_seconds(shot, placed)), camera_move=shot.camera_move,
+                               transition_in=shot.transition_in)
+        if record.audio_key:
+            cut.audio.add(uri=uri(record.audio_key), offset=duration(0))
+        for p in placed:
+            cut.subtitles.add(text=p.line.text, speaker=names.get(p.line.character_id, ""),
+                              offset=duration(p.offset_s), duration=duration(p.duration_s))
+        cuts.append(cut)
+    width, height = frame_size(settings)
+    return composer_pb2.ComposeFilmRequest(
+        cuts=cuts, title=scene_graph.title or display_name,
+        format=composer_pb2.OutputFormat(width=width, height=height, fps=settings.fps,
+                                         burn_subtitles=settings.burn_subtitles, music=True, seed=settings.seed),
+        output_prefix=uri(f"films/{film_id}") + "/")

@@ -1,0 +1,190 @@
+"""FilmJob with fakes for Triton and the composer (no server): what the job asks for on a first run,
+on a cached run, after a crash at each stage, and for a regenerated shot.
+
+The database (SQLite in a temp dir) and the object store (a local directory) are the real ones.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import pytest
+
+from filmstudio.errors import Unavailable
+from filmstudio.seeds import stable_seed
+from filmstudio.settings import normalize
+from filmstudio.storage import LocalStore
+from filmstudio.v1 import composer_pb2, film_pb2
+from orchestrator import takes
+from orchestrator.db import Database
+from orchestrator.script import parse_script
+from orchestrator.triton import Speech
+from orchestrator.workflow import FilmJob, Parts
+
+SCRIPT = (pathlib.Path(__file__).parents[2] / "examples" / "lighthouse.fountain").read_text()
+WORKER = "w1"
+RATE = 24_000
+
+
+class FakeTriton:
+    """Counts what it is asked; an image is the seed's colour, a line is 0.1 s per word. `fail_after`
+    images, it raises Unavailable (Triton went away mid-film)."""
+
+    def __init__(self) -> None:
+        self.images: list[tuple[str, int]] = []  # (shot id, seed)
+        self.lines: list[str] = []
+        self.fail_after: int | None = None
+
+    async def render_image(self, model, prompt, negative_prompt, seed, width, height, steps, guidance, brief):
+        if self.fail_after is not None and len(self.images) >= self.fail_after:
+            raise Unavailable("Triton at test:0 is unavailable")
+        self.images.append((brief.shot.id, seed))
+        return np.full((height, width, 3), seed % 256, dtype=np.uint8)
+
+    async def speak(self, text, voice):
+        self.lines.append(text)
+        samples = np.full(int(RATE * 0.1 * len(text.split())), 100, dtype=np.int16)
+        return Speech(samples=samples, sample_rate=RATE, duration_s=samples.size / RATE)
+
+
+class FakeComposer:
+    """Keeps every cut list; ends with a result naming the film's outputs (or fails, when armed)."""
+
+    def __init__(self) -> None:
+        self.requests: list[composer_pb2.ComposeFilmRequest] = []
+        self.fail = False
+
+    def ComposeFilm(self, request):
+        self.requests.append(request)
+        fail = self.fail
+
+        async def replies():
+            yield composer_pb2.ComposeFilmResponse(progress=composer_pb2.ComposeProgress(frames_done=1, frames_total=2))
+            if fail:
+                raise Unavailable("composer gone")
+            total = sum(c.duration.ToNanoseconds() for c in request.cuts)
+            result = composer_pb2.ComposeResult(video_uri=request.output_prefix + "film.mp4")
+            result.duration.FromNanoseconds(total)
+            yield composer_pb2.ComposeFilmResponse(result=result)
+
+        return replies()
+
+
+@pytest.fixture
+async def parts(tmp_path):
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'films.db'}")
+    await db.migrate()
+    store = LocalStore(tmp_path / "store")
+    yield Parts(db=db, store=store, triton=FakeTriton(), composer=FakeComposer())
+    await db.close()
+
+
+async def new_film(parts: Parts, seed: int = 7) -> str:
+    settings = normalize(film_pb2.FilmSettings(seed=seed))
+    graph = parse_script(SCRIPT, settings).scene_graph
+    film = await parts.db.create_film("alice", SCRIPT, settings, scene_graph=graph)
+    assert (await parts.db.claim_film(WORKER, 60)).id == film.id
+    return film.id
+
+
+async def run(parts: Parts, film_id: str) -> film_pb2.Film:
+    await FilmJob(parts, film_id, WORKER).run()
+    return (await parts.db.load_film(film_id)).to_proto(await parts.db.get_shots(film_id))
+
+
+def planned(film_id: str) -> tuple[int, int]:
+    graph = parse_script(SCRIPT, normalize(film_pb2.FilmSettings(seed=7))).scene_graph
+    shots = takes.shots_in_order(graph)
+    return len(shots), sum(len(shot.dialogue) for _, shot in shots)
+
+
+async def test_a_first_run_images_every_shot_and_voices_every_line_once(parts):
+    film_id = await new_film(parts)
+    film = await run(parts, film_id)
+    shot_count, line_count = planned(film_id)
+    assert film.state == film_pb2.FILM_STATE_SUCCEEDED
+    assert len(parts.triton.images) == shot_count and len(parts.triton.lines) == line_count
+    assert not any(shot.cached for shot in film.shots)
+    (request,) = parts.composer.requests
+    # The cut is timed from the lengths recorded when the lines were voiced (0.1 s a word here).
+    spoken = [(s.text, s.duration.ToNanoseconds() / 1e9) for cut in request.cuts for s in cut.subtitles]
+    assert spoken and all(seconds == pytest.approx(0.1 * len(text.split())) for text, seconds in spoken)
+
+
+async def test_the_same_film_again_is_all_cache(parts):
+    await run(parts, await new_film(parts))
+    images, lines = len(parts.triton.images), len(parts.triton.lines)
+    film = await run(parts, await new_film(parts))
+    assert film.state == film_pb2.FILM_STATE_SUCCEEDED
+    assert (len(parts.triton.images), len(parts.triton.lines)) == (images, lines)
+    assert all(shot.cached for shot in film.shots)
+    first, second = parts.composer.requests
+    assert [c.image_uri for c in first.cuts] == [c.image_uri for c in second.cuts]
+
+
+async def test_a_crash_while_generating_resumes_without_imaging_a_shot_twice(parts):
+    film_id = await new_film(parts)
+    parts.triton.fail_after = 4
+    with pytest.raises(Unavailable):
+        await run(parts, film_id)
+    assert (await parts.db.load_film(film_id)).state == film_pb2.FILM_STATE_GENERATING
+    parts.triton.fail_after = None
+    film = await run(parts, film_id)
+    assert film.state == film_pb2.FILM_STATE_SUCCEEDED
+    shot_ids = [shot_id for shot_id, _ in parts.triton.images]
+    assert sorted(shot_ids) == sorted(set(shot_ids)) and len(shot_ids) == planned(film_id)[0]
+
+
+async def test_a_crash_while_composing_resumes_with_no_inference_and_the_same_cut(parts):
+    film_id = await new_film(parts)
+    parts.composer.fail = True
+    with pytest.raises(Unavailable):
+        await run(parts, film_id)
+    assert (await parts.db.load_film(film_id)).state == film_pb2.FILM_STATE_COMPOSING
+    images, lines = len(parts.triton.images), len(parts.triton.lines)
+    parts.composer.fail = False
+    film = await run(parts, film_id)
+    assert film.state == film_pb2.FILM_STATE_SUCCEEDED
+    assert (len(parts.triton.images), len(parts.triton.lines)) == (images, lines)
+    first, second = parts.composer.requests
+    assert first == second
+
+
+async def test_a_crash_while_planning_plans_again_harmlessly(parts):
+    film_id = await new_film(parts)
+    await parts.db.set_state(film_id, WORKER, film_pb2.FILM_STATE_PLANNING)
+    await parts.db.put_shots(film_id, WORKER, [("s01-sh01", 0)])  # half a plan, then the crash
+    film = await run(parts, film_id)
+    assert film.state == film_pb2.FILM_STATE_SUCCEEDED
+    assert len(film.shots) == planned(film_id)[0] == len(parts.triton.images)
+
+
+async def test_the_cut_does_not_read_voice_clips_back(parts):
+    film_id = await new_film(parts)
+    parts.composer.fail = True
+    with pytest.raises(Unavailable):
+        await run(parts, film_id)
+    clips = list((parts.store.root / "assets" / "voice").rglob("*.wav"))
+    assert clips
+    for clip in clips:
+        clip.unlink()
+    parts.composer.fail = False
+    assert (await run(parts, film_id)).state == film_pb2.FILM_STATE_SUCCEEDED
+
+
+async def test_regenerating_a_shot_images_that_shot_alone_with_its_next_take(parts):
+    film_id = await new_film(parts)
+    await run(parts, film_id)
+    graph = (await parts.db.load_film(film_id)).scene_graph
+    _, shot = takes.shots_in_order(graph)[2]
+    images, lines = len(parts.triton.images), len(parts.triton.lines)
+    await parts.db.reopen_for_shot("alice", film_id, shot.id)
+    await parts.db.claim_film(WORKER, 60)
+    film = await run(parts, film_id)
+    assert film.state == film_pb2.FILM_STATE_SUCCEEDED
+    assert parts.triton.images[images:] == [(shot.id, stable_seed(shot.seed, "take", 2))]
+    assert len(parts.triton.lines) == lines  # its voice is kept
+    before, after = parts.composer.requests
+    changed = [b.shot_id for b, a in zip(before.cuts, after.cuts) if b != a]
+    assert changed == [shot.id]
