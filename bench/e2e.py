@@ -26,7 +26,7 @@ from google.protobuf import duration_pb2  # noqa: E402
 
 from filmstudio.config import Config  # noqa: E402
 from filmstudio.identity import USER_METADATA_KEY  # noqa: E402
-from filmstudio.mesh import Supervisor, mesh_services  # noqa: E402
+from mesh.supervisor import Supervisor, mesh_services  # noqa: E402
 from filmstudio.storage import opened_store  # noqa: E402
 from filmstudio.v1 import composer_pb2_grpc, film_pb2, film_pb2_grpc  # noqa: E402
 from orchestrator.db import Database  # noqa: E402

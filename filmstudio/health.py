@@ -1,4 +1,4 @@
-"""Client side of grpc.health.v1: is a service at an address SERVING?"""
+"""Is a service up? grpc.health.v1 for the gRPC services, GET /healthz for the REST gateway."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import asyncio
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from filmstudio.config import parse_addr
 
 
 async def check(addr: str, service: str = "", timeout_s: float = 1.0) -> str:
@@ -29,3 +31,20 @@ async def wait_serving(addr: str, timeout_s: float, service: str = "") -> bool:
             return True
         await asyncio.sleep(0.2)
     return False
+
+
+async def http_ok(addr: str, path: str = "/healthz") -> bool:
+    host, port = parse_addr(addr)
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 1.0)
+    except (OSError, asyncio.TimeoutError):
+        return False
+    try:
+        writer.write(f"GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+        await writer.drain()
+        status = await asyncio.wait_for(reader.readline(), 2.0)
+        return b" 200 " in status
+    except (OSError, asyncio.TimeoutError):
+        return False
+    finally:
+        writer.close()

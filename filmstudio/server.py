@@ -19,6 +19,7 @@ from grpc_reflection.v1alpha import reflection
 
 from filmstudio.config import ConfigError, parse_addr
 from filmstudio.errors import FilmStudioError
+from filmstudio.process import stop_event
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +119,7 @@ async def serve(register: Register, addr: str, name: str,
     """Serve until SIGINT/SIGTERM, then drain in-flight calls for a few seconds and stop."""
     server, health_servicer = await start(register, addr, name)
     log.info("%s serving on %s", name, addr)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    await stop_event().wait()
     log.info("%s stopping", name)
     await health_servicer.enter_graceful_shutdown()
     await server.stop(grace=5)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 
 from filmstudio.config import Config
+from filmstudio.process import stop_event
 from filmstudio.server import run_service
 from inference.launcher import TritonProcess
 
@@ -23,10 +23,7 @@ async def main() -> None:
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
     triton = TritonProcess.from_config(config)
     triton.start()  # in the main thread: Triton dies with it
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_event()
     try:
         ready = asyncio.ensure_future(asyncio.to_thread(triton.wait_ready))
         stopping = asyncio.ensure_future(stop.wait())

@@ -18,7 +18,6 @@ and `filmstudio` from this checkout and virtualenv.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import importlib.util
 import os
@@ -37,6 +36,7 @@ from collections.abc import Mapping, Sequence
 
 from filmstudio import tensors
 from filmstudio.config import Config, parse_addr
+from filmstudio.process import die_with_parent
 from filmstudio.server import StartupError
 
 MODEL_REPOSITORY = pathlib.Path(__file__).resolve().parent / "model_repository"
@@ -44,7 +44,6 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_MODELS = (tensors.STORYBOARD.name, tensors.TTS.name)
 SDXL_DIR_VARIABLE = "FILMSTUDIO_SDXL_MODEL_DIR"
 
-_PR_SET_PDEATHSIG = 1
 
 
 def pytriton_dir() -> pathlib.Path:
@@ -103,12 +102,6 @@ def check_port_free(host: str, port: int, what: str) -> None:
         except OSError as exc:
             reason = "port taken" if exc.errno == errno.EADDRINUSE else exc.strerror
             raise StartupError(f"Triton {what} cannot listen on {host}:{port}: {reason}") from None
-
-
-def _die_with_parent() -> None:
-    # Runs in the child between fork and exec: SIGTERM us when the thread that started us dies.
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 _ERROR_LINE = re.compile(r"^E\d{4} [\d:.]+ +\d+ [^\]]+\] ?(.*)$")
@@ -195,7 +188,7 @@ class TritonProcess:
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 self.command(binary, backends), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                env=backend_environment(self.env), cwd=self.work_dir, preexec_fn=_die_with_parent,
+                env=backend_environment(self.env), cwd=self.work_dir, preexec_fn=die_with_parent,
                 start_new_session=True)  # Ctrl-C reaches us; we stop Triton in order
 
     @property

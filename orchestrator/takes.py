@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from google.protobuf import duration_pb2
 
+from filmstudio import tensors
 from filmstudio.seeds import stable_seed
 from filmstudio.v1 import composer_pb2, film_pb2, script_pb2
 from orchestrator.assets import asset_key
@@ -22,7 +23,7 @@ from orchestrator.timeline import SpokenLine, frame_size, image_size, place_line
 
 IMAGE_MODEL_VERSION = "1"
 SDXL_STEPS, SDXL_GUIDANCE = 30, 6.0
-TTS_MODEL, TTS_VERSION = "tts", "1"
+TTS_MODEL, TTS_VERSION = tensors.TTS.name, "1"
 MIX_MODEL, MIX_VERSION = "mix", "1"
 
 # Share of the film's progress bar each stage has filled when it ends.

@@ -16,7 +16,7 @@ import pytest
 
 from filmstudio import health
 from filmstudio.config import Config
-from filmstudio.mesh import http_ok
+from filmstudio.health import http_ok
 
 
 def free_port() -> int:
@@ -60,7 +60,7 @@ def start_mesh(data_dir, timeout_s: float = 240.0, **extra: str) -> Mesh:
     config = Config.from_env(env)
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = data_dir / "up.log"
-    process = subprocess.Popen([sys.executable, "-m", "filmstudio.cli", "up"], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "mesh.cli", "up"], env=env,
                                stdout=subprocess.DEVNULL, stderr=open(log_path, "wb"))
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

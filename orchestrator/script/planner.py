@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from filmstudio import tensors
 from filmstudio.errors import InvalidArgument
 from filmstudio.v1 import script_pb2
 from orchestrator.script import bible
@@ -23,7 +24,6 @@ MAX_ACTION_SECONDS = 8.0
 MAX_DIALOGUE_HOLD_SECONDS = 2.0
 # An establishing shot the script does not describe.
 ESTABLISHING_SECONDS = 3.0
-DEFAULT_WORDS_PER_MINUTE = 160
 
 # Camera words in action lines, longest first so "EXTREME CLOSE" wins over "CLOSE".
 _FRAMING_WORDS = (
@@ -86,7 +86,7 @@ def speech_seconds(text: str, voice: script_pb2.Voice) -> float:
     The TTS (espeak-ng -s words_per_minute) is told the same rate, so plan and voice agree.
     """
     words = sum(1 for word in text.split() if any(c.isalnum() for c in word))
-    rate = voice.words_per_minute or DEFAULT_WORDS_PER_MINUTE
+    rate = voice.words_per_minute or tensors.DEFAULT_WORDS_PER_MINUTE
     return words * 60.0 / rate + LINE_PAUSE_SECONDS
 
 

@@ -43,7 +43,7 @@ async def read_events(http: httpx.AsyncClient, name: str, headers: dict[str, str
 
 
 def cli_token(mesh, user: str) -> str:
-    minted = subprocess.run([sys.executable, "-m", "filmstudio.cli", "token", "--subject", user, "--ttl", "600"],
+    minted = subprocess.run([sys.executable, "-m", "mesh.cli", "token", "--subject", user, "--ttl", "600"],
                             env=mesh.env, capture_output=True, text=True, timeout=60, check=True)
     return minted.stdout.strip()
 

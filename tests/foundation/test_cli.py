@@ -19,7 +19,7 @@ EXAMPLE = ROOT / "examples" / "lighthouse.fountain"
 
 
 def filmstudio(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "filmstudio.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "mesh.cli", *args], capture_output=True, text=True,
                           timeout=timeout, env=env, cwd=ROOT)
 
 

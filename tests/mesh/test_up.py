@@ -54,7 +54,7 @@ def test_every_service_answers_health_serving(mesh):
     config = mesh.config
     for addr in (config.triton_addr, config.composer_addr, config.orchestrator_addr):
         assert asyncio.run(health.check(addr)) == "SERVING", addr
-    status = subprocess.run([sys.executable, "-m", "filmstudio.cli", "status"], env=mesh.env,
+    status = subprocess.run([sys.executable, "-m", "mesh.cli", "status"], env=mesh.env,
                             capture_output=True, text=True, timeout=30)
     assert status.returncode == 0, status.stdout + status.stderr
     assert status.stdout.count("SERVING") == 4
@@ -90,7 +90,7 @@ def test_a_service_that_cannot_start_says_why_in_one_line(tmp_path):
     with socket.socket() as taken:
         taken.bind((host, int(port)))
         taken.listen()
-        result = subprocess.run([sys.executable, "-m", "filmstudio.cli", "up"], env=env, capture_output=True,
+        result = subprocess.run([sys.executable, "-m", "mesh.cli", "up"], env=env, capture_output=True,
                                 text=True, timeout=240)
     assert result.returncode == 1
     last = result.stderr.strip().splitlines()[-1]
@@ -100,7 +100,7 @@ def test_a_service_that_cannot_start_says_why_in_one_line(tmp_path):
 
 def test_a_malformed_setting_is_one_line_and_exit_2(tmp_path):
     env = {**os.environ, "FILMSTUDIO_TRITON_HTTP_PORT": "http"}
-    result = subprocess.run([sys.executable, "-m", "filmstudio.cli", "up"], env=env, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "mesh.cli", "up"], env=env, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip() == "filmstudio: FILMSTUDIO_TRITON_HTTP_PORT='http': expected an integer"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import dataclasses
 import logging
 import os
@@ -20,37 +19,13 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from filmstudio import health
-from filmstudio.config import Config, parse_addr
+from filmstudio.config import Config
+from filmstudio.health import http_ok
+from filmstudio.process import die_with_parent
 
 log = logging.getLogger(__name__)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent() -> None:
-    """preexec_fn: the kernel sends SIGTERM to this child when its parent dies."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-async def http_ok(addr: str, path: str = "/healthz") -> bool:
-    host, port = parse_addr(addr)
-    try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 1.0)
-    except (OSError, asyncio.TimeoutError):
-        return False
-    try:
-        writer.write(f"GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
-        await writer.drain()
-        status = await asyncio.wait_for(reader.readline(), 2.0)
-        return b" 200 " in status
-    except (OSError, asyncio.TimeoutError):
-        return False
-    finally:
-        writer.close()
-
-
 @dataclasses.dataclass
 class ServiceSpec:
     """One service of the mesh: how to start it and how to tell it is ready."""

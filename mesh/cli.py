@@ -16,30 +16,32 @@ import asyncio
 import contextlib
 import pathlib
 import shutil
-import signal
 import sys
 
 import grpc
 from google.protobuf import duration_pb2, json_format
 
+from filmstudio import health, settings as film_settings
 from filmstudio.config import Config, ConfigError
 from filmstudio.errors import FilmStudioError
 from filmstudio.identity import LOCAL_USER, USER_METADATA_KEY
+from filmstudio.process import stop_event
+from filmstudio.storage import opened_store
 from filmstudio.v1 import film_pb2, film_pb2_grpc
+from gateway.auth import mint_token
+from mesh.supervisor import ServiceFailed, Supervisor, mesh_services
+from orchestrator.script import format_shot_list, parse_script
 
 EXIT_USAGE = 2  # bad input: script, arguments
 EXIT_FAILURE = 1  # the film or the mesh failed
 
-ASPECTS = {"16:9": film_pb2.ASPECT_RATIO_LANDSCAPE, "9:16": film_pb2.ASPECT_RATIO_PORTRAIT,
-           "1:1": film_pb2.ASPECT_RATIO_SQUARE}
-RESOLUTIONS = {"720p": film_pb2.RESOLUTION_720P, "1080p": film_pb2.RESOLUTION_1080P}
-
 
 def _settings(args: argparse.Namespace) -> film_pb2.FilmSettings:
-    return film_pb2.FilmSettings(
-        aspect_ratio=ASPECTS[args.aspect], resolution=RESOLUTIONS[args.resolution], fps=args.fps,
-        target_duration=duration_pb2.Duration(seconds=args.seconds), style=args.style,
-        image_backend=args.backend, seed=args.seed, burn_subtitles=args.burn_subtitles)
+    """The film settings the options ask for, normalised (InvalidArgument names a bad one)."""
+    return film_settings.normalize(film_pb2.FilmSettings(
+        aspect_ratio=film_settings.ASPECTS[args.aspect], resolution=film_settings.RESOLUTIONS[args.resolution],
+        fps=args.fps, target_duration=duration_pb2.Duration(seconds=args.seconds), style=args.style,
+        image_backend=args.backend, seed=args.seed, burn_subtitles=args.burn_subtitles))
 
 
 def _read_script(path: str) -> bytes:
@@ -54,8 +56,6 @@ def _read_script(path: str) -> bytes:
 # --- parse -----------------------------------------------------------------------------------------
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from orchestrator.script import format_shot_list, parse_script
-
     data = _read_script(args.script)
     try:
         parsed = parse_script(data, _settings(args))
@@ -74,14 +74,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
 # --- up --------------------------------------------------------------------------------------------
 
 async def _up(config: Config, with_gateway: bool) -> int:
-    from filmstudio.mesh import ServiceFailed, Supervisor, mesh_services
-
     supervisor = Supervisor(config, specs=mesh_services(config, with_gateway),
                             report=lambda line: print(f"filmstudio: {line}", file=sys.stderr, flush=True))
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    stop = stop_event()
     try:
         await supervisor.start()
     except ServiceFailed as exc:
@@ -107,9 +102,6 @@ def cmd_up(args: argparse.Namespace) -> int:
 # --- status ----------------------------------------------------------------------------------------
 
 async def _status(config: Config) -> int:
-    from filmstudio import health
-    from filmstudio.mesh import http_ok
-
     checks = {"inference (Triton)": health.check(config.triton_addr),
               "composer": health.check(config.composer_addr),
               "orchestrator": health.check(config.orchestrator_addr)}
@@ -118,7 +110,7 @@ async def _status(config: Config) -> int:
         status = await check
         worst = worst or int(status != "SERVING")
         print(f"{name:20} {status}")
-    gateway = "SERVING" if await http_ok(config.gateway_addr) else "UNREACHABLE"
+    gateway = "SERVING" if await health.http_ok(config.gateway_addr) else "UNREACHABLE"
     print(f"{'gateway':20} {gateway}")
     return worst
 
@@ -166,8 +158,6 @@ def _label(event: film_pb2.FilmEvent) -> str:
 async def render_film(config: Config, script: str, settings: film_pb2.FilmSettings, output: pathlib.Path,
                       display_name: str = "") -> film_pb2.Film:
     """Create a film on the orchestrator at config.orchestrator_addr, watch it, copy the MP4 to output."""
-    from filmstudio.storage import opened_store
-
     metadata = ((USER_METADATA_KEY, LOCAL_USER),)
     bar = ProgressBar()
     async with grpc.aio.insecure_channel(config.orchestrator_addr) as channel:
@@ -190,13 +180,9 @@ async def render_film(config: Config, script: str, settings: film_pb2.FilmSettin
 
 
 async def _render(args: argparse.Namespace, config: Config) -> int:
-    from filmstudio import health
-    from filmstudio.mesh import ServiceFailed, Supervisor, mesh_services
-    from orchestrator.script import parse_script  # the CLI is the one place that knows every service
-
     data = _read_script(args.script)
-    settings = _settings(args)
-    try:  # refuse a bad script here, with its line and column, before starting anything
+    try:  # refuse bad settings or a bad script here, with its line and column, before starting anything
+        settings = _settings(args)
         parse_script(data, settings)
     except FilmStudioError as exc:
         print(f"{args.script}: {exc.message}", file=sys.stderr)
@@ -237,8 +223,6 @@ def cmd_render(args: argparse.Namespace) -> int:
 # --- token -----------------------------------------------------------------------------------------
 
 def cmd_token(args: argparse.Namespace) -> int:
-    from gateway.auth import mint_token
-
     print(mint_token(args.subject, Config.from_env().jwt_secret, args.ttl))
     return 0
 
@@ -247,14 +231,17 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def _film_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("script", help="Fountain screenplay or plain prose (UTF-8); - reads stdin")
-    parser.add_argument("--seconds", type=int, default=60, metavar="S", help="target length, 5-300 (default 60)")
-    parser.add_argument("--style", default="cinematic",
-                        help="cinematic (default), noir, anime, watercolor, documentary")
+    s = film_settings
+    parser.add_argument("--seconds", type=int, default=s.DEFAULT_SECONDS, metavar="S",
+                        help=f"target length, {s.MIN_SECONDS}-{s.MAX_SECONDS} (default {s.DEFAULT_SECONDS})")
+    parser.add_argument("--style", default=s.DEFAULT_STYLE, help=f"one of {', '.join(s.STYLES)} "
+                                                                  f"(default {s.DEFAULT_STYLE})")
     parser.add_argument("--seed", type=int, default=0, help="same script and seed give the same film")
-    parser.add_argument("--aspect", choices=ASPECTS, default="16:9")
-    parser.add_argument("--resolution", choices=RESOLUTIONS, default="720p")
-    parser.add_argument("--fps", type=int, choices=(24, 25, 30), default=24)
-    parser.add_argument("--backend", default="storyboard", help="image model: storyboard (CPU) or sdxl (GPU)")
+    parser.add_argument("--aspect", choices=s.ASPECTS, default=s.DEFAULT_ASPECT)
+    parser.add_argument("--resolution", choices=s.RESOLUTIONS, default=s.DEFAULT_RESOLUTION)
+    parser.add_argument("--fps", type=int, choices=s.FPS, default=s.DEFAULT_FPS)
+    parser.add_argument("--backend", default=s.DEFAULT_BACKEND,
+                        help=f"image model: {' or '.join(s.IMAGE_BACKENDS)} (default {s.DEFAULT_BACKEND}, the CPU one)")
     parser.add_argument("--burn-subtitles", action="store_true", help="draw subtitles into the picture too")
 
 
