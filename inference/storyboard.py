@@ -19,9 +19,12 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from filmstudio.light import light_in
 from filmstudio.seeds import stable_seed
 from filmstudio.v1 import script_pb2
 from inference.signature import check_size
+
+T = script_pb2
 
 RGB = tuple[int, int, int]
 
@@ -40,7 +43,7 @@ class Palette:
     night: bool
 
 
-# Time of day -> (sky top, sky at the horizon, ground, light, tint). Unknown times read as DAY.
+# Palette -> (sky top, sky at the horizon, ground, light, tint).
 _TIMES: dict[str, tuple[RGB, RGB, RGB, float, RGB]] = {
     "DAY": ((92, 156, 222), (190, 222, 245), (120, 150, 90), 1.0, (255, 255, 255)),
     "MORNING": ((120, 170, 225), (245, 220, 180), (125, 150, 95), 0.95, (255, 245, 230)),
@@ -49,29 +52,26 @@ _TIMES: dict[str, tuple[RGB, RGB, RGB, float, RGB]] = {
     "DUSK": ((45, 45, 100), (235, 125, 80), (70, 70, 60), 0.6, (255, 190, 150)),
     "NIGHT": ((8, 12, 35), (30, 40, 80), (20, 25, 30), 0.4, (150, 170, 255)),
 }
-_TIME_ALIASES = {
-    "SUNRISE": "DAWN", "EARLY MORNING": "DAWN", "SUNSET": "DUSK", "EVENING": "DUSK", "TWILIGHT": "DUSK",
-    "MIDNIGHT": "NIGHT", "LATE NIGHT": "NIGHT", "NOON": "DAY", "MIDDAY": "DAY", "LATER": "DAY",
-    "CONTINUOUS": "DAY", "MOMENTS LATER": "DAY", "SAME": "DAY",
+# The scene graph's TimeOfDay -> the palette it is drawn in; a light not listed is drawn as DAY.
+_PALETTE_OF = {
+    T.TIME_OF_DAY_NIGHT: "NIGHT", T.TIME_OF_DAY_MIDNIGHT: "NIGHT", T.TIME_OF_DAY_DAWN: "DAWN",
+    T.TIME_OF_DAY_SUNRISE: "DAWN", T.TIME_OF_DAY_MORNING: "MORNING", T.TIME_OF_DAY_AFTERNOON: "AFTERNOON",
+    T.TIME_OF_DAY_SUNSET: "DUSK", T.TIME_OF_DAY_DUSK: "DUSK", T.TIME_OF_DAY_TWILIGHT: "DUSK",
+    T.TIME_OF_DAY_EVENING: "DUSK",
 }
 
 
-def time_key(time_of_day: str) -> str:
-    """The palette a time of day uses: DAY, MORNING, AFTERNOON, DAWN, DUSK or NIGHT."""
-    words = time_of_day.strip().upper()
-    if words in _TIMES:
-        return words
-    if words in _TIME_ALIASES:
-        return _TIME_ALIASES[words]
-    for word in re.findall(r"[A-Z]+", words):
-        if word in _TIMES:
-            return word
-        if word in _TIME_ALIASES:
-            return _TIME_ALIASES[word]
-    return "DAY"
+def time_key(time_of_day: int) -> str:
+    """The palette a scene's light (script_pb2.TimeOfDay) uses: DAY, MORNING, AFTERNOON, DAWN, DUSK or NIGHT."""
+    return _PALETTE_OF.get(time_of_day, "DAY")
 
 
-def palette_for(setting: int, time_of_day: str) -> Palette:
+def brief_light(brief: script_pb2.ShotBrief) -> int:
+    """The brief's light; a client that sent only the time of day in words is read with filmstudio.light."""
+    return brief.light or light_in(brief.time_of_day)
+
+
+def palette_for(setting: int, time_of_day: int) -> Palette:
     """Palette for a scene: exteriors take the sky's colours, interiors warm walls (tungsten at night)."""
     sky_top, sky_horizon, ground, light, tint = _TIMES[time_key(time_of_day)]
     night = time_key(time_of_day) == "NIGHT"
@@ -137,17 +137,14 @@ def brief_from_prompt(prompt: str) -> script_pb2.ShotBrief:
         brief.setting = script_pb2.SETTING_INTERIOR
     else:
         brief.setting = script_pb2.SETTING_EXTERIOR
-    for word in ("NIGHT", "DAWN", "DUSK", "SUNSET", "SUNRISE", "EVENING", "MORNING"):
-        if re.search(rf"\b{word}\b", text):
-            brief.time_of_day = word
-            break
+    brief.light = light_in(prompt)
     return brief
 
 
 def render_storyboard(brief: script_pb2.ShotBrief, seed: int, width: int, height: int) -> np.ndarray:
     """Draw one shot as a storyboard panel: an H x W x 3 uint8 array. Same inputs, same pixels."""
     check_size(width, height)
-    palette = palette_for(brief.setting, brief.time_of_day)
+    palette = palette_for(brief.setting, brief_light(brief))
     framing = brief.shot.framing or script_pb2.FRAMING_MEDIUM
     horizon = int(height * {script_pb2.FRAMING_EXTREME_WIDE: 0.62, script_pb2.FRAMING_WIDE: 0.66,
                             script_pb2.FRAMING_MEDIUM: 0.72}.get(framing, 0.8))

@@ -23,6 +23,23 @@ class Setting(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SETTING_EXTERIOR: _ClassVar[Setting]
     SETTING_INTERIOR_EXTERIOR: _ClassVar[Setting]
 
+class TimeOfDay(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TIME_OF_DAY_UNSPECIFIED: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_DAY: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_NIGHT: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_DAWN: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_SUNRISE: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_MORNING: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_NOON: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_AFTERNOON: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_GOLDEN_HOUR: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_SUNSET: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_DUSK: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_TWILIGHT: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_EVENING: _ClassVar[TimeOfDay]
+    TIME_OF_DAY_MIDNIGHT: _ClassVar[TimeOfDay]
+
 class Framing(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     FRAMING_UNSPECIFIED: _ClassVar[Framing]
@@ -59,6 +76,20 @@ SETTING_UNSPECIFIED: Setting
 SETTING_INTERIOR: Setting
 SETTING_EXTERIOR: Setting
 SETTING_INTERIOR_EXTERIOR: Setting
+TIME_OF_DAY_UNSPECIFIED: TimeOfDay
+TIME_OF_DAY_DAY: TimeOfDay
+TIME_OF_DAY_NIGHT: TimeOfDay
+TIME_OF_DAY_DAWN: TimeOfDay
+TIME_OF_DAY_SUNRISE: TimeOfDay
+TIME_OF_DAY_MORNING: TimeOfDay
+TIME_OF_DAY_NOON: TimeOfDay
+TIME_OF_DAY_AFTERNOON: TimeOfDay
+TIME_OF_DAY_GOLDEN_HOUR: TimeOfDay
+TIME_OF_DAY_SUNSET: TimeOfDay
+TIME_OF_DAY_DUSK: TimeOfDay
+TIME_OF_DAY_TWILIGHT: TimeOfDay
+TIME_OF_DAY_EVENING: TimeOfDay
+TIME_OF_DAY_MIDNIGHT: TimeOfDay
 FRAMING_UNSPECIFIED: Framing
 FRAMING_EXTREME_WIDE: Framing
 FRAMING_WIDE: Framing
@@ -172,7 +203,7 @@ class Shot(_message.Message):
     def __init__(self, id: _Optional[str] = ..., framing: _Optional[_Union[Framing, str]] = ..., camera_move: _Optional[_Union[CameraMove, str]] = ..., description: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., dialogue: _Optional[_Iterable[_Union[DialogueLine, _Mapping]]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., prompt: _Optional[str] = ..., negative_prompt: _Optional[str] = ..., seed: _Optional[int] = ..., transition_in: _Optional[_Union[Transition, str]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_id: _Optional[str] = ...) -> None: ...
 
 class Scene(_message.Message):
-    __slots__ = ("id", "number", "heading", "setting", "location", "time_of_day", "shots", "span", "scene_number", "synopsis")
+    __slots__ = ("id", "number", "heading", "setting", "location", "time_of_day", "shots", "span", "scene_number", "synopsis", "light")
     ID_FIELD_NUMBER: _ClassVar[int]
     NUMBER_FIELD_NUMBER: _ClassVar[int]
     HEADING_FIELD_NUMBER: _ClassVar[int]
@@ -183,6 +214,7 @@ class Scene(_message.Message):
     SPAN_FIELD_NUMBER: _ClassVar[int]
     SCENE_NUMBER_FIELD_NUMBER: _ClassVar[int]
     SYNOPSIS_FIELD_NUMBER: _ClassVar[int]
+    LIGHT_FIELD_NUMBER: _ClassVar[int]
     id: str
     number: int
     heading: str
@@ -193,7 +225,8 @@ class Scene(_message.Message):
     span: SourceSpan
     scene_number: str
     synopsis: str
-    def __init__(self, id: _Optional[str] = ..., number: _Optional[int] = ..., heading: _Optional[str] = ..., setting: _Optional[_Union[Setting, str]] = ..., location: _Optional[str] = ..., time_of_day: _Optional[str] = ..., shots: _Optional[_Iterable[_Union[Shot, _Mapping]]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_number: _Optional[str] = ..., synopsis: _Optional[str] = ...) -> None: ...
+    light: TimeOfDay
+    def __init__(self, id: _Optional[str] = ..., number: _Optional[int] = ..., heading: _Optional[str] = ..., setting: _Optional[_Union[Setting, str]] = ..., location: _Optional[str] = ..., time_of_day: _Optional[str] = ..., shots: _Optional[_Iterable[_Union[Shot, _Mapping]]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_number: _Optional[str] = ..., synopsis: _Optional[str] = ..., light: _Optional[_Union[TimeOfDay, str]] = ...) -> None: ...
 
 class TitlePageEntry(_message.Message):
     __slots__ = ("key", "value")
@@ -222,17 +255,19 @@ class SceneGraph(_message.Message):
     def __init__(self, title: _Optional[str] = ..., characters: _Optional[_Iterable[_Union[Character, _Mapping]]] = ..., scenes: _Optional[_Iterable[_Union[Scene, _Mapping]]] = ..., total_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., format: _Optional[_Union[ScriptFormat, str]] = ..., title_page: _Optional[_Iterable[_Union[TitlePageEntry, _Mapping]]] = ..., style: _Optional[str] = ...) -> None: ...
 
 class ShotBrief(_message.Message):
-    __slots__ = ("shot", "setting", "location", "time_of_day", "characters", "opens_scene")
+    __slots__ = ("shot", "setting", "location", "time_of_day", "characters", "opens_scene", "light")
     SHOT_FIELD_NUMBER: _ClassVar[int]
     SETTING_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
     TIME_OF_DAY_FIELD_NUMBER: _ClassVar[int]
     CHARACTERS_FIELD_NUMBER: _ClassVar[int]
     OPENS_SCENE_FIELD_NUMBER: _ClassVar[int]
+    LIGHT_FIELD_NUMBER: _ClassVar[int]
     shot: Shot
     setting: Setting
     location: str
     time_of_day: str
     characters: _containers.RepeatedCompositeFieldContainer[Character]
     opens_scene: bool
-    def __init__(self, shot: _Optional[_Union[Shot, _Mapping]] = ..., setting: _Optional[_Union[Setting, str]] = ..., location: _Optional[str] = ..., time_of_day: _Optional[str] = ..., characters: _Optional[_Iterable[_Union[Character, _Mapping]]] = ..., opens_scene: _Optional[bool] = ...) -> None: ...
+    light: TimeOfDay
+    def __init__(self, shot: _Optional[_Union[Shot, _Mapping]] = ..., setting: _Optional[_Union[Setting, str]] = ..., location: _Optional[str] = ..., time_of_day: _Optional[str] = ..., characters: _Optional[_Iterable[_Union[Character, _Mapping]]] = ..., opens_scene: _Optional[bool] = ..., light: _Optional[_Union[TimeOfDay, str]] = ...) -> None: ...

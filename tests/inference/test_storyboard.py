@@ -7,7 +7,8 @@ import pytest
 
 from filmstudio.v1 import script_pb2
 from inference.signature import BadRequest
-from inference.storyboard import brief_from_prompt, figure_for, palette_for, render_storyboard, time_key
+from filmstudio.light import light_in
+from inference.storyboard import brief_from_prompt, brief_light, figure_for, palette_for, render_storyboard, time_key
 
 MAYA = script_pb2.Character(id="char-maya", name="MAYA", seed=1234)
 BO = script_pb2.Character(id="char-bo", name="BO", seed=987)
@@ -35,7 +36,12 @@ def test_night_is_darker_than_day_and_interiors_differ_from_exteriors():
 @pytest.mark.parametrize("spoken,key", [("NIGHT", "NIGHT"), ("LATE NIGHT", "NIGHT"), ("sunset", "DUSK"),
                                         ("CONTINUOUS", "DAY"), ("", "DAY"), ("EARLY MORNING", "DAWN")])
 def test_times_of_day_choose_a_palette(spoken, key):
-    assert time_key(spoken) == key
+    assert time_key(light_in(spoken)) == key
+    assert time_key(brief_light(brief(time_of_day=spoken))) == key  # a brief with words only
+
+
+def test_the_brief_light_wins_over_its_words():
+    assert time_key(brief_light(brief(time_of_day="DAY", light=script_pb2.TIME_OF_DAY_NIGHT))) == "NIGHT"
 
 
 def test_a_character_keeps_the_same_figure_in_every_shot_and_differs_from_others():
@@ -49,7 +55,7 @@ def test_a_character_keeps_the_same_figure_in_every_shot_and_differs_from_others
 
 def _lit(colour, shot):
     # The renderer's lighting, repeated: the figure's clothes under the scene's light.
-    palette = palette_for(shot.setting, shot.time_of_day)
+    palette = palette_for(shot.setting, brief_light(shot))
     return np.array([int(c * t / 255 * (0.35 + 0.65 * palette.light)) for c, t in zip(colour, palette.tint)])
 
 
@@ -83,7 +89,7 @@ def test_every_location_kind_and_framing_renders():
 
 def test_prompt_words_stand_in_for_a_missing_brief():
     guessed = brief_from_prompt("Interior kitchen at night, a woman waits")
-    assert guessed.setting == script_pb2.SETTING_INTERIOR and guessed.time_of_day == "NIGHT"
+    assert guessed.setting == script_pb2.SETTING_INTERIOR and guessed.light == script_pb2.TIME_OF_DAY_NIGHT
     assert brief_from_prompt("a field").setting == script_pb2.SETTING_EXTERIOR
 
 
