@@ -283,7 +283,13 @@ def _element(kind: str, text: str, paragraph: _Paragraph, start: int = 0, end: i
 
 
 def _classify(paragraph: _Paragraph, elements: list[Element], warnings: list[str]) -> _Paragraph | None:
-    """Appends the paragraph's element(s); returns the lines still to classify, if any."""
+    """Appends the paragraph's element(s); returns the lines still to classify, if any.
+
+    The first reading that fits wins, in this order: forced action, page break, sections and
+    synopses, scene heading, centered text, transition, lyrics, dialogue, and otherwise action.
+    Only a page break, an outline or a heading leaves lines over, and each moves `start` past the
+    lines it took, so every line is read a fixed number of times: linear in the paragraph.
+    """
     first = paragraph.lines[paragraph.start].strip()
     single = paragraph.start == len(paragraph.lines) - 1
 
@@ -293,83 +299,124 @@ def _classify(paragraph: _Paragraph, elements: list[Element], warnings: list[str
     if len(first) >= 3 and first.strip("=") == "":
         elements.append(_element(PAGE_BREAK, "", paragraph, 0, 0))
         return None if single else _tail(paragraph, 1)
-    if first.startswith("#") or (first.startswith("=") and not first.startswith("===")):
-        for index in range(len(paragraph.lines) - paragraph.start):
-            stripped = paragraph.lines[paragraph.start + index].strip()
-            if stripped.startswith("#"):
-                depth = len(stripped) - len(stripped.lstrip("#"))
-                section = _element(SECTION, strip_emphasis(stripped[depth:].strip()), paragraph, index, index)
-                section.depth = depth
-                elements.append(section)
-            elif stripped.startswith("=") and not stripped.startswith("==="):
-                elements.append(
-                    _element(SYNOPSIS, strip_emphasis(stripped[1:].strip()), paragraph, index, index)
-                )
-            else:
-                return _tail(paragraph, index)
-        return None
+    if first.startswith("#") or _is_synopsis(first):
+        return _outline(paragraph, elements)
 
-    # Scene headings: forced with "." (but not "..."), or INT/EXT/EST/I/E followed by "." or " ".
-    forced_heading = first.startswith(".") and len(first) > 1 and first[1] != "."
-    natural = None if forced_heading else heading_parts(first)
-    if forced_heading or natural is not None:
-        if single or natural is not None:
-            text, number = _split_scene_number(first[1:] if forced_heading else first)
-            heading = _element(HEADING, strip_emphasis(text), paragraph, 0, 0)
-            heading.scene_number = number
-            heading.forced = forced_heading
-            heading.interior_exterior = "" if forced_heading else natural[0]  # type: ignore[index]
-            elements.append(heading)
-            if not single:
-                # Writers often forget the blank line after a heading; the rest is the scene's
-                # opening action. (screenplain and jouvence read the heading as a character cue.)
-                warnings.append(
-                    f"line {paragraph.numbers[paragraph.start]}: a scene heading should be followed by a blank line; "
-                    "reading the lines after it as action"
-                )
-                return _tail(paragraph, 1)
+    heading = _scene_heading(first, paragraph, single)
+    if heading is not None:
+        elements.append(heading)
+        if single:
             return None
+        # Writers often forget the blank line after a heading; the rest is the scene's
+        # opening action. (screenplain and jouvence read the heading as a character cue.)
+        warnings.append(
+            f"line {paragraph.numbers[paragraph.start]}: a scene heading should be followed by a blank line; "
+            "reading the lines after it as action"
+        )
+        return _tail(paragraph, 1)
 
     lines = paragraph.lines[paragraph.start :] if paragraph.start else paragraph.lines
-    if all(_is_centered(line) for line in lines):
-        text = "\n".join(strip_emphasis(line.strip()[1:-1].strip()) for line in lines)
-        elements.append(_element(CENTERED, text, paragraph))
-        return None
-
-    if single and first.startswith(">"):
-        elements.append(_element(TRANSITION, strip_emphasis(first[1:].strip()), paragraph))
-        return None
-    if single and first.endswith("TO:") and first.isupper():
-        elements.append(_element(TRANSITION, strip_emphasis(first), paragraph))
-        return None
-
-    if all(line.strip().startswith("~") for line in lines):
-        lyrics = _element(LYRICS, "\n".join(strip_emphasis(line.strip()[1:].strip()) for line in lines), paragraph)
-        elements.append(lyrics)
-        return None
-
-    if not single:
-        cue = _cue(lines[0])
-        if cue is not None:
-            name, extension, dual, forced = cue
-            dialogue = _element(DIALOGUE, "", paragraph)
-            dialogue.character, dialogue.extension, dialogue.forced = name, extension, forced
-            dialogue.speeches = _speeches(lines[1:])
-            dialogue.text = " ".join(s.text for s in dialogue.speeches if s.text)
-            if dual:
-                previous = elements[-1] if elements else None
-                if previous is not None and previous.kind == DIALOGUE:
-                    previous.dual = True
-                    dialogue.dual = True
-                else:
-                    warnings.append(
-                        f"line {paragraph.numbers[paragraph.start]}: dual dialogue (^) needs a dialogue block just before it"
-                    )
-            elements.append(dialogue)
-            return None
-
-    _action(paragraph, elements, forced=False)
+    element = _centered(lines, paragraph) or _transition(first, single, paragraph) or _lyrics(lines, paragraph)
+    if element is None and not single:
+        element = _dialogue(lines, paragraph, elements[-1] if elements else None, warnings)
+    if element is None:
+        _action(paragraph, elements, forced=False)
+    else:
+        elements.append(element)
     return None
+
+
+def _is_synopsis(stripped: str) -> bool:
+    # "===" and more is a page break, not a synopsis.
+    return stripped.startswith("=") and not stripped.startswith("===")
+
+
+def _outline(paragraph: _Paragraph, elements: list[Element]) -> _Paragraph | None:
+    """Appends the paragraph's leading sections ("# Act one") and synopses ("= She leaves.").
+
+    Returns the lines from the first that is neither, or None when every line was one.
+    """
+    for index in range(len(paragraph.lines) - paragraph.start):
+        stripped = paragraph.lines[paragraph.start + index].strip()
+        if stripped.startswith("#"):
+            depth = len(stripped) - len(stripped.lstrip("#"))
+            section = _element(SECTION, strip_emphasis(stripped[depth:].strip()), paragraph, index, index)
+            section.depth = depth
+            elements.append(section)
+        elif _is_synopsis(stripped):
+            elements.append(_element(SYNOPSIS, strip_emphasis(stripped[1:].strip()), paragraph, index, index))
+        else:
+            return _tail(paragraph, index)
+    return None
+
+
+def _scene_heading(first: str, paragraph: _Paragraph, single: bool) -> Element | None:
+    """The heading on the paragraph's first line, or None if that line is not one.
+
+    Fountain wants a heading alone between blank lines. A natural one (INT/EXT/EST/I/E followed by
+    "." or " ") with lines after it is still taken, a common slip the caller warns about; a forced
+    one ("." but not "...") is taken only alone, and otherwise read as whatever else it fits.
+    """
+    forced = first.startswith(".") and len(first) > 1 and first[1] != "."
+    natural = None if forced else heading_parts(first)
+    if natural is None and not (forced and single):
+        return None
+    text, number = _split_scene_number(first[1:] if forced else first)
+    heading = _element(HEADING, strip_emphasis(text), paragraph, 0, 0)
+    heading.scene_number = number
+    heading.forced = forced
+    heading.interior_exterior = "" if natural is None else natural[0]
+    return heading
+
+
+def _centered(lines: list[str], paragraph: _Paragraph) -> Element | None:
+    """Centered text ("> THE END <"): every line of the paragraph wrapped in > and <."""
+    if not all(_is_centered(line) for line in lines):
+        return None
+    text = "\n".join(strip_emphasis(line.strip()[1:-1].strip()) for line in lines)
+    return _element(CENTERED, text, paragraph)
+
+
+def _transition(first: str, single: bool, paragraph: _Paragraph) -> Element | None:
+    """A transition: a line alone, forced with ">" or upper case ending in "TO:" ("CUT TO:")."""
+    if single and first.startswith(">"):
+        return _element(TRANSITION, strip_emphasis(first[1:].strip()), paragraph)
+    if single and first.endswith("TO:") and first.isupper():
+        return _element(TRANSITION, strip_emphasis(first), paragraph)
+    return None
+
+
+def _lyrics(lines: list[str], paragraph: _Paragraph) -> Element | None:
+    """Lyrics outside a dialogue block: every line starts with "~"."""
+    if not all(line.strip().startswith("~") for line in lines):
+        return None
+    return _element(LYRICS, "\n".join(strip_emphasis(line.strip()[1:].strip()) for line in lines), paragraph)
+
+
+def _dialogue(
+    lines: list[str], paragraph: _Paragraph, previous: Element | None, warnings: list[str]
+) -> Element | None:
+    """A dialogue block: a character cue and the speeches under it, or None if line one is no cue.
+
+    A cue marked "^" is the second half of dual dialogue: it marks the block before it dual too.
+    """
+    cue = _cue(lines[0])
+    if cue is None:
+        return None
+    name, extension, dual, forced = cue
+    dialogue = _element(DIALOGUE, "", paragraph)
+    dialogue.character, dialogue.extension, dialogue.forced = name, extension, forced
+    dialogue.speeches = _speeches(lines[1:])
+    dialogue.text = " ".join(s.text for s in dialogue.speeches if s.text)
+    if dual:
+        if previous is not None and previous.kind == DIALOGUE:
+            previous.dual = True
+            dialogue.dual = True
+        else:
+            warnings.append(
+                f"line {paragraph.numbers[paragraph.start]}: dual dialogue (^) needs a dialogue block just before it"
+            )
+    return dialogue
 
 
 def _tail(paragraph: _Paragraph, skip: int) -> _Paragraph:
