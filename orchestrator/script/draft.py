@@ -93,58 +93,87 @@ def resolve_time_of_day(written: str, previous: str) -> str:
 
 def draft_from_fountain(document: FountainDocument) -> Draft:
     """Groups Fountain elements into scenes. Raises ScriptError when there is no scene heading."""
+    scenes, opening = _scenes(document.elements)
     warnings = list(document.warnings)
+    _open_first_scene(scenes, opening, warnings)
+    title = next((value for key, value in document.title_page if key.lower() == "title"), "")
+    return Draft(
+        title=" ".join(title.split()),
+        title_page=document.title_page,
+        format=script_pb2.SCRIPT_FORMAT_FOUNTAIN,
+        scenes=scenes,
+        warnings=warnings,
+    )
+
+
+def _scenes(elements: list[fountain.Element]) -> tuple[list[DraftScene], list[Beat]]:
+    """The scenes the headings open, each with the beats under it, and the beats before any heading."""
     scenes: list[DraftScene] = []
-    opening: list[Beat] = []  # beats before the first heading
+    opening: list[Beat] = []
     previous_time = ""
     last_speaker = ""  # in the current scene, for lyrics sung outside a dialogue block
-    for element in document.elements:
+    for element in elements:
         if element.kind == fountain.HEADING:
-            _, rest = (fountain.heading_parts(element.text) or ("", element.text))
-            setting, location, written_time = split_heading(element.interior_exterior, rest)
-            time_of_day = resolve_time_of_day(written_time, previous_time)
-            previous_time = time_of_day or previous_time
+            scene = _scene(element, previous_time)
+            previous_time = scene.time_of_day or previous_time
             last_speaker = ""
-            scenes.append(
-                DraftScene(
-                    heading=element.text,
-                    setting=setting,
-                    location=location,
-                    time_of_day=time_of_day,
-                    line=element.line,
-                    column=element.column,
-                    end_line=element.end_line,
-                    scene_number=element.scene_number,
-                )
-            )
-            continue
-        beats = scenes[-1].beats if scenes else opening
-        if element.kind in (fountain.ACTION, fountain.CENTERED):
-            beats.append(Beat(ACTION, element.text, element.line, element.column, element.end_line))
-        elif element.kind == fountain.DIALOGUE:
-            beats.append(
-                Beat(DIALOGUE, element.text, element.line, element.column, element.end_line,
-                     character=element.character, extension=element.extension, dual=element.dual,
-                     speeches=element.speeches)
-            )
-            last_speaker = element.character
-        elif element.kind == fountain.LYRICS:
-            # Lyrics outside a dialogue block are sung by whoever spoke last in the scene.
-            if not last_speaker:
-                beats.append(Beat(ACTION, element.text, element.line, element.column, element.end_line))
-            else:
-                beats.append(
-                    Beat(DIALOGUE, element.text, element.line, element.column, element.end_line,
-                         character=last_speaker, speeches=[Speech(element.text.replace("\n", " "), lyric=True)])
-                )
-        elif element.kind == fountain.TRANSITION:
-            beats.append(Beat(TRANSITION, element.text, element.line, element.column, element.end_line))
-        elif element.kind == fountain.SYNOPSIS and scenes:
-            scene = scenes[-1]
-            scene.synopsis = f"{scene.synopsis} {element.text}".strip()
+            scenes.append(scene)
+        elif element.kind == fountain.SYNOPSIS:
+            if scenes:  # a synopsis before the first heading describes no scene
+                scenes[-1].synopsis = f"{scenes[-1].synopsis} {element.text}".strip()
+        else:
+            beat = _beat(element, last_speaker)
+            if beat is not None:
+                (scenes[-1].beats if scenes else opening).append(beat)
+            if element.kind == fountain.DIALOGUE:
+                last_speaker = element.character
     for scene in scenes:
         if scene.beats:
             scene.end_line = max(scene.end_line, scene.beats[-1].end_line)
+    return scenes, opening
+
+
+def _scene(heading: fountain.Element, previous_time: str) -> DraftScene:
+    """The scene a heading opens; a continuity word ("LATER") keeps the light of the scene before."""
+    _, rest = (fountain.heading_parts(heading.text) or ("", heading.text))
+    setting, location, written_time = split_heading(heading.interior_exterior, rest)
+    return DraftScene(
+        heading=heading.text,
+        setting=setting,
+        location=location,
+        time_of_day=resolve_time_of_day(written_time, previous_time),
+        line=heading.line,
+        column=heading.column,
+        end_line=heading.end_line,
+        scene_number=heading.scene_number,
+    )
+
+
+def _beat(element: fountain.Element, last_speaker: str) -> Beat | None:
+    """The beat an element plays as, or None for what is not filmed (sections, page breaks)."""
+    where = (element.line, element.column, element.end_line)
+    if element.kind in (fountain.ACTION, fountain.CENTERED):
+        return Beat(ACTION, element.text, *where)
+    if element.kind == fountain.DIALOGUE:
+        return Beat(DIALOGUE, element.text, *where, character=element.character, extension=element.extension,
+                    dual=element.dual, speeches=element.speeches)
+    if element.kind == fountain.LYRICS:
+        # Lyrics outside a dialogue block are sung by whoever spoke last in the scene.
+        if not last_speaker:
+            return Beat(ACTION, element.text, *where)
+        return Beat(DIALOGUE, element.text, *where, character=last_speaker,
+                    speeches=[Speech(element.text.replace("\n", " "), lyric=True)])
+    if element.kind == fountain.TRANSITION:
+        return Beat(TRANSITION, element.text, *where)
+    return None
+
+
+def _open_first_scene(scenes: list[DraftScene], opening: list[Beat], warnings: list[str]) -> None:
+    """Puts the beats before the first heading at the start of scene 1.
+
+    Raises ScriptError when there is no scene to put them in, pointing at the first beat a camera
+    could film ("FADE IN:" and transitions are not).
+    """
     filmable = [
         beat for beat in opening
         if beat.kind != TRANSITION and beat.text.strip().upper().rstrip(":.") not in ("FADE IN", "FADE UP", "OPEN ON")
@@ -160,20 +189,11 @@ def draft_from_fountain(document: FountainDocument) -> Draft:
         )
     if filmable:
         # A cold open before the first heading: it plays in the first scene's place.
-        first = scenes[0]
         warnings.append(
             f"line {filmable[0].line}: text before the first scene heading is filmed as part of "
-            f"scene 1 ({first.heading})"
+            f"scene 1 ({scenes[0].heading})"
         )
     scenes[0].beats[:0] = opening
-    title = next((value for key, value in document.title_page if key.lower() == "title"), "")
-    return Draft(
-        title=" ".join(title.split()),
-        title_page=document.title_page,
-        format=script_pb2.SCRIPT_FORMAT_FOUNTAIN,
-        scenes=scenes,
-        warnings=warnings,
-    )
 
 
 def looks_like_fountain(document: FountainDocument) -> bool:
