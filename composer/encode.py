@@ -1,7 +1,8 @@
 """The MP4: H.264 High yuv420p at constant frame rate, AAC 48 kHz stereo, a mov_text subtitle track,
 moov atom first (+faststart). Frames go to the encoder one at a time; audio and subtitles are muxed in
 step with the video so the interleaving buffer stays small whatever the film's length. The AAC encoder
-runs in a thread of its own (FFmpeg releases the GIL): the thread that feeds x264 only muxes its packets."""
+runs in a thread of its own (FFmpeg releases the GIL): the thread that feeds x264 only muxes its packets,
+in an order fixed by their timestamps alone (FilmWriter._interleave), so the same film is the same bytes."""
 
 from __future__ import annotations
 
@@ -95,9 +96,13 @@ class FilmWriter:
         self.container.start_encoding()  # opens every encoder here, before the AAC thread uses its own
         self.frames = 0
         self._cue_at = 0
-        # The soundtrack may still be mastering when the first frames arrive: video goes ahead and the
-        # audio packets are muxed as they come (the muxer interleaves them by timestamp).
-        self._audio_packets: collections.deque[av.Packet] = collections.deque()
+        # The soundtrack may still be mastering when the first frames arrive: video goes ahead, its
+        # packets held here until the audio beside them is encoded (see _interleave).
+        self._video_packets: collections.deque[av.Packet] = collections.deque()
+        self._video_ended = False
+        self._audio_packets: collections.deque[av.Packet] = collections.deque()  # filled by the AAC thread
+        self._audio_ended = False  # the AAC thread has added its last packet (or failed)
+        self._audio_lock = threading.Lock()  # guards the two above, which the AAC thread changes
         self._audio_error: BaseException | None = None
         self._stop = threading.Event()
         self._aac = threading.Thread(target=self._encode_audio, args=(soundtrack,), name="composer-aac",
@@ -105,13 +110,11 @@ class FilmWriter:
         self._aac.start()
 
     def write(self, frame: av.VideoFrame) -> None:
-        """Encode the next frame (yuv420p, width x height), then mux the sound and subtitles that go
-        with it."""
+        """Encode the next frame (yuv420p, width x height), then mux what of the film is settled."""
         frame.pts = self.frames
-        self._subtitles_until((self.frames + 1) / self.fps)
-        self.container.mux(self.video.encode(frame))
+        self._video_packets.extend(self.video.encode(frame))
         self.frames += 1
-        self._audio_until(self.frames / self.fps)
+        self._interleave()
 
     def _encode_audio(self, soundtrack: "np.ndarray | Future[np.ndarray]") -> None:
         """The AAC thread: the whole soundtrack to packets, in order, onto self._audio_packets."""
@@ -131,22 +134,51 @@ class FilmWriter:
                 chunk = np.ascontiguousarray(track[:, at:at + AAC_FRAME], dtype=np.float32)
                 frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
                 frame.sample_rate, frame.pts = RATE, at
-                self._audio_packets.extend(self.audio.encode(frame))
-            self._audio_packets.extend(self.audio.encode(None))
+                self._audio_encoded(self.audio.encode(frame))
+            self._audio_encoded(self.audio.encode(None))
         except BaseException as exc:  # raised on the writer's thread, by close()
             self._audio_error = exc
+        finally:
+            with self._audio_lock:
+                self._audio_ended = True
 
-    def _audio_until(self, seconds: float) -> None:
-        """Mux the AAC packets encoded so far that start before `seconds`."""
-        packets = self._audio_packets
-        while packets and packets[0].pts * packets[0].time_base < seconds:
-            self.container.mux(packets.popleft())
+    def _audio_encoded(self, packets: list[av.Packet]) -> None:
+        with self._audio_lock:
+            self._audio_packets.extend(packets)
 
-    def _subtitles_until(self, seconds: float) -> None:
-        while self.subtitles is not None and self._cue_at < len(self.cues) \
-                and self.cues[self._cue_at].start_s < seconds:
+    def _interleave(self) -> None:
+        """Mux, in timestamp order, every packet whose place in the file is settled.
+
+        Which AAC packets exist when a frame is written depends on how the threads ran; muxing those
+        "encoded so far" made the packet order, and so the file, differ from run to run. So the next
+        packet is always the earlier (by dts; on a tie video first) of the video and audio heads, and only
+        once both queues have one or their stream has ended: the sequence of mux calls is a function of
+        the timestamps alone. Video never waits for audio: its packets (a few KB each) queue here while
+        the soundtrack masters. Subtitles go in by their start, before the first packet not earlier."""
+        video = self._video_packets
+        while True:
+            with self._audio_lock:
+                audio_ended = self._audio_ended
+                audio_head = self._audio_packets[0] if self._audio_packets else None
+            if (not video and not self._video_ended) or (audio_head is None and not audio_ended):
+                return  # the next packet may be the other stream's, not yet encoded
+            if not video and audio_head is None:
+                return  # both ended and muxed
+            if audio_head is None or (video and _clock(video[0]) <= _clock(audio_head)):
+                packet = video.popleft()
+            else:
+                with self._audio_lock:
+                    packet = self._audio_packets.popleft()  # audio_head: only this thread pops
+            self._subtitles_until(_clock(packet))
+            self.container.mux(packet)
+
+    def _subtitles_until(self, seconds: fractions.Fraction | float) -> None:
+        """Mux the subtitle cues that start (on their millisecond) at or before `seconds`."""
+        while self.subtitles is not None and self._cue_at < len(self.cues):
             cue = self.cues[self._cue_at]
             start, length = round(cue.start_s * 1000), round((cue.end_s - cue.start_s) * 1000)
+            if fractions.Fraction(start, 1000) > seconds:
+                return
             event = SubtitleSet.create(ass_event(cue, self._cue_at), 0, length, pts=start)
             packet = self.subtitles.codec_context.encode_subtitle(event)
             packet.stream = self.subtitles
@@ -157,13 +189,15 @@ class FilmWriter:
             self._cue_at += 1
 
     def close(self) -> None:
-        """Flush the encoders and finish the file (the moov atom moves to the front here)."""
-        self._subtitles_until(float("inf"))
-        self.container.mux(self.video.encode(None))
+        """Flush the encoders and finish the file (the moov atom moves to the front here). Raises what
+        went wrong in the AAC thread, if anything did."""
+        self._video_packets.extend(self.video.encode(None))
+        self._video_ended = True
         self._aac.join()
         if self._audio_error is not None:
             raise self._audio_error
-        self._audio_until(float("inf"))
+        self._interleave()
+        self._subtitles_until(float("inf"))
         self.container.close()
 
     def abandon(self) -> None:
@@ -174,3 +208,8 @@ class FilmWriter:
             self.container.close()
         except Exception:  # a half-written file is thrown away anyway
             pass
+
+
+def _clock(packet: av.Packet) -> fractions.Fraction:
+    """When the packet is decoded, in seconds, exactly (the muxer interleaves by dts too)."""
+    return (packet.dts if packet.dts is not None else packet.pts) * packet.time_base
