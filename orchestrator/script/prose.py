@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from filmstudio.errors import ScriptError
 from filmstudio.v1 import script_pb2
 from orchestrator.script.draft import ACTION, Beat, Draft, DraftScene
@@ -77,9 +79,31 @@ def _setting(location: str) -> int:
     return script_pb2.SETTING_UNSPECIFIED
 
 
+@dataclass(frozen=True)
+class _Paragraph:
+    """A paragraph of prose joined into one line, with where it is in the source (1-based)."""
+
+    text: str
+    line: int
+    column: int
+    end_line: int
+
+
 def draft_from_prose(source: SourceLines) -> Draft:
     """Reads plain prose: a short first line is the title; paragraphs become action beats."""
-    paragraphs: list[tuple[str, int, int, int]] = []  # text, line, column, end line
+    paragraphs = _paragraphs(source)
+    if not paragraphs:
+        raise ScriptError("the script has no scene: nothing to film once notes and boneyard are removed")
+    title, paragraphs = _title(paragraphs)
+    return Draft(
+        title=title, title_page=[], format=script_pb2.SCRIPT_FORMAT_PROSE, scenes=_scenes(paragraphs),
+        warnings=[], extra_characters=_named_people(paragraph.text for paragraph in paragraphs),
+    )
+
+
+def _paragraphs(source: SourceLines) -> list[_Paragraph]:
+    """Lines between blank lines; in text with no blank line at all, every line is a paragraph."""
+    paragraphs: list[_Paragraph] = []
     current: list[str] = []
     start = 0
     column = 1
@@ -88,63 +112,81 @@ def draft_from_prose(source: SourceLines) -> Draft:
     for raw, number in zip(source.lines, source.numbers):
         if not raw.strip():
             if current:
-                paragraphs.append((" ".join(current), start, column, previous_number))
+                paragraphs.append(_Paragraph(" ".join(current), start, column, previous_number))
                 current = []
             continue
         if not current:
             start, column = number, len(raw) - len(raw.lstrip()) + 1
         current.append(raw.strip())
         previous_number = number
-        if not blank_separated:  # no blank lines at all: every line is a paragraph
-            paragraphs.append((" ".join(current), start, column, previous_number))
+        if not blank_separated:
+            paragraphs.append(_Paragraph(" ".join(current), start, column, previous_number))
             current = []
     if current:
-        paragraphs.append((" ".join(current), start, column, previous_number))
+        paragraphs.append(_Paragraph(" ".join(current), start, column, previous_number))
+    return paragraphs
 
-    if not paragraphs:
-        raise ScriptError("the script has no scene: nothing to film once notes and boneyard are removed")
-    title = ""
-    first_text = paragraphs[0][0]
+
+def _title(paragraphs: list[_Paragraph]) -> tuple[str, list[_Paragraph]]:
+    """The title and the paragraphs to film.
+
+    A short first paragraph with no closing punctuation is a title line and is not filmed;
+    otherwise the title is the story's first words.
+    """
+    first_text = paragraphs[0].text
     if len(paragraphs) > 1 and len(first_text) <= 80 and not first_text.endswith((".", "!", "?", '"', "\u201d")):
-        title = first_text.strip("#*_ ")
-        paragraphs = paragraphs[1:]
-    elif not title:
-        title = " ".join(first_text.split()[:6]).rstrip(".,;:!?")
+        return first_text.strip("#*_ "), paragraphs[1:]
+    return " ".join(first_text.split()[:6]).rstrip(".,;:!?"), paragraphs
 
+
+def _scenes(paragraphs: list[_Paragraph]) -> list[DraftScene]:
+    """Every paragraph as an action beat, in a new scene where it moves to another place or time."""
     scenes: list[DraftScene] = []
-    for text, line, column, end_line in paragraphs:
-        place = _place(text)
-        light = _time(text)
-        lowered = text.lower()
-        time_jump = any(lowered.startswith(opener) and lowered[len(opener):len(opener) + 1] in " ," for opener in _TIME_OPENERS)
+    for paragraph in paragraphs:
+        place = _place(paragraph.text)
+        light = _time(paragraph.text)
         scene = scenes[-1] if scenes else None
-        new_scene = (
-            scene is None
-            or (place and place != scene.location)
-            or time_jump
-            or (light and scene.time_of_day and light != scene.time_of_day)
-        )
-        if new_scene:
-            location = place or (scene.location if scene and not place else "")
-            time_of_day = light or (scene.time_of_day if scene else "")
-            heading = " - ".join(part for part in (location, time_of_day) if part)
-            scene = DraftScene(
-                heading=heading,
-                setting=_setting(location) if location else (scene.setting if scene else script_pb2.SETTING_UNSPECIFIED),
-                location=location,
-                time_of_day=time_of_day,
-                line=line,
-                column=column,
-                end_line=end_line,
-            )
+        if scene is None or _moves_on(paragraph.text, place, light, scene):
+            scene = _scene(paragraph, place, light, scene)
             scenes.append(scene)
         elif light and not scene.time_of_day:
+            # The scene's first mention of the light sets it for the whole scene.
             scene.time_of_day = light
-        scene.beats.append(Beat(ACTION, text, line, column, end_line))
-        scene.end_line = end_line
-    return Draft(
-        title=title, title_page=[], format=script_pb2.SCRIPT_FORMAT_PROSE, scenes=scenes, warnings=[],
-        extra_characters=_named_people(paragraph[0] for paragraph in paragraphs),
+        scene.beats.append(Beat(ACTION, paragraph.text, paragraph.line, paragraph.column, paragraph.end_line))
+        scene.end_line = paragraph.end_line
+    return scenes
+
+
+def _moves_on(text: str, place: str, light: str, scene: DraftScene) -> bool:
+    """Whether a paragraph leaves the scene: it names another place, jumps in time ("Later, ...")
+    or changes the light the scene already has."""
+    lowered = text.lower()
+    time_jump = any(
+        lowered.startswith(opener) and lowered[len(opener):len(opener) + 1] in " ," for opener in _TIME_OPENERS
+    )
+    return bool(
+        (place and place != scene.location)
+        or time_jump
+        or (light and scene.time_of_day and light != scene.time_of_day)
+    )
+
+
+def _scene(paragraph: _Paragraph, place: str, light: str, previous: DraftScene | None) -> DraftScene:
+    """The scene a paragraph opens; a place or light it does not name carries over from the scene before."""
+    location = place or (previous.location if previous else "")
+    time_of_day = light or (previous.time_of_day if previous else "")
+    if location:
+        setting = _setting(location)
+    else:
+        setting = previous.setting if previous else script_pb2.SETTING_UNSPECIFIED
+    return DraftScene(
+        heading=" - ".join(part for part in (location, time_of_day) if part),
+        setting=setting,
+        location=location,
+        time_of_day=time_of_day,
+        line=paragraph.line,
+        column=paragraph.column,
+        end_line=paragraph.end_line,
     )
 
 
