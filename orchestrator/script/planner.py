@@ -12,7 +12,7 @@ from filmstudio import tensors
 from filmstudio.errors import InvalidArgument
 from filmstudio.v1 import script_pb2
 from orchestrator.script import bible
-from orchestrator.script.draft import ACTION, TRANSITION, Draft, DraftScene
+from orchestrator.script.draft import ACTION, TRANSITION, Beat, Draft, DraftScene
 
 # Silence before a shot's first line, and the breath after every line (part of the line's time).
 LINE_LEAD_SECONDS = 0.3
@@ -77,7 +77,8 @@ _MOVE_WORDS = (
 _OPENERS = ("FADE IN", "FADE IN:", "FADE IN.", "FADE UP", "FADE UP:", "OPEN ON", "OPEN ON:")
 _CLOSERS = ("FADE OUT", "FADE OUT.", "FADE OUT:", "FADE TO BLACK", "FADE TO BLACK.", "THE END", "THE END.",
             "END", "CUT TO BLACK", "CUT TO BLACK.")
-_OFFSCREEN = ("V.O", "O.S", "O.C", "OFF", "VO", "OS")
+# Cue extension marks for a voice off the picture, once dots and spaces are gone ("V.O." is "VO").
+_OFFSCREEN = ("VO", "OS", "OC")
 
 
 def speech_seconds(text: str, voice: script_pb2.Voice) -> float:
@@ -166,6 +167,20 @@ class _Shot:
         self.speech_ms = max(self.speech_ms, offset + duration)
 
 
+@dataclass
+class _Turn:
+    """One dialogue beat ready to cut: the speaker, their voice, and the lines that have text."""
+
+    beat: Beat
+    speaker: str  # character id
+    voice: script_pb2.Voice
+    shown: str  # the name as a prompt writes it ("Maya", not "MAYA")
+    direction: str  # the block's first parenthetical, for the picture
+    description: str  # the shot list's text: cue, direction and what is said
+    lines: list[script_pb2.DialogueLine]
+    offscreen: bool
+
+
 def _present(text: str, names: dict[str, str]) -> list[str]:
     """Ids of the characters whose names (upper-cased) occur in text, in bible order."""
     found = {names[gram] for gram in bible.name_grams(text, upper=True) if gram in names}
@@ -176,40 +191,17 @@ def _scene_shots(
     index: int, scene: DraftScene, characters: dict[str, str], by_id: dict[str, script_pb2.Character],
     pending: int, warnings: list[str],
 ) -> tuple[list[_Shot], int]:
-    shots: list[_Shot] = []
-    beats = list(scene.beats)
-    place = " ".join(part for part in (scene.location.lower(), scene.time_of_day.lower()) if part)
+    """Cuts one scene into shots: an establishing shot, then one per action beat and speaking turn.
 
-    def next_transition() -> int:
-        nonlocal pending
-        value, pending = pending, script_pb2.TRANSITION_UNSPECIFIED
-        return value
-
-    # Leading transitions ("FADE IN:") belong to the establishing shot.
-    while beats and (beats[0].kind == TRANSITION or (beats[0].kind == ACTION and beats[0].text.strip().upper() in _OPENERS)):
-        pending = _transition(beats[0].text) if beats[0].kind == TRANSITION else script_pb2.TRANSITION_FADE_FROM_BLACK
-        beats.pop(0)
-    wide = script_pb2.FRAMING_EXTREME_WIDE if scene.setting == script_pb2.SETTING_EXTERIOR else script_pb2.FRAMING_WIDE
-    if beats and beats[0].kind == ACTION:
-        first = beats.pop(0)
-        framing, move = _camera(first.text)
-        description = " ".join(first.text.split())
-        shots.append(_Shot(
-            index, framing or wide, move or script_pb2.CAMERA_MOVE_PUSH_IN, description, description,
-            _present(first.text, characters), first.line, first.column, first.end_line,
-            _ms(min(MAX_ACTION_SECONDS, max(ESTABLISHING_SECONDS, 2.0 + 0.12 * len(description.split())))),
-            establishing=True, transition=next_transition(),
-        ))
-    else:
-        description = scene.heading or place or "establishing shot"
-        shots.append(_Shot(
-            index, wide, script_pb2.CAMERA_MOVE_PAN_RIGHT if scene.setting == script_pb2.SETTING_EXTERIOR
-            else script_pb2.CAMERA_MOVE_PUSH_IN, description, place or "the setting",
-            [], scene.line, scene.column, scene.line, _ms(ESTABLISHING_SECONDS),
-            establishing=True, transition=next_transition(),
-        ))
-
-    spoken: dict[str, int] = {}
+    `pending` is the transition into the next new shot, left by a transition beat (here or at the
+    end of the scene before); the one this scene leaves over is returned with its shots. Voices
+    over the picture and the second half of dual dialogue join the shot before instead.
+    """
+    pending, beats = _opening(scene.beats, pending)
+    establishing, beats = _establishing_shot(index, scene, beats, characters)
+    establishing.transition, pending = pending, script_pb2.TRANSITION_UNSPECIFIED
+    shots = [establishing]
+    spoken: dict[str, int] = {}  # speaking shots per character so far: the first is framed wider
     last_speaker = ""
     for beat in beats:
         if beat.kind == TRANSITION:
@@ -218,81 +210,170 @@ def _scene_shots(
         if beat.kind == ACTION:
             upper = beat.text.strip().upper()
             if upper in _OPENERS or upper in _CLOSERS:
+                # "FADE OUT." written as action is a transition into the next shot.
                 pending = _transition(upper) if upper in _CLOSERS else script_pb2.TRANSITION_FADE_FROM_BLACK
                 continue
-            framing, move = _camera(beat.text)
-            description = " ".join(beat.text.split())
-            present = _present(beat.text, characters)
-            default_framing = script_pb2.FRAMING_MEDIUM if present else script_pb2.FRAMING_WIDE
-            shots.append(_Shot(
-                index, framing or default_framing, move or script_pb2.CAMERA_MOVE_PUSH_IN, description,
-                description, present, beat.line, beat.column, beat.end_line,
-                _ms(min(MAX_ACTION_SECONDS, max(MIN_ACTION_SECONDS, 2.0 + 0.12 * len(description.split())))),
-                transition=next_transition(),
-            ))
-            continue
-        # Dialogue.
-        speaker = bible.character_id(beat.character)
-        voice = by_id[speaker].voice
-        extension_upper = beat.extension.upper().replace(" ", "")
-        offscreen = any(mark in extension_upper.replace(".", "") for mark in ("VO", "OS", "OC")) or "OFF" in extension_upper
-        messages = [
-            script_pb2.DialogueLine(
-                character_id=speaker, text=speech.text, parenthetical=speech.parenthetical,
-                extension=beat.extension, dual=beat.dual, lyric=speech.lyric,
-                span=script_pb2.SourceSpan(line=beat.line, column=beat.column, end_line=beat.end_line),
-            )
-            for speech in beat.speeches
-            if speech.text
-        ]
-        if not messages:
-            warnings.append(f"line {beat.line}: {beat.character} has a cue but nothing to say")
-            continue
-        direction = next((speech.parenthetical for speech in beat.speeches if speech.parenthetical), "")
-        name = by_id[speaker].name
-        shown = name.title() if name.isupper() else name
-        description = f"{beat.character}" + (f" ({direction})" if direction else "") + ": " + beat.text
-        if offscreen:
-            # A voice over the picture we are already on.
-            target = shots[-1]
-            for message in messages:
-                target.add_line(message, voice, with_previous=False)
-            target.end_line = max(target.end_line, beat.end_line)
-            continue
-        if beat.dual and shots[-1].dual_open:
-            target = shots[-1]
-            target.character_ids.append(speaker)
-            target.framing = script_pb2.FRAMING_WIDE
-            target.subject += f", {shown} talking at the same time"
-            target.description += f" / {description}"
-            target.end_line = beat.end_line
-            target.dual_open = False
-            for position, message in enumerate(messages):
-                target.add_line(message, voice, with_previous=position == 0)
-            continue
-        count = spoken.get(speaker, 0)
-        spoken[speaker] = count + 1
-        ids = [speaker]
-        if last_speaker and last_speaker != speaker and count == 0:
-            framing = script_pb2.FRAMING_OVER_THE_SHOULDER
-            ids.append(last_speaker)
-            subject = f"{shown} talking to {by_id[last_speaker].name.title()}"
+            shot = _action_shot(index, beat, characters)
         else:
-            framing = script_pb2.FRAMING_MEDIUM if count == 0 else script_pb2.FRAMING_CLOSE_UP
-            subject = f"{shown} talking"
-        if direction:
-            subject += f", {direction}"
-        shot = _Shot(
-            index, framing, script_pb2.CAMERA_MOVE_STATIC if framing != script_pb2.FRAMING_CLOSE_UP
-            else script_pb2.CAMERA_MOVE_PUSH_IN, description, subject, ids,
-            beat.line, beat.column, beat.end_line, 0, transition=next_transition(),
-            dual_open=beat.dual, subject_is_speech=True,
-        )
-        for message in messages:
-            shot.add_line(message, voice, with_previous=False)
+            turn = _turn(beat, by_id)
+            if not turn.lines:
+                warnings.append(f"line {beat.line}: {beat.character} has a cue but nothing to say")
+                continue
+            if turn.offscreen:
+                _voice_over(shots[-1], turn)
+                continue
+            if beat.dual and shots[-1].dual_open:
+                _second_half_of_dual(shots[-1], turn)
+                continue
+            count = spoken.get(turn.speaker, 0)
+            spoken[turn.speaker] = count + 1
+            shot = _speaking_shot(index, turn, count, last_speaker, by_id)
+            last_speaker = turn.speaker
+        shot.transition, pending = pending, script_pb2.TRANSITION_UNSPECIFIED
         shots.append(shot)
-        last_speaker = speaker
     return shots, pending
+
+
+def _opening(beats: list[Beat], pending: int) -> tuple[int, list[Beat]]:
+    """The transition into the scene's first shot, and the beats after the scene's leading transitions.
+
+    Transitions before the first picture ("DISSOLVE TO:", or "FADE IN:" written as action) lead into
+    the establishing shot; of several, the last one written is used, over one the scene before left.
+    """
+    start = 0
+    while start < len(beats) and (
+        beats[start].kind == TRANSITION
+        or (beats[start].kind == ACTION and beats[start].text.strip().upper() in _OPENERS)
+    ):
+        beat = beats[start]
+        pending = _transition(beat.text) if beat.kind == TRANSITION else script_pb2.TRANSITION_FADE_FROM_BLACK
+        start += 1
+    return pending, beats[start:]
+
+
+def _action_ms(description: str, shortest: float) -> int:
+    # Reading time for the picture: 2 s and 0.12 s a word, within the action bounds.
+    return _ms(min(MAX_ACTION_SECONDS, max(shortest, 2.0 + 0.12 * len(description.split()))))
+
+
+def _establishing_shot(
+    index: int, scene: DraftScene, beats: list[Beat], characters: dict[str, str]
+) -> tuple[_Shot, list[Beat]]:
+    """The scene's first shot, wide on the place, and the beats still to cut.
+
+    A scene that opens on action is established by that action (its own camera words win, and it
+    holds at least ESTABLISHING_SECONDS); otherwise by a shot of the heading's place.
+    """
+    exterior = scene.setting == script_pb2.SETTING_EXTERIOR
+    wide = script_pb2.FRAMING_EXTREME_WIDE if exterior else script_pb2.FRAMING_WIDE
+    if beats and beats[0].kind == ACTION:
+        first = beats[0]
+        framing, move = _camera(first.text)
+        description = " ".join(first.text.split())
+        shot = _Shot(
+            index, framing or wide, move or script_pb2.CAMERA_MOVE_PUSH_IN, description, description,
+            _present(first.text, characters), first.line, first.column, first.end_line,
+            _action_ms(description, ESTABLISHING_SECONDS), establishing=True,
+        )
+        return shot, beats[1:]
+    place = " ".join(part for part in (scene.location.lower(), scene.time_of_day.lower()) if part)
+    shot = _Shot(
+        index, wide, script_pb2.CAMERA_MOVE_PAN_RIGHT if exterior else script_pb2.CAMERA_MOVE_PUSH_IN,
+        scene.heading or place or "establishing shot", place or "the setting",
+        [], scene.line, scene.column, scene.line, _ms(ESTABLISHING_SECONDS), establishing=True,
+    )
+    return shot, beats
+
+
+def _action_shot(index: int, beat: Beat, characters: dict[str, str]) -> _Shot:
+    """An action beat's shot: framed by its camera words, else medium on the people it names, else wide."""
+    framing, move = _camera(beat.text)
+    description = " ".join(beat.text.split())
+    present = _present(beat.text, characters)
+    default_framing = script_pb2.FRAMING_MEDIUM if present else script_pb2.FRAMING_WIDE
+    return _Shot(
+        index, framing or default_framing, move or script_pb2.CAMERA_MOVE_PUSH_IN, description,
+        description, present, beat.line, beat.column, beat.end_line,
+        _action_ms(description, MIN_ACTION_SECONDS),
+    )
+
+
+def _offscreen(extension: str) -> bool:
+    """Whether a cue's extension ("V.O.", "O.S.", "O.C.", "OFF") puts the voice off the picture."""
+    squeezed = extension.upper().replace(" ", "")
+    return any(mark in squeezed.replace(".", "") for mark in _OFFSCREEN) or "OFF" in squeezed
+
+
+def _turn(beat: Beat, by_id: dict[str, script_pb2.Character]) -> _Turn:
+    """A dialogue beat made ready to cut: who speaks, in which voice, and the lines with text."""
+    speaker = bible.character_id(beat.character)
+    character = by_id[speaker]
+    lines = [
+        script_pb2.DialogueLine(
+            character_id=speaker, text=speech.text, parenthetical=speech.parenthetical,
+            extension=beat.extension, dual=beat.dual, lyric=speech.lyric,
+            span=script_pb2.SourceSpan(line=beat.line, column=beat.column, end_line=beat.end_line),
+        )
+        for speech in beat.speeches
+        if speech.text
+    ]
+    direction = next((speech.parenthetical for speech in beat.speeches if speech.parenthetical), "")
+    return _Turn(
+        beat=beat, speaker=speaker, voice=character.voice,
+        shown=character.name.title() if character.name.isupper() else character.name,
+        direction=direction,
+        description=f"{beat.character}" + (f" ({direction})" if direction else "") + ": " + beat.text,
+        lines=lines, offscreen=_offscreen(beat.extension),
+    )
+
+
+def _voice_over(shot: _Shot, turn: _Turn) -> None:
+    """An offscreen voice plays over the picture we are already on, after its lines."""
+    for line in turn.lines:
+        shot.add_line(line, turn.voice, with_previous=False)
+    shot.end_line = max(shot.end_line, turn.beat.end_line)
+
+
+def _second_half_of_dual(shot: _Shot, turn: _Turn) -> None:
+    """Dual dialogue: the second speaker joins the first's shot, widened, talking at the same time."""
+    shot.character_ids.append(turn.speaker)
+    shot.framing = script_pb2.FRAMING_WIDE
+    shot.subject += f", {turn.shown} talking at the same time"
+    shot.description += f" / {turn.description}"
+    shot.end_line = turn.beat.end_line
+    shot.dual_open = False
+    for position, line in enumerate(turn.lines):
+        # The first line starts with the other speaker's last; the rest follow it.
+        shot.add_line(line, turn.voice, with_previous=position == 0)
+
+
+def _speaking_shot(
+    index: int, turn: _Turn, count: int, last_speaker: str, by_id: dict[str, script_pb2.Character]
+) -> _Shot:
+    """A new shot of a speaker; `count` is how many shots of them the scene already has.
+
+    Someone answering for the first time is seen over the shoulder of whoever spoke last; otherwise
+    a first shot is medium and later ones close up, pushing in.
+    """
+    ids = [turn.speaker]
+    if last_speaker and last_speaker != turn.speaker and count == 0:
+        framing = script_pb2.FRAMING_OVER_THE_SHOULDER
+        ids.append(last_speaker)
+        subject = f"{turn.shown} talking to {by_id[last_speaker].name.title()}"
+    else:
+        framing = script_pb2.FRAMING_MEDIUM if count == 0 else script_pb2.FRAMING_CLOSE_UP
+        subject = f"{turn.shown} talking"
+    if turn.direction:
+        subject += f", {turn.direction}"
+    move = script_pb2.CAMERA_MOVE_PUSH_IN if framing == script_pb2.FRAMING_CLOSE_UP else script_pb2.CAMERA_MOVE_STATIC
+    beat = turn.beat
+    shot = _Shot(
+        index, framing, move, turn.description, subject, ids, beat.line, beat.column, beat.end_line, 0,
+        dual_open=beat.dual, subject_is_speech=True,
+    )
+    for line in turn.lines:
+        shot.add_line(line, turn.voice, with_previous=False)
+    return shot
 
 
 def _fit(shots: list[_Shot], target_ms: int, warnings: list[str]) -> None:
