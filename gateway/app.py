@@ -2,7 +2,8 @@
 grpc.aio channel to the orchestrator, plus /openapi.json, /docs, /v1/files/{key}, /healthz and the web
 page at /.
 
-Requests go: route match -> auth (401) -> rate limit (429) -> body limit (413) -> transcode (400) ->
+Requests go: route match -> auth (401) -> rate limit (429) -> body limit (413) ->
+media types (406, 415) -> transcode and headers (400) ->
 call with the verified user as `x-filmstudio-user` metadata -> JSON, SSE or NDJSON.
 """
 
@@ -26,7 +27,7 @@ from filmstudio.config import Config
 from filmstudio.identity import USER_METADATA_KEY
 from filmstudio.storage import ObjectStore, open_store
 from filmstudio.v1 import film_pb2
-from gateway import files, openapi, streams
+from gateway import files, headers, openapi, streams
 from gateway.auth import AuthError, RateLimiter, Verifier
 from gateway.errors import error_response, rpc_error_response
 from gateway.rules import DEFAULT_DESCRIPTOR_SET, Api, Route, build_api, load_descriptor_set
@@ -149,11 +150,15 @@ class Gateway:
         if isinstance(body, Response):
             return body
         try:
+            media_type = headers.response_type(request.headers.get("accept"), route.server_streaming)
+            headers.check_content_type(request.headers.get("content-type"), body, takes_body=bool(route.body))
             message = request_message(route, path_vars, body, request.query_params.multi_items(), self.api.pool)
+            if route.server_streaming:
+                streams.resume(message, headers.last_event_id(request.headers.get("last-event-id")))
         except BadRequest as exc:
-            return error_response(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+            return error_response(grpc.StatusCode.INVALID_ARGUMENT, str(exc), http=exc.http)
         if route.server_streaming:
-            return await self.stream(request, route, message, user)
+            return await self.stream(route, message, user, ndjson=media_type == streams.NDJSON)
         return await self.unary(route, message, user)
 
     async def unary(self, route: Route, message, user: str) -> Response:
@@ -165,12 +170,7 @@ class Gateway:
             return rpc_error_response(exc)
         return Response(response_json(reply, self.printer, route.response_body), media_type="application/json")
 
-    async def stream(self, request: Request, route: Route, message, user: str) -> Response:
-        resume = streams.resume_after(request.headers.get("last-event-id"))
-        fields = message.DESCRIPTOR.fields_by_name
-        if resume is not None and "after_sequence" in fields:
-            message.after_sequence = max(message.after_sequence, resume)
-        ndjson = streams.wants_ndjson(request.headers.get("accept"))
+    async def stream(self, route: Route, message, user: str, ndjson: bool) -> Response:
         call = self.call(route.grpc_path, route.response_class, streaming=True)
         stream = call(message, metadata=((USER_METADATA_KEY, user),))
         try:
@@ -191,12 +191,12 @@ async def read_body(request: Request, limit: int) -> bytes | Response:
     """The request body, or 413 once it passes `limit` bytes (checked before and while reading)."""
     too_large = error_response(grpc.StatusCode.INVALID_ARGUMENT, f"request body is over {limit} bytes",
                                http=413)
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.isdigit():
-            return error_response(grpc.StatusCode.INVALID_ARGUMENT, "bad Content-Length")
-        if int(declared) > limit:
-            return too_large
+    try:
+        declared = headers.content_length(request.headers.get("content-length"))
+    except BadRequest as exc:
+        return error_response(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+    if declared is not None and declared > limit:
+        return too_large
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
@@ -231,8 +231,10 @@ def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
         return FileResponse(WEB_DIR / name)
 
     async def file(request: Request) -> Response:
-        # A <video> or <track> element cannot send headers, so media URLs may carry ?access_token=.
-        token = request.query_params.get("access_token")
+        try:
+            token = headers.access_token(request.query_params.getlist("access_token"))
+        except BadRequest as exc:
+            return error_response(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
         user = await gateway.user(request, f"Bearer {token}" if token else None)
         if isinstance(user, Response):
             return user

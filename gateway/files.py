@@ -31,7 +31,7 @@ from gateway.errors import error_response
 
 CHUNK_BYTES = 256 * 1024
 PRESIGN_TTL_S = 900
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.ASCII)
 _TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip", ".mp4": "video/mp4", ".jpg": "image/jpeg",
           ".png": "image/png", ".wav": "audio/wav", ".m4a": "audio/mp4"}
 

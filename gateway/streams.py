@@ -1,7 +1,7 @@
 """Server streams over HTTP: Server-Sent Events (default) or newline-delimited JSON.
 
 SSE frames carry `id: <sequence>` when the message has an int64 `sequence` field (FilmEvent does), so
-a browser's EventSource (or our fetch reader) resumes with `Last-Event-ID`, which the app turns into
+a browser's EventSource (or our fetch reader) resumes with `Last-Event-ID`, which `resume` turns into
 `after_sequence`. NDJSON lines are grpc-gateway's: {"result": {...}} per message, {"error": {...}} last
 if the stream fails.
 """
@@ -25,15 +25,11 @@ KEEPALIVE_S = 15.0
 KEEPALIVE_COMMENT = b": keep-alive\n\n"
 
 
-def wants_ndjson(accept: str | None) -> bool:
-    return bool(accept) and NDJSON in accept and SSE not in accept
-
-
-def resume_after(last_event_id: str | None) -> int | None:
-    """The sequence to resume after from a Last-Event-ID header; None if absent or not a number."""
-    if last_event_id and last_event_id.strip().isdigit():
-        return int(last_event_id.strip())
-    return None
+def resume(request: Message, last_event_id: int | None) -> None:
+    """Start a stream request after the client's Last-Event-ID (gateway.headers reads it), where the
+    request has an `after_sequence` and the query did not ask to start later still."""
+    if last_event_id is not None and "after_sequence" in request.DESCRIPTOR.fields_by_name:
+        request.after_sequence = max(request.after_sequence, last_event_id)
 
 
 def _dumps(value) -> str:

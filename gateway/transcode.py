@@ -8,6 +8,7 @@ turns into 400 with a google.rpc.Status body naming the problem.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 from google.protobuf import descriptor, descriptor_pool, json_format
@@ -25,10 +26,17 @@ _SCALAR_WKT = {
     "google.protobuf.BoolValue", "google.protobuf.StringValue", "google.protobuf.BytesValue",
 }
 _BOOL_WRAPPER = "google.protobuf.BoolValue"
+# An enum given by number: ASCII digits only (str.isdigit takes '²', which int() refuses).
+_ENUM_NUMBER = re.compile(r"-?[0-9]+", re.ASCII)
 
 
 class BadRequest(ValueError):
-    """The HTTP request cannot be turned into the RPC's request message."""
+    """The HTTP request cannot be turned into the RPC's request message. `http` is the status to answer:
+    400, or 406/415 when the media types do not fit (gateway.headers)."""
+
+    def __init__(self, message: str, http: int = 400) -> None:
+        super().__init__(message)
+        self.http = http
 
 
 def request_message(route: Route, path_vars: dict[str, str], body: bytes,
@@ -155,6 +163,6 @@ def _query_scalar(field: _FD, raw: str, key: str):
         if raw in ("false", "0", "False"):
             return False
         raise BadRequest(f"query parameter {key!r}: {raw!r} is not a bool")
-    if field.type == _FD.TYPE_ENUM and raw.lstrip("-").isdigit():
+    if field.type == _FD.TYPE_ENUM and _ENUM_NUMBER.fullmatch(raw):
         return int(raw)
     return raw

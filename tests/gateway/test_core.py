@@ -75,7 +75,7 @@ async def test_bad_input_is_400_413_404_405_never_500(client):
         (client.get("/v1/nothing/here"), 404),
         (client.get("/v2/films"), 404),
         (client.put("/v1/films"), 405),
-        (client.post("/v1/films", content=b"[" * 100000), 400),
+        (client.post("/v1/films", content=b"[" * 100000, headers={"content-type": "application/json"}), 400),
     ]
     for pending, expected in cases:
         reply = await pending
