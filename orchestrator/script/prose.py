@@ -79,7 +79,7 @@ def _setting(location: str) -> int:
     return script_pb2.SETTING_UNSPECIFIED
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Paragraph:
     """A paragraph of prose joined into one line, with where it is in the source (1-based)."""
 
