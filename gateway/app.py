@@ -2,7 +2,7 @@
 grpc.aio channel to the orchestrator, plus /openapi.json, /docs, /v1/files/{key}, /healthz and the web
 page at /.
 
-Requests go: route match -> auth (401) -> rate limit (429) -> body limit (413) ->
+Requests go: route match (404, 405 with Allow) -> auth (401) -> rate limit (429) -> body limit (413) ->
 media types (406, 415) -> transcode and headers (400) ->
 call with the verified user as `x-filmstudio-user` metadata -> JSON, SSE or NDJSON.
 """
@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
-from starlette.routing import Route as StarletteRoute
+from starlette.routing import Match, Route as StarletteRoute
 
 from filmstudio.config import Config
 from filmstudio.identity import USER_METADATA_KEY
@@ -29,7 +29,7 @@ from filmstudio.storage import ObjectStore, open_store
 from filmstudio.v1 import film_pb2
 from gateway import files, headers, openapi, streams
 from gateway.auth import AuthError, RateLimiter, Verifier
-from gateway.errors import error_response, rpc_error_response
+from gateway.errors import error_response, method_not_allowed, rpc_error_response
 from gateway.rules import DEFAULT_DESCRIPTOR_SET, Api, Route, build_api, load_descriptor_set
 from gateway.protojson import ProtoJson
 from gateway.transcode import BadRequest, request_message, response_json
@@ -140,8 +140,8 @@ class Gateway:
         path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?", 1)[0]
         route, path_vars = self.api.resolve(request.method, path)
         if route is None:
-            if path_vars:  # the path matched a rule for another HTTP method
-                return error_response(grpc.StatusCode.UNIMPLEMENTED, "Method Not Allowed", http=405)
+            if path_vars:  # the methods this path does answer
+                return method_not_allowed(request.method, path, path_vars)
             return error_response(grpc.StatusCode.NOT_FOUND, "Not Found", http=404)
         user = await self.user(request)
         if isinstance(user, Response):
@@ -248,6 +248,9 @@ def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
                                  head=request.method == "HEAD")
 
     async def api_route(request: Request) -> Response:
+        allowed = sorted({m for page in pages if page.matches(request.scope)[0] is Match.PARTIAL for m in page.methods})
+        if allowed:  # one of the pages below, asked with another method
+            return method_not_allowed(request.method, request.url.path, allowed)
         try:
             return await gateway.handle(request)
         except Exception:  # never a stack trace to the caller; the log has it
@@ -257,7 +260,7 @@ def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
     async def http_error(request: Request, exc: HTTPException) -> Response:
         code = {404: grpc.StatusCode.NOT_FOUND, 405: grpc.StatusCode.UNIMPLEMENTED,
                 400: grpc.StatusCode.INVALID_ARGUMENT}.get(exc.status_code, grpc.StatusCode.UNKNOWN)
-        return error_response(code, str(exc.detail), http=exc.status_code)
+        return error_response(code, str(exc.detail), http=exc.status_code, headers=exc.headers)
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
@@ -268,15 +271,17 @@ def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
         yield
         await gateway.close()
 
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-    app = Starlette(routes=[
+    pages = [
         StarletteRoute("/", index, methods=["GET"]),
         StarletteRoute("/web/{name}", web_asset, methods=["GET"]),
         StarletteRoute("/healthz", healthz, methods=["GET"]),
         StarletteRoute("/openapi.json", openapi_json, methods=["GET"]),
         StarletteRoute("/docs", docs, methods=["GET"]),
         StarletteRoute("/v1/files/{key:path}", file, methods=["GET", "HEAD"]),
-        StarletteRoute("/{path:path}", api_route, methods=methods),
-    ], lifespan=lifespan, exception_handlers={HTTPException: http_error, Exception: server_error})
+    ]
+    api = StarletteRoute("/{path:path}", api_route)
+    api.methods = None  # every method: the descriptors, not Starlette, say which a path allows
+    app = Starlette(routes=[*pages, api], lifespan=lifespan,
+                    exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.gateway = gateway
     return app

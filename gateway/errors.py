@@ -55,6 +55,12 @@ def error_response(code: grpc.StatusCode, message: str, http: int | None = None,
     return Response(body, status_code=http or http_status(code), media_type="application/json", headers=headers)
 
 
+def method_not_allowed(method: str, path: str, allowed: list[str]) -> Response:
+    """405, with the `Allow` header RFC 9110 requires."""
+    return error_response(grpc.StatusCode.UNIMPLEMENTED, f"{method} {path} is not allowed; use {', '.join(allowed)}",
+                          http=405, headers={"Allow": ", ".join(allowed)})
+
+
 def rpc_error_response(exc: grpc.aio.AioRpcError) -> Response:
     """The response for a failed call. Rich details (grpc-status-details-bin) are passed through."""
     status = _rich_status(exc)

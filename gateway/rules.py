@@ -187,17 +187,19 @@ class Api:
     pool: descriptor_pool.DescriptorPool
     files: list[descriptor_pb2.FileDescriptorProto]
 
-    def resolve(self, http_method: str, path: str) -> tuple[Route, dict[str, str]] | tuple[None, bool]:
-        """(route, path variables) for a request, or (None, path_matched_another_method)."""
-        other_method = False
+    def resolve(self, http_method: str, path: str) -> tuple[Route, dict[str, str]] | tuple[None, list[str]]:
+        """(route, path variables) for a request, or (None, the methods this path has rules for: the
+        `Allow` of a 405, empty for a 404)."""
+        allowed: list[str] = []
         for route in self.routes:
             variables = route.template.match(path)
             if variables is None:
                 continue
             if route.http_method == http_method:
                 return route, variables
-            other_method = True
-        return None, other_method
+            if route.http_method not in allowed:
+                allowed.append(route.http_method)
+        return None, sorted(allowed)
 
 
 def load_descriptor_set(path: pathlib.Path | str = DEFAULT_DESCRIPTOR_SET) -> descriptor_pb2.FileDescriptorSet:

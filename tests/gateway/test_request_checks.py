@@ -1,5 +1,5 @@
 """Every header and query parameter the gateway reads is checked: a bad one is a 4xx whose message
-names it, never a 500. Media types are negotiated (406, 415)."""
+names it, never a 500. Media types are negotiated (406, 415), and a 405 says what is allowed."""
 
 from __future__ import annotations
 
@@ -110,3 +110,15 @@ async def test_a_unary_method_answers_406_unless_accept_allows_json(client):
     _refused(await client.get("/v1/films", headers={"Accept": "text/html"}), 406, "Accept", "application/json")
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     assert (await client.get("/v1/films", headers={"Accept": browser})).status_code == 200
+
+
+@pytest.mark.parametrize("method, path, allow", [
+    ("PUT", "/v1/films", "GET, POST"), ("OPTIONS", "/v1/films", "GET, POST"), ("PATCH", "/v1/films/f", "DELETE, GET"),
+    ("DELETE", "/v1/films/f/shots/s1:regenerate", "POST"),
+    ("POST", "/openapi.json", "GET, HEAD"), ("DELETE", "/v1/files/films/f/film.mp4", "GET, HEAD"),
+    ("PUT", "/healthz", "GET, HEAD"),
+])
+async def test_405_carries_allow_with_the_methods_the_path_answers(client, method, path, allow):
+    reply = await client.request(method, path)
+    _refused(reply, 405, method, allow)
+    assert reply.headers["allow"] == allow
