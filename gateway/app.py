@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import logging
 import math
 import pathlib
@@ -73,7 +72,7 @@ class Gateway:
         self.verifier = Verifier(settings.jwt_secret, settings.jwks_url)
         self.limiter = RateLimiter(settings.rate_per_s, settings.burst)
         self.openapi_doc = openapi.document(self.api)
-        self.printer = ProtoJson(self.api.pool)
+        self.printer = ProtoJson(self.api.pool, strings=files.object_urls(settings.store))
         self._channel: grpc.aio.Channel | None = None
         self._calls: dict[tuple[str, type], grpc.aio.UnaryUnaryMultiCallable | grpc.aio.UnaryStreamMultiCallable] = {}
 
@@ -220,9 +219,7 @@ def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
         return Response("ok\n", media_type="text/plain")
 
     async def index(request: Request) -> Response:
-        html = (WEB_DIR / "index.html").read_text()
-        base = settings.store.base_uri if settings.store is not None else ""
-        return HTMLResponse(html.replace("{{STORE_BASE_URI}}", json.dumps(base)[1:-1].replace('"', "&quot;")))
+        return HTMLResponse((WEB_DIR / "index.html").read_text())
 
     async def web_asset(request: Request) -> Response:
         name = request.path_params["name"]
@@ -277,7 +274,7 @@ def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
         StarletteRoute("/healthz", healthz, methods=["GET"]),
         StarletteRoute("/openapi.json", openapi_json, methods=["GET"]),
         StarletteRoute("/docs", docs, methods=["GET"]),
-        StarletteRoute("/v1/files/{key:path}", file, methods=["GET", "HEAD"]),
+        StarletteRoute(files.ROUTE_PREFIX + "{key:path}", file, methods=["GET", "HEAD"]),
     ]
     api = StarletteRoute("/{path:path}", api_route)
     api.methods = None  # every method: the descriptors, not Starlette, say which a path allows

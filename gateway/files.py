@@ -2,6 +2,9 @@
 element can seek. A local store streams the file (200, 206 with Content-Range, 416); an S3 store
 answers 307 to a presigned URL, and S3 serves the ranges itself.
 
+Responses never show a store URI (a server path or a bucket): every object URI a REST client sees is
+this route's URL instead, `/v1/files/{key}`, relative to the gateway (`object_urls`).
+
 Who may read what (`readable_as`):
 - films/{film}/... (the video, subtitles, poster, storyboard): only the film's owner. The app asks
   the orchestrator GetFilm as the caller; NOT_FOUND there is 404 here, so another user's file looks
@@ -19,10 +22,12 @@ import mimetypes
 import os
 import pathlib
 import re
-from collections.abc import AsyncIterator
+import urllib.parse
+from collections.abc import AsyncIterator, Callable
 
 import anyio
 import grpc
+from google.protobuf import descriptor
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from filmstudio.errors import FilmStudioError
@@ -38,6 +43,7 @@ _TYPES = {".vtt": "text/vtt", ".srt": "application/x-subrip", ".mp4": "video/mp4
 
 FILMS_PREFIX = "films/"
 ASSETS_PREFIX = "assets/"
+ROUTE_PREFIX = "/v1/files/"
 
 
 def readable_as(key: str) -> str | None:
@@ -49,6 +55,30 @@ def readable_as(key: str) -> str | None:
     if key.startswith(ASSETS_PREFIX) and len(key) > len(ASSETS_PREFIX):
         return ""
     return None
+
+
+def file_url(key: str) -> str:
+    """The gateway URL of store object `key`."""
+    return ROUTE_PREFIX + urllib.parse.quote(key)
+
+
+def object_urls(store: ObjectStore | None) -> Callable[[descriptor.FieldDescriptor], Callable[[str], str] | None]:
+    """For ProtoJson: string fields named `*_uri` hold object-store URIs (the protos' convention), and
+    print as `file_url` of their key. A URI outside the store, or any with no store configured, prints
+    as "": the gateway could not serve it, and the caller must not learn where it points."""
+
+    def url(uri: str) -> str:
+        if not uri or store is None:
+            return ""
+        try:
+            return file_url(store.key(uri))
+        except FilmStudioError:
+            return ""
+
+    def for_field(field: descriptor.FieldDescriptor) -> Callable[[str], str] | None:
+        return url if field.type == field.TYPE_STRING and field.name.endswith("_uri") else None
+
+    return for_field
 
 
 def content_type(key: str) -> str:

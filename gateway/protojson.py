@@ -8,6 +8,9 @@ finished film that is most of the gateway's own time per GetFilm. Here that disp
 type, and a message costs a getattr (and HasField where the field has presence) per field. Well-known types with
 special JSON forms (Any, Struct, FieldMask, wrappers, ...) other than Timestamp and Duration are left to
 json_format, which owns those rules.
+
+`strings` may give string fields a converter of their own (the app prints object-store URIs as gateway
+URLs with gateway.files.object_urls); it is asked once per field, when a message type is compiled.
 """
 
 from __future__ import annotations
@@ -31,14 +34,16 @@ _LEFT_TO_JSON_FORMAT = {
 }
 
 Converter = Callable[[Message], object]
+StringHook = Callable[[descriptor.FieldDescriptor], Callable[[str], str] | None]
 _SINGLE, _REPEATED, _MAP = 0, 1, 2
 
 
 class ProtoJson:
     """Converters for the message types of one descriptor pool, compiled on first use."""
 
-    def __init__(self, pool: descriptor_pool.DescriptorPool | None = None) -> None:
+    def __init__(self, pool: descriptor_pool.DescriptorPool | None = None, strings: StringHook | None = None) -> None:
         self.pool = pool
+        self.strings = strings
         self._converters: dict[descriptor.Descriptor, Converter] = {}
 
     def to_dict(self, message: Message) -> object:
@@ -115,6 +120,8 @@ class ProtoJson:
             return lambda value: names.get(value, value)  # an unknown number of an open enum stays a number
         if field.type == _FD.TYPE_BYTES:
             return lambda value: base64.b64encode(value).decode("utf-8")
+        if field.type == _FD.TYPE_STRING and self.strings is not None:
+            return self.strings(field)
         if cpp in _INT64:
             return str
         if cpp == _FD.CPPTYPE_FLOAT:

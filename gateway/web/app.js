@@ -3,7 +3,6 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const storeBase = document.querySelector('meta[name="filmstudio-store"]').content;
 let film = null;
 let lastSequence = 0;  // the last event applied: a reconnect or a re-watch resumes after it
 let watching = false;
@@ -27,13 +26,12 @@ async function api(method, path, body) {
   return data;
 }
 
-// A store URI as a gateway URL; the token rides along because <img> and <video> cannot send headers.
-// `version` changes the URL when the object behind the same key changes (a redone shot, a re-cut film).
-function fileUrl(uri, version) {
-  if (!uri) return "";
-  const key = uri.startsWith(storeBase) ? decodeURIComponent(uri.slice(storeBase.length)) : uri;
-  return `/v1/files/${key.split("/").map(encodeURIComponent).join("/")}?access_token=${encodeURIComponent(token())}`
-    + (version ? `&v=${encodeURIComponent(version)}` : "");
+// A file URL of the API (/v1/files/..., as every *Uri field reads) with the token, which rides along
+// because <img> and <video> cannot send headers. `version` changes the URL when the object behind the
+// same key changes (a redone shot, a re-cut film).
+function fileUrl(url, version) {
+  if (!url) return "";
+  return `${url}?access_token=${encodeURIComponent(token())}` + (version ? `&v=${encodeURIComponent(version)}` : "");
 }
 
 function shotCard(shot) {

@@ -72,10 +72,12 @@ async def test_create_watch_resume_and_seek_over_rest(mesh, gateway_url, token_f
         assert done["state"] == "FILM_STATE_SUCCEEDED" and done["outputs"]["videoUri"] == outputs["videoUri"]
         assert [s["state"] for s in done["shots"]] == ["SHOT_STATE_SUCCEEDED"] * len(done["shots"])
 
-        # The video, whole and by range, as a <video> element asks for it.
-        key = outputs["videoUri"].removeprefix(mesh.config.store_url.rstrip("/") + "/")
+        # Every URI is the gateway's own file URL: nothing says where the store keeps the film.
+        assert "file://" not in json.dumps(done) and mesh.config.store_url not in json.dumps(events)
+        key = outputs["videoUri"].removeprefix("/v1/files/")
         assert key.startswith(film["name"] + "/")
-        whole = await http.get(f"/v1/files/{key}", headers=alice)
+        # The video, whole and by range, as a <video> element asks for it.
+        whole = await http.get(outputs["videoUri"], headers=alice)
         assert whole.status_code == 200 and whole.headers["content-type"] == "video/mp4"
         assert whole.content[4:8] == b"ftyp" and whole.headers["accept-ranges"] == "bytes"
         part = await http.get(f"/v1/files/{key}", headers={**alice, "Range": "bytes=1000-1999"})
@@ -84,7 +86,7 @@ async def test_create_watch_resume_and_seek_over_rest(mesh, gateway_url, token_f
         tail = await http.get(f"/v1/files/{key}", params={"access_token": alice["Authorization"][7:]},
                               headers={"Range": "bytes=-100"})
         assert tail.status_code == 206 and tail.content == whole.content[-100:]
-        still = done["shots"][0]["imageUri"].removeprefix(mesh.config.store_url.rstrip("/") + "/")
+        still = done["shots"][0]["imageUri"].removeprefix("/v1/files/")
         assert still.startswith("assets/image/")  # content-addressed: any signed-in user may read it
 
         # Someone else: the film, its stream and its files do not exist for them.
