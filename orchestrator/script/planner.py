@@ -440,10 +440,6 @@ def _kept(shots: list[_Shot], target_ms: int, warnings: list[str]) -> list[bool]
     return keep
 
 
-def _scaled_ms(shot: _Shot, scale: float) -> int:
-    return min(shot.max_ms(), max(shot.min_ms(), int(scale * shot.fit_base_ms)))
-
-
 def _spread(shots: list[_Shot], target_ms: int) -> None:
     """Sets every shot's duration: its shortest, or for a shot that may run longer, its natural
     length times one scale shared by all, the largest that keeps the film within target_ms."""
@@ -455,17 +451,23 @@ def _spread(shots: list[_Shot], target_ms: int) -> None:
     if not flexible:
         return
     room = target_ms - fixed_ms
+    # (shortest, longest, natural length) of each flexible shot, read once: the bisection asks 60 times.
+    bounds = [(shot.min_ms(), shot.max_ms(), shot.fit_base_ms) for shot in flexible]
+
+    def scaled(scale: float) -> list[int]:
+        return [min(longest, max(shortest, int(scale * natural))) for shortest, longest, natural in bounds]
+
     # Bisect for the scale: the film's length only grows with it, and 60 halvings reach the
     # precision of a float.
-    low, high = 0.0, max(shot.max_ms() / shot.fit_base_ms for shot in flexible)
+    low, high = 0.0, max(longest / natural for _, longest, natural in bounds)
     for _ in range(60):
         middle = (low + high) / 2
-        if sum(_scaled_ms(shot, middle) for shot in flexible) > room:
+        if sum(scaled(middle)) > room:
             high = middle
         else:
             low = middle
-    for shot in flexible:
-        shot.duration_ms = _scaled_ms(shot, low)
+    for shot, duration in zip(flexible, scaled(low)):
+        shot.duration_ms = duration
     # Rounding down leaves milliseconds over: hand them out, in order, to shots with room to grow.
     short = room - sum(shot.duration_ms for shot in flexible)
     while short > 0:
