@@ -1,6 +1,6 @@
 """GET /v1/files/{key}: film outputs from the object store, with HTTP range requests so a <video>
 element can seek. A local store streams the file (200, 206 with Content-Range, 416); an S3 store
-answers 307 to a presigned URL, and S3 serves the ranges itself.
+answers 307 to a presigned URL, and S3 serves the ranges itself. A missing object is 404 either way.
 
 Responses never show a store URI (a server path or a bucket): every object URI a REST client sees is
 this route's URL instead, `/v1/files/{key}`, relative to the gateway (`object_urls`).
@@ -117,6 +117,8 @@ async def serve(store: ObjectStore, key: str, range_header: str | None, head: bo
         store.key(key)
         path = store.local_path(key)
         if path is None:
+            if not await store.exists(key):
+                return error_response(grpc.StatusCode.NOT_FOUND, f"no file {key!r}")
             return RedirectResponse(await store.url(key, expires_s=PRESIGN_TTL_S), status_code=307)
     except FilmStudioError as exc:
         return error_response(exc.code, exc.message)

@@ -1,15 +1,19 @@
 """REST responses never show where the store keeps a film: every object URI (Film.outputs, a shot's
 still and voice, in GetFilm, ListFilms and watch events as SSE or NDJSON) is the gateway's own
-/v1/files URL, which serves it."""
+/v1/files URL, which serves it. A missing object is 404 whatever the store."""
 
 from __future__ import annotations
 
 import json
 
+import httpx
+
 from filmstudio.storage import S3Store
 from filmstudio.v1 import film_pb2
+from gateway.app import create_app
 from gateway.files import object_urls
 from gateway.protojson import ProtoJson
+from tests.gateway.tokens import bearer
 
 
 async def _finished_film(client, film_id="u"):
@@ -68,3 +72,42 @@ def test_s3_uris_become_file_urls_without_the_bucket():
     assert printed["shots"][0]["imageUri"] == "/v1/files/assets/image/ab/ab%2012.png"
     assert "bucket" not in json.dumps(printed) and "studio" not in json.dumps(printed)
     assert ProtoJson(strings=object_urls(None)).to_dict(film)["outputs"]["videoUri"] == ""
+
+
+class _FakeS3:
+    """An S3-like store (no local paths: files are presigned redirects) holding `objects`."""
+
+    base_uri = "s3://bucket/"
+
+    def __init__(self, objects: set[str]) -> None:
+        self.objects = objects
+
+    def key(self, uri):
+        return uri.removeprefix(self.base_uri)
+
+    def local_path(self, key):
+        return None
+
+    async def exists(self, key):
+        return self.key(key) in self.objects
+
+    async def url(self, key, expires_s=3600):
+        return f"https://s3.example/bucket/{key}?X-Amz-Signature=abc"
+
+    async def close(self):
+        pass
+
+
+async def test_a_missing_object_on_s3_is_404_naming_it_not_a_redirect(settings):
+    settings.store = _FakeS3({"films/x/film.mp4"})
+    app = create_app(settings)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://g") as c:
+        c.headers.update(bearer("alice"))
+        assert (await c.post("/v1/films", json={"script": "One."}, params={"film_id": "x"})).status_code == 200
+        there = await c.get("/v1/files/films/x/film.mp4")
+        missing = await c.get("/v1/files/films/x/poster.jpg")
+        missing_head = await c.head("/v1/files/films/x/poster.jpg")
+    await app.state.gateway.close()
+    assert there.status_code == 307 and there.headers["location"].startswith("https://s3.example/")
+    assert missing.status_code == 404 and "films/x/poster.jpg" in missing.json()["message"]
+    assert missing_head.status_code == 404 and "location" not in missing_head.headers

@@ -157,6 +157,9 @@ class _FakeS3:
     def local_path(self, key):
         return None
 
+    async def exists(self, key):
+        return True
+
     async def url(self, key, expires_s=3600):
         return f"https://s3.example/bucket/{key}?X-Amz-Signature=abc"
 
