@@ -1,12 +1,19 @@
 """OpenAPI 3.0 from the same descriptors the routes come from, with the proto comments as
-descriptions, and a self-contained /docs page (no CDN: it renders /openapi.json with a little JS)."""
+descriptions, and a self-contained /docs page (no CDN: it renders /openapi.json with a little JS).
+
+The schema states what the servers enforce: fields marked REQUIRED (google.api.field_behavior) are
+required, and a required string is non-empty; ids in paths follow filmstudio.names; the few bounds the
+protos cannot say come from the modules that own them (`_QUERY_RULES`).
+"""
 
 from __future__ import annotations
 
 import html
 
+from google.api import field_behavior_pb2
 from google.protobuf import descriptor, descriptor_pb2
 
+from filmstudio import names, settings
 from gateway.rules import Api, Route, Variable
 
 _FD = descriptor.FieldDescriptor
@@ -49,6 +56,33 @@ _WKT = {
 }
 # Query parameters for nested messages go this deep ("settings.target_duration").
 _QUERY_DEPTH = 3
+_INT32_MAX = 2**31 - 1
+# The id pattern of a path segment, by the collection before it ("films/{film}").
+_ID_PATTERNS = {"films": names.FILM_ID.pattern, "shots": names.SHOT_ID.pattern}
+# Query parameters' rules beyond their type. page_size 0 means the default and more than the maximum
+# reads as the maximum (settings.page_size); only a negative one is refused.
+_QUERY_RULES = {
+    "filmstudio.v1.ListFilmsRequest.page_size": {"minimum": 0, "maximum": _INT32_MAX},
+    "filmstudio.v1.CreateFilmRequest.film_id": {"pattern": f"^(?:{names.FILM_ID.pattern})?$"},
+    "filmstudio.v1.CreateFilmRequest.request_id": {"maxLength": settings.MAX_REQUEST_ID},
+}
+
+
+def required_fields(files: list[descriptor_pb2.FileDescriptorProto]) -> set[str]:
+    """Full names of the fields marked `(google.api.field_behavior) = REQUIRED`."""
+    found: set[str] = set()
+
+    def message(m: descriptor_pb2.DescriptorProto, scope: str) -> None:
+        for field in m.field:
+            if field_behavior_pb2.REQUIRED in field.options.Extensions[field_behavior_pb2.field_behavior]:
+                found.add(f"{scope}{m.name}.{field.name}")
+        for nested in m.nested_type:
+            message(nested, f"{scope}{m.name}.")
+
+    for file in files:
+        for m in file.message_type:
+            message(m, f"{file.package}." if file.package else "")
+    return found
 
 
 def comments(files: list[descriptor_pb2.FileDescriptorProto]) -> dict[str, str]:
@@ -99,6 +133,7 @@ class _Builder:
     def __init__(self, api: Api) -> None:
         self.api = api
         self.docs = comments(api.files)
+        self.required = required_fields(api.files)
         self.schemas: dict[str, dict] = {}
 
     def ref(self, message: descriptor.Descriptor) -> dict:
@@ -116,6 +151,9 @@ class _Builder:
                 continue
             properties[field.json_name] = self.field_schema(field)
         schema = {"type": "object", "properties": properties}
+        required = [f.json_name for f in message.fields if f.full_name in self.required and f.name not in skip]
+        if required:
+            schema["required"] = required
         if message.full_name in self.docs:
             schema["description"] = self.docs[message.full_name]
         return schema
@@ -128,6 +166,8 @@ class _Builder:
             schema = {"type": "array", "items": self.single(field)}
         else:
             schema = self.single(field)
+            if field.type == _FD.TYPE_STRING and field.full_name in self.required:
+                schema["minLength"] = 1  # proto3 JSON cannot tell "" from absent
         description = self.docs.get(field.full_name)
         if description:
             # A $ref cannot carry siblings in OpenAPI 3.0: wrap it.
@@ -162,6 +202,7 @@ class _Builder:
                 continue
             schema = self.single(field) if field.message_type is None else dict(_WKT[field.message_type.full_name])
             schema.pop("description", None)
+            schema.update(_QUERY_RULES.get(field.full_name, {}))
             if field.is_repeated:
                 schema = {"type": "array", "items": schema}
             param = {"name": name, "in": "query", "required": False, "schema": schema}
@@ -189,7 +230,8 @@ def openapi_path(route: Route) -> tuple[str, list[dict]]:
             used.add(name)
             pieces.append("{" + name + "}")
             description = f"binds {part.field_path}" if isinstance(part, Variable) else "path segment"
-            schema = {"type": "string", "pattern": "^[^/]+$"} if segment.text == "*" else {"type": "string"}
+            pattern = f"^(?:{_ID_PATTERNS[collection]})$" if collection in _ID_PATTERNS else "^[^/]+$"
+            schema = {"type": "string", "pattern": pattern} if segment.text == "*" else {"type": "string"}
             params.append({"name": name, "in": "path", "required": True, "schema": schema,
                            "description": description})
     path = "/" + "/".join(pieces) + (":" + route.template.verb if route.template.verb else "")

@@ -14,6 +14,7 @@ from tests.gateway.live import live_gateway
 from tests.gateway.tokens import SECRET
 
 schema = schemathesis.openapi.from_dict(document(build_api(load_descriptor_set())))
+schema.config.generation.update(modes=list(schemathesis.GenerationMode))  # valid requests and invalid ones
 
 
 @pytest.fixture(scope="module")
