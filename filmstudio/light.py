@@ -32,9 +32,10 @@ _WORD = re.compile(r"\b(" + "|".join(sorted((re.escape(w) for w in WORDS), key=l
 
 
 def is_time_of_day(text: str) -> bool:
-    """Whether a heading part names a light or a continuity ("NIGHT", "LATER", "MOMENTS LATER")."""
+    """Whether a heading part names a time: a light ("NIGHT", "LATE NIGHT"), a continuity ("LATER",
+    "MOMENTS LATER") or a day or night named otherwise ("THURSDAY", "SUNDAY MORNING", "TONIGHT")."""
     upper = " ".join(text.upper().split())
-    return upper in WORDS or upper in CONTINUITY or upper.endswith("LATER")
+    return upper in WORDS or upper in CONTINUITY or upper.endswith(("LATER", "NIGHT", "DAY", "MORNING"))
 
 
 def is_continuity(text: str) -> bool:

@@ -52,12 +52,15 @@ _FRAMING_WORDS = {
     script_pb2.FRAMING_EXTREME_CLOSE_UP: "extreme close-up",
     script_pb2.FRAMING_OVER_THE_SHOULDER: "over-the-shoulder shot",
 }
+# What each light (script_pb2.TimeOfDay) is called in a prompt.
 _LIGHT = {
-    "DAY": "daylight", "NIGHT": "night, moonlight and practical lamps", "DAWN": "dawn, soft pink first light",
-    "DUSK": "dusk, fading blue light", "MORNING": "morning light", "EVENING": "evening, warm low sun",
-    "AFTERNOON": "afternoon light", "SUNSET": "sunset, golden light", "SUNRISE": "sunrise, golden light",
-    "NOON": "harsh midday sun", "MIDNIGHT": "midnight darkness", "TWILIGHT": "twilight",
-    "MAGIC HOUR": "golden hour light", "GOLDEN HOUR": "golden hour light",
+    script_pb2.TIME_OF_DAY_DAY: "daylight", script_pb2.TIME_OF_DAY_NIGHT: "night, moonlight and practical lamps",
+    script_pb2.TIME_OF_DAY_DAWN: "dawn, soft pink first light", script_pb2.TIME_OF_DAY_DUSK: "dusk, fading blue light",
+    script_pb2.TIME_OF_DAY_MORNING: "morning light", script_pb2.TIME_OF_DAY_EVENING: "evening, warm low sun",
+    script_pb2.TIME_OF_DAY_AFTERNOON: "afternoon light", script_pb2.TIME_OF_DAY_SUNSET: "sunset, golden light",
+    script_pb2.TIME_OF_DAY_SUNRISE: "sunrise, golden light", script_pb2.TIME_OF_DAY_NOON: "harsh midday sun",
+    script_pb2.TIME_OF_DAY_MIDNIGHT: "midnight darkness", script_pb2.TIME_OF_DAY_TWILIGHT: "twilight",
+    script_pb2.TIME_OF_DAY_GOLDEN_HOUR: "golden hour light",
 }
 _SETTING_WORDS = {
     script_pb2.SETTING_INTERIOR: "interior",
@@ -195,9 +198,11 @@ def build_prompt(
     setting: int,
     location: str,
     time_of_day: str,
+    light: int,
     characters: list[script_pb2.Character],
 ) -> str:
-    """Style, framing, action, characters, place and light, in the order image models weigh them."""
+    """Style, framing, action, characters, place and light, in the order image models weigh them.
+    `light` is the scene's script_pb2.TimeOfDay, `time_of_day` its time as written."""
     action = " ".join(description.split()[:40])
     parts = [style.lead, _FRAMING_WORDS.get(framing, "shot")]
     if action:
@@ -206,9 +211,10 @@ def build_prompt(
     place = " ".join(part for part in (_SETTING_WORDS.get(setting, ""), location.lower()) if part)
     if place:
         parts.append(place)
-    light = _LIGHT.get(time_of_day.upper(), time_of_day.lower())
-    if light:
-        parts.append(light)
+    # The light's words; a time the table does not know ("THURSDAY") as the script writes it.
+    lit = _LIGHT.get(light, time_of_day.lower())
+    if lit:
+        parts.append(lit)
     parts.append(style.tail)
     return ", ".join(parts)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from filmstudio import light
 from filmstudio.errors import ScriptError
 from filmstudio.v1 import script_pb2
 from orchestrator.script import fountain
@@ -14,12 +15,6 @@ ACTION = "action"
 DIALOGUE = "dialogue"
 TRANSITION = "transition"
 
-_TIMES_OF_DAY = (
-    "DAY", "NIGHT", "DAWN", "DUSK", "MORNING", "EVENING", "AFTERNOON", "NOON", "MIDNIGHT", "SUNSET",
-    "SUNRISE", "TWILIGHT", "LATE NIGHT", "EARLY MORNING", "MAGIC HOUR", "GOLDEN HOUR",
-)
-# Continuity words: the light does not change from the scene before.
-_CONTINUITY = ("CONTINUOUS", "LATER", "MOMENTS LATER", "SAME", "SAME TIME", "SIMULTANEOUS", "CONT'D")
 
 
 @dataclass
@@ -78,7 +73,7 @@ def split_heading(interior_exterior: str, rest: str) -> tuple[int, str, str]:
     time_of_day = ""
     if len(parts) >= 2:
         last = parts[-1].upper()
-        if last in _TIMES_OF_DAY or last in _CONTINUITY or last.endswith(("LATER", "NIGHT", "DAY", "MORNING")):
+        if light.is_time_of_day(last):
             time_of_day = parts.pop()
     return setting, " - ".join(parts), time_of_day
 
@@ -86,7 +81,7 @@ def split_heading(interior_exterior: str, rest: str) -> tuple[int, str, str]:
 def resolve_time_of_day(written: str, previous: str) -> str:
     """A heading's time of day, with continuity words ("CONTINUOUS", "LATER") taking the last light."""
     upper = written.upper()
-    if not upper or upper in _CONTINUITY or upper.endswith("LATER"):
+    if not upper or light.is_continuity(upper):
         return previous
     return upper
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from filmstudio import tensors
+from filmstudio import light, tensors
 from filmstudio.errors import InvalidArgument
 from filmstudio.v1 import script_pb2
 from orchestrator.script import bible
@@ -536,6 +536,7 @@ def plan_shots(
         scene = script_pb2.Scene(
             id=scene_id, number=index + 1, heading=draft_scene.heading, setting=draft_scene.setting,
             location=draft_scene.location, time_of_day=draft_scene.time_of_day,
+            light=light.light_in(draft_scene.time_of_day),
             span=script_pb2.SourceSpan(line=draft_scene.line, column=draft_scene.column, end_line=draft_scene.end_line),
             scene_number=draft_scene.scene_number, synopsis=draft_scene.synopsis,
         )
@@ -545,7 +546,7 @@ def plan_shots(
                 id=f"{scene_id}-sh{number:02d}", framing=planned.framing, camera_move=planned.move,
                 description=planned.description, character_ids=planned.character_ids,
                 prompt=bible.build_prompt(style, planned.framing, planned.subject, draft_scene.setting,
-                                          draft_scene.location, draft_scene.time_of_day, in_frame),
+                                          draft_scene.location, draft_scene.time_of_day, scene.light, in_frame),
                 negative_prompt=negative,
                 seed=bible.shot_seed(film_seed, draft_scene.location, planned.character_ids),
                 transition_in=planned.transition or script_pb2.TRANSITION_CUT,

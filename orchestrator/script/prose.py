@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from filmstudio import light
 from filmstudio.errors import ScriptError
 from filmstudio.v1 import script_pb2
 from orchestrator.script.draft import ACTION, Beat, Draft, DraftScene
@@ -21,12 +22,6 @@ _TIME_OPENERS = (
 # Prepositions that, at a paragraph's start, name a new place ("At the harbour, ...").
 _PLACE_OPENERS = ("at the ", "in the ", "inside the ", "outside the ", "on the ", "back at the ",
                   "back in the ", "back at ", "back in ", "down at the ", "up on the ", "out on the ")
-# Words that set the light.
-_TIME_WORDS = {
-    "dawn": "DAWN", "sunrise": "DAWN", "morning": "MORNING", "noon": "DAY", "midday": "DAY",
-    "afternoon": "AFTERNOON", "dusk": "DUSK", "sunset": "DUSK", "evening": "EVENING", "twilight": "DUSK",
-    "night": "NIGHT", "midnight": "NIGHT", "tonight": "NIGHT", "moonlight": "NIGHT",
-}
 _INTERIOR = frozenset(
     "kitchen bakery room bedroom bathroom hall hallway office house flat apartment cafe café bar shop store "
     "church library classroom school hospital station attic cellar basement studio corridor lobby "
@@ -63,11 +58,8 @@ def _place(paragraph: str) -> str:
 
 
 def _time(paragraph: str) -> str:
-    first_sentence = paragraph.split(". ", 1)[0]
-    for word in _words(first_sentence):
-        if word in _TIME_WORDS:
-            return _TIME_WORDS[word]
-    return ""
+    """The light the paragraph's first sentence names ("At dusk, ..."), as a heading writes it; "" if none."""
+    return light.name(light.light_in(paragraph.split(". ", 1)[0]))
 
 
 def _setting(location: str) -> int:
