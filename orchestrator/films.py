@@ -54,8 +54,10 @@ class Films:
         self.quotas = quotas
 
     async def to_proto(self, record: FilmRecord) -> film_pb2.Film:
-        shots = await self.db.get_shots(record.id)
-        return record.to_proto(shots, self.store.uri)
+        """The API film; its shots are read unless the record came with them."""
+        if record.shots is None:
+            record = dataclasses.replace(record, shots=tuple(await self.db.get_shots(record.id)))
+        return record.to_proto(self.store.uri)
 
     async def create(self, owner: str, request: film_pb2.CreateFilmRequest) -> film_pb2.Film:
         film = request.film
@@ -93,14 +95,14 @@ class Films:
                                     f"limit of {self.quotas.seconds_per_day} s")
 
     async def get(self, owner: str, name: str) -> film_pb2.Film:
-        return await self.to_proto(await self.db.get_film(owner, names.parse_film_name(name)))
+        return await self.to_proto(await self.db.get_film(owner, names.parse_film_name(name), with_shots=True))
 
     async def list(self, owner: str, request: film_pb2.ListFilmsRequest) -> film_pb2.ListFilmsResponse:
         size = film_settings.page_size(request.page_size)
         after = decode_page_token(request.page_token) if request.page_token else None
-        records, more = await self.db.list_films(owner, size, after)
+        records, more = await self.db.list_films(owner, size, after, with_shots=True)
         token = encode_page_token(records[-1].created_at, records[-1].id) if more else ""
-        return film_pb2.ListFilmsResponse(films=[await self.to_proto(r) for r in records], next_page_token=token)
+        return film_pb2.ListFilmsResponse(films=[r.to_proto(self.store.uri) for r in records], next_page_token=token)
 
     async def cancel(self, owner: str, name: str) -> film_pb2.Film:
         film_id = names.parse_film_name(name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from google.protobuf import timestamp_pb2
 from google.rpc import status_pb2
@@ -92,6 +92,9 @@ class FilmRecord:
     last_sequence: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    # The film's shots in film order, read in the same snapshot as the film (get_film and list_films
+    # with_shots=True); None when the record was read without them.
+    shots: tuple[ShotRecord, ...] | None = None
     # True only on the record create_film returns when it made the film (False on an idempotent replay).
     created: bool = False
 
@@ -105,10 +108,8 @@ class FilmRecord:
             return None
         return status_pb2.Status(code=self.error_code, message=self.error_message)
 
-    def to_proto(
-        self, shots: Iterable[ShotRecord] = (), object_uri: Callable[[str], str] = same_key
-    ) -> film_pb2.Film:
-        """The API message. Pass the film's shots (db.get_shots) to fill Film.shots, in film order."""
+    def to_proto(self, object_uri: Callable[[str], str] = same_key) -> film_pb2.Film:
+        """The API message; Film.shots are the record's shots (none when it was read without them)."""
         film = film_pb2.Film(
             name=self.name,
             display_name=self.display_name,
@@ -116,7 +117,7 @@ class FilmRecord:
             progress=self.progress,
             script=self.script,
             settings=self.settings,
-            shots=[shot.to_proto(object_uri) for shot in sorted(shots, key=lambda s: s.position)],
+            shots=[shot.to_proto(object_uri) for shot in self.shots or ()],
             create_time=timestamp(self.created_at),
             update_time=timestamp(self.updated_at),
             owner=f"users/{self.owner}",

@@ -118,8 +118,8 @@ async def test_to_proto_builds_the_api_film(db):
     await db.put_shots(film.id, worker, [("s2", 1), ("s1", 0)])
     await db.set_shot(film.id, "s1", worker, film_pb2.SHOT_STATE_SUCCEEDED, image_key="assets/aa/aa.png")
     await db.set_state(film.id, worker, film_pb2.FILM_STATE_FAILED, error=status_of(InvalidArgument("no voices")))
-    record = await db.get_film("alice", film.id)
-    proto = record.to_proto(await db.get_shots(film.id), object_uri=lambda key: f"file:///store/{key}")
+    record = await db.get_film("alice", film.id, with_shots=True)
+    proto = record.to_proto(object_uri=lambda key: f"file:///store/{key}")
     assert proto.name == f"films/{film.id}" and proto.owner == "users/alice"
     assert proto.display_name == "Noir" and proto.script == "FADE IN:"
     assert proto.settings == settings(fps=30, style="noir")

@@ -90,7 +90,7 @@ async def new_film(parts: Parts, seed: int = 7) -> str:
 
 async def run(parts: Parts, film_id: str) -> film_pb2.Film:
     await FilmJob(parts, film_id, WORKER).run()
-    return (await parts.db.load_film(film_id)).to_proto(await parts.db.get_shots(film_id))
+    return (await parts.db.get_film("alice", film_id, with_shots=True)).to_proto()
 
 
 def planned(film_id: str) -> tuple[int, int]:

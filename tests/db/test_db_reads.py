@@ -1,0 +1,108 @@
+"""Film reads, as GetFilm and ListFilms make them: a film and its shots from one snapshot, a fixed
+number of queries whatever the page size, and never a stale film after another replica changed it."""
+
+from __future__ import annotations
+
+import contextlib
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+
+from filmstudio.storage import LocalStore
+from filmstudio.v1 import film_pb2
+from orchestrator.films import Films
+from tests.db.films import generating_film, new_film
+
+S = film_pb2
+
+
+@contextlib.contextmanager
+def selects_sent():
+    """The SELECT statements every engine sends inside the block (BEGIN and COMMIT are left out)."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            sent.append(statement)
+
+    sa_event.listen(sa.Engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa_event.remove(sa.Engine, "before_cursor_execute", record)
+
+
+def films_of(db, tmp_path) -> Films:
+    return Films(db, LocalStore(tmp_path / "store"), None, None)
+
+
+async def test_a_film_is_read_with_its_shots_in_film_order(db):
+    film = await generating_film(db, shot_ids=("s2", "s1", "s3"))
+    assert (await db.get_film("alice", film.id)).shots is None
+    whole = await db.get_film("alice", film.id, with_shots=True)
+    assert whole.shots == tuple(await db.get_shots(film.id))
+    assert [shot.shot_id for shot in whole.shots] == ["s2", "s1", "s3"]
+    assert [shot.name for shot in whole.to_proto().shots] == [f"films/{film.id}/shots/{s}" for s in ("s2", "s1", "s3")]
+
+
+async def test_a_page_carries_each_films_own_shots(db, clock):
+    first = await generating_film(db, "w1", shot_ids=("a", "b"))
+    clock.advance(1)
+    second = await generating_film(db, "w2", shot_ids=("c",))
+    clock.advance(1)
+    queued = await new_film(db)
+    page, more = await db.list_films("alice", 2, with_shots=True)
+    assert [f.id for f in page] == [queued.id, second.id] and more
+    assert page[0].shots == () and [s.shot_id for s in page[1].shots] == ["c"]
+    rest, more = await db.list_films("alice", 2, (page[-1].created_at, page[-1].id), with_shots=True)
+    assert [f.id for f in rest] == [first.id] and not more
+    assert [s.shot_id for s in rest[0].shots] == ["a", "b"]
+    assert all(f.shots is None for f in (await db.list_films("alice", 5))[0])
+
+
+async def test_get_and_list_are_two_selects_whatever_the_page_size(db, clock, tmp_path):
+    films = films_of(db, tmp_path)
+    made = []
+    for i in range(5):
+        made.append(await generating_film(db, f"w{i}", shot_ids=("s1", "s2")))
+        clock.advance(1)
+    with selects_sent() as sent:
+        got = await films.get("alice", made[0].name)
+    assert len(sent) == 2 and len(got.shots) == 2
+    for size in (1, 3, 5):
+        with selects_sent() as sent:
+            page = await films.list("alice", film_pb2.ListFilmsRequest(page_size=size))
+        assert len(sent) == 2, sent
+        assert len(page.films) == size and all(len(f.shots) == 2 for f in page.films)
+
+
+async def test_a_film_changed_by_another_replica_is_never_read_stale(backend, clock, tmp_path):
+    """Every change another Database handle makes shows in this handle's very next GetFilm and
+    ListFilms, including those that append no event (put_shots) or touch only updated_at (a cancel
+    asked of a held film): a read-side cache keyed on the event sequence or the update time fails here."""
+    here, there = await backend.open(), await backend.open()
+    films = films_of(here, tmp_path)
+    film = await new_film(there)
+    key = "assets/aa/" + "a" * 62 + ".png"
+    changes = {
+        "claimed (the lease is not in the API film)": lambda: there.claim_film("w1", 30),
+        "planning": lambda: there.set_state(film.id, "w1", S.FILM_STATE_PLANNING, progress=0.01),
+        "shots planned, no event": lambda: there.put_shots(film.id, "w1", [("s1", 0), ("s2", 1)]),
+        "generating": lambda: there.set_state(film.id, "w1", S.FILM_STATE_GENERATING),
+        "shot rendering": lambda: there.set_shot(film.id, "s1", "w1", S.SHOT_STATE_RENDERING),
+        "shot done": lambda: there.set_shot(film.id, "s1", "w1", S.SHOT_STATE_SUCCEEDED, image_key=key),
+        "progress": lambda: there.append_event(film.id, S.FilmEvent(progress=0.5)),
+        "cancel asked, no event": lambda: there.request_cancel("alice", film.id),
+        "cancelled": lambda: there.set_state(film.id, "w1", S.FILM_STATE_CANCELLED),
+    }
+    before = await films.get("alice", film.name)
+    assert (await films.list("alice", film_pb2.ListFilmsRequest())).films == [before]
+    for change, make in changes.items():
+        clock.advance(1)
+        await make()
+        fresh = (await there.get_film("alice", film.id, with_shots=True)).to_proto(films.store.uri)
+        got = await films.get("alice", film.name)
+        assert got == fresh, change
+        assert (await films.list("alice", film_pb2.ListFilmsRequest())).films == [fresh], change
+        assert (got == before) == change.startswith("claimed"), change
+        before = got
