@@ -12,9 +12,9 @@ import dataclasses
 from google.protobuf import duration_pb2
 
 from filmstudio.errors import InvalidArgument
+from filmstudio.settings import FPS
 from filmstudio.v1 import composer_pb2, script_pb2
 
-FPS_ALLOWED = (24, 25, 30)
 MAX_FILM_S = 300
 MAX_LONG_SIDE, MAX_SHORT_SIDE = 1920, 1080
 MIN_SIDE = 64
@@ -114,8 +114,8 @@ def check_format(fmt: composer_pb2.OutputFormat) -> None:
         raise InvalidArgument(f"format: {w}x{h} is over 1080p (at most 1920x1080, 1080x1920 or 1080x1080)")
     if min(w, h) < MIN_SIDE:
         raise InvalidArgument(f"format: {w}x{h} is under the {MIN_SIDE}-pixel minimum")
-    if fmt.fps not in FPS_ALLOWED:
-        raise InvalidArgument(f"format: fps must be 24, 25 or 30, got {fmt.fps}")
+    if fmt.fps not in FPS:
+        raise InvalidArgument(f"format: fps must be {', '.join(map(str, FPS))}, got {fmt.fps}")
 
 
 def plan_film(request: composer_pb2.ComposeFilmRequest) -> FilmPlan:

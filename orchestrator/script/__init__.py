@@ -2,7 +2,7 @@
 
 from orchestrator.script.bible import STYLES, Style, stable_seed
 from orchestrator.script.parse import ParsedScript, parse_script
-from orchestrator.script.planner import speech_seconds
+from orchestrator.script.planned import speech_seconds
 from orchestrator.script.shotlist import format_shot_list
 from orchestrator.script.source import MAX_SCRIPT_BYTES
 

@@ -6,24 +6,15 @@ always give the same plan; the orchestrator may lengthen a shot later, once real
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from filmstudio import light, tensors
-from filmstudio.errors import InvalidArgument
+from filmstudio import light
 from filmstudio.v1 import script_pb2
 from orchestrator.script import bible
 from orchestrator.script.draft import ACTION, TRANSITION, Beat, Draft, DraftScene
-
-# Silence before a shot's first line, and the breath after every line (part of the line's time).
-LINE_LEAD_SECONDS = 0.3
-LINE_PAUSE_SECONDS = 0.4
-# Action shots are trimmed or held within these bounds to fit the target.
-MIN_ACTION_SECONDS = 1.5
-MAX_ACTION_SECONDS = 8.0
-# A dialogue shot may be held this much past its last line when the action alone cannot fill the film.
-MAX_DIALOGUE_HOLD_SECONDS = 2.0
-# An establishing shot the script does not describe.
-ESTABLISHING_SECONDS = 3.0
+from orchestrator.script.fitting import fit
+from orchestrator.script.planned import (ESTABLISHING_SECONDS, MAX_ACTION_SECONDS, MIN_ACTION_SECONDS,
+                                         PlannedShot, ms)
 
 # Camera words in action lines, longest first so "EXTREME CLOSE" wins over "CLOSE".
 _FRAMING_WORDS = (
@@ -81,16 +72,6 @@ _CLOSERS = ("FADE OUT", "FADE OUT.", "FADE OUT:", "FADE TO BLACK", "FADE TO BLAC
 _OFFSCREEN = ("VO", "OS", "OC")
 
 
-def speech_seconds(text: str, voice: script_pb2.Voice) -> float:
-    """Seconds a line takes: its words at the voice's rate, plus a breath after it.
-
-    The TTS (espeak-ng -s words_per_minute) is told the same rate, so plan and voice agree.
-    """
-    words = sum(1 for word in text.split() if any(c.isalnum() for c in word))
-    rate = voice.words_per_minute or tensors.DEFAULT_WORDS_PER_MINUTE
-    return words * 60.0 / rate + LINE_PAUSE_SECONDS
-
-
 def _padded_words(text: str) -> str:
     cleaned = "".join(c if c.isalnum() or c == "'" else " " for c in text.upper())
     return " " + " ".join(cleaned.split()) + " "
@@ -116,57 +97,6 @@ def _transition(text: str) -> int:
     return script_pb2.TRANSITION_CUT
 
 
-def _ms(seconds: float) -> int:
-    return int(round(seconds * 1000))
-
-
-@dataclass
-class _Line:
-    message: script_pb2.DialogueLine
-    offset_ms: int
-    duration_ms: int
-
-
-@dataclass(eq=False)
-class _Shot:
-    scene: int
-    framing: int
-    move: int
-    description: str
-    subject: str  # what the image shows, for the prompt
-    character_ids: list[str]
-    line: int
-    column: int
-    end_line: int
-    base_ms: int
-    establishing: bool = False
-    transition: int = script_pb2.TRANSITION_UNSPECIFIED
-    lines: list[_Line] = field(default_factory=list)
-    dual_open: bool = False
-    subject_is_speech: bool = False
-    duration_ms: int = 0
-    fit_base_ms: int = 0
-
-    speech_ms: int = 0  # time the dialogue needs: lead, every line, and the breath after the last
-
-    def min_ms(self) -> int:
-        return max(_ms(MIN_ACTION_SECONDS), self.speech_ms)
-
-    def max_ms(self) -> int:
-        if self.lines and self.subject_is_speech:
-            return self.speech_ms
-        return max(_ms(MAX_ACTION_SECONDS), self.speech_ms)
-
-    def add_line(self, message: script_pb2.DialogueLine, voice: script_pb2.Voice, with_previous: bool) -> None:
-        duration = _ms(speech_seconds(message.text, voice))
-        if with_previous and self.lines:
-            offset = self.lines[-1].offset_ms
-        else:
-            offset = self.speech_ms if self.lines else _ms(LINE_LEAD_SECONDS)
-        self.lines.append(_Line(message, offset, duration))
-        self.speech_ms = max(self.speech_ms, offset + duration)
-
-
 @dataclass
 class _Turn:
     """One dialogue beat ready to cut: the speaker, their voice, and the lines that have text."""
@@ -190,7 +120,7 @@ def _present(text: str, names: dict[str, str]) -> list[str]:
 def _scene_shots(
     index: int, scene: DraftScene, characters: dict[str, str], by_id: dict[str, script_pb2.Character],
     pending: int, warnings: list[str],
-) -> tuple[list[_Shot], int]:
+) -> tuple[list[PlannedShot], int]:
     """Cuts one scene into shots: an establishing shot, then one per action beat and speaking turn.
 
     `pending` is the transition into the next new shot, left by a transition beat (here or at the
@@ -253,12 +183,12 @@ def _opening(beats: list[Beat], pending: int) -> tuple[int, list[Beat]]:
 
 def _action_ms(description: str, shortest: float) -> int:
     # Reading time for the picture: 2 s and 0.12 s a word, within the action bounds.
-    return _ms(min(MAX_ACTION_SECONDS, max(shortest, 2.0 + 0.12 * len(description.split()))))
+    return ms(min(MAX_ACTION_SECONDS, max(shortest, 2.0 + 0.12 * len(description.split()))))
 
 
 def _establishing_shot(
     index: int, scene: DraftScene, beats: list[Beat], characters: dict[str, str]
-) -> tuple[_Shot, list[Beat]]:
+) -> tuple[PlannedShot, list[Beat]]:
     """The scene's first shot, wide on the place, and the beats still to cut.
 
     A scene that opens on action is established by that action (its own camera words win, and it
@@ -270,28 +200,28 @@ def _establishing_shot(
         first = beats[0]
         framing, move = _camera(first.text)
         description = " ".join(first.text.split())
-        shot = _Shot(
+        shot = PlannedShot(
             index, framing or wide, move or script_pb2.CAMERA_MOVE_PUSH_IN, description, description,
             _present(first.text, characters), first.line, first.column, first.end_line,
             _action_ms(description, ESTABLISHING_SECONDS), establishing=True,
         )
         return shot, beats[1:]
     place = " ".join(part for part in (scene.location.lower(), scene.time_of_day.lower()) if part)
-    shot = _Shot(
+    shot = PlannedShot(
         index, wide, script_pb2.CAMERA_MOVE_PAN_RIGHT if exterior else script_pb2.CAMERA_MOVE_PUSH_IN,
         scene.heading or place or "establishing shot", place or "the setting",
-        [], scene.line, scene.column, scene.line, _ms(ESTABLISHING_SECONDS), establishing=True,
+        [], scene.line, scene.column, scene.line, ms(ESTABLISHING_SECONDS), establishing=True,
     )
     return shot, beats
 
 
-def _action_shot(index: int, beat: Beat, characters: dict[str, str]) -> _Shot:
+def _action_shot(index: int, beat: Beat, characters: dict[str, str]) -> PlannedShot:
     """An action beat's shot: framed by its camera words, else medium on the people it names, else wide."""
     framing, move = _camera(beat.text)
     description = " ".join(beat.text.split())
     present = _present(beat.text, characters)
     default_framing = script_pb2.FRAMING_MEDIUM if present else script_pb2.FRAMING_WIDE
-    return _Shot(
+    return PlannedShot(
         index, framing or default_framing, move or script_pb2.CAMERA_MOVE_PUSH_IN, description,
         description, present, beat.line, beat.column, beat.end_line,
         _action_ms(description, MIN_ACTION_SECONDS),
@@ -327,14 +257,14 @@ def _turn(beat: Beat, by_id: dict[str, script_pb2.Character]) -> _Turn:
     )
 
 
-def _voice_over(shot: _Shot, turn: _Turn) -> None:
+def _voice_over(shot: PlannedShot, turn: _Turn) -> None:
     """An offscreen voice plays over the picture we are already on, after its lines."""
     for line in turn.lines:
         shot.add_line(line, turn.voice, with_previous=False)
     shot.end_line = max(shot.end_line, turn.beat.end_line)
 
 
-def _second_half_of_dual(shot: _Shot, turn: _Turn) -> None:
+def _second_half_of_dual(shot: PlannedShot, turn: _Turn) -> None:
     """Dual dialogue: the second speaker joins the first's shot, widened, talking at the same time."""
     shot.character_ids.append(turn.speaker)
     shot.framing = script_pb2.FRAMING_WIDE
@@ -349,7 +279,7 @@ def _second_half_of_dual(shot: _Shot, turn: _Turn) -> None:
 
 def _speaking_shot(
     index: int, turn: _Turn, count: int, last_speaker: str, by_id: dict[str, script_pb2.Character]
-) -> _Shot:
+) -> PlannedShot:
     """A new shot of a speaker; `count` is how many shots of them the scene already has.
 
     Someone answering for the first time is seen over the shoulder of whoever spoke last; otherwise
@@ -367,150 +297,13 @@ def _speaking_shot(
         subject += f", {turn.direction}"
     move = script_pb2.CAMERA_MOVE_PUSH_IN if framing == script_pb2.FRAMING_CLOSE_UP else script_pb2.CAMERA_MOVE_STATIC
     beat = turn.beat
-    shot = _Shot(
+    shot = PlannedShot(
         index, framing, move, turn.description, subject, ids, beat.line, beat.column, beat.end_line, 0,
         dual_open=beat.dual, subject_is_speech=True,
     )
     for line in turn.lines:
         shot.add_line(line, turn.voice, with_previous=False)
     return shot
-
-
-def _fit(shots: list[_Shot], target_ms: int, warnings: list[str]) -> None:
-    """Sets every shot's duration so the film runs target_ms, dropping action shots if it must.
-
-    Dialogue is never cut: if it alone overruns the target the script is refused. Otherwise shots
-    are dropped until the shortest cut fits, the rest share the time in proportion to their
-    natural lengths, and if that cannot fill the target, dialogue shots are held longer.
-    """
-    dialogue_ms = sum(shot.speech_ms for shot in shots if shot.lines)
-    if dialogue_ms > target_ms:
-        raise InvalidArgument(
-            f"dialogue needs {dialogue_ms / 1000:.1f} s but the target is {target_ms / 1000:g} s; "
-            "raise the target duration or cut lines"
-        )
-    _drop_to_fit(shots, target_ms, warnings)
-    _spread(shots, target_ms)
-    _hold_dialogue(shots, target_ms, warnings)
-
-
-def _drop_to_fit(shots: list[_Shot], target_ms: int, warnings: list[str]) -> None:
-    """Removes the shots _kept does not keep; a dropped shot's transition passes to the next kept one."""
-    keep = _kept(shots, target_ms, warnings)
-    for i in range(len(shots) - 1, -1, -1):
-        if not keep[i]:
-            if shots[i].transition and i + 1 < len(shots) and keep[i + 1] and not shots[i + 1].transition:
-                shots[i + 1].transition = shots[i].transition
-            del shots[i]
-
-
-def _kept(shots: list[_Shot], target_ms: int, warnings: list[str]) -> list[bool]:
-    """Which shots stay so that every shot at its shortest fits target_ms.
-
-    Too many shots for the time: drop the least important action shots (shortest text first,
-    later ones first among equals), keeping every scene's first shot while we can and every
-    scene at least one. Raises InvalidArgument when even that is too long.
-    """
-    keep = [True] * len(shots)
-    total_min = sum(shot.min_ms() for shot in shots)
-    if total_min <= target_ms:
-        return keep
-    kept_in_scene: dict[int, int] = {}
-    for shot in shots:
-        kept_in_scene[shot.scene] = kept_in_scene.get(shot.scene, 0) + 1
-    for establishing in (False, True):
-        order = sorted(
-            (i for i, shot in enumerate(shots) if not shot.lines and shot.establishing == establishing),
-            key=lambda i: (shots[i].base_ms, -i),
-        )
-        for i in order:
-            if total_min <= target_ms:
-                break
-            if kept_in_scene[shots[i].scene] <= 1:
-                continue  # every scene keeps at least one shot
-            keep[i] = False
-            kept_in_scene[shots[i].scene] -= 1
-            total_min -= shots[i].min_ms()
-            warnings.append(f"line {shots[i].line}: shot dropped to fit the {target_ms / 1000:g} s target")
-    if total_min > target_ms:
-        raise InvalidArgument(
-            f"the script needs at least {total_min / 1000:.1f} s ({sum(keep)} shots of at least "
-            f"{MIN_ACTION_SECONDS:g} s plus dialogue) but the target is {target_ms / 1000:g} s"
-        )
-    return keep
-
-
-def _spread(shots: list[_Shot], target_ms: int) -> None:
-    """Sets every shot's duration: its shortest, or for a shot that may run longer, its natural
-    length times one scale shared by all, the largest that keeps the film within target_ms."""
-    flexible = [shot for shot in shots if shot.max_ms() > shot.min_ms()]
-    fixed_ms = sum(shot.min_ms() for shot in shots if shot.max_ms() <= shot.min_ms())
-    for shot in shots:
-        shot.duration_ms = shot.min_ms()
-        shot.fit_base_ms = max(shot.base_ms, shot.min_ms(), 1)
-    if not flexible:
-        return
-    room = target_ms - fixed_ms
-    # (shortest, longest, natural length) of each flexible shot, read once: the bisection asks 60 times.
-    bounds = [(shot.min_ms(), shot.max_ms(), shot.fit_base_ms) for shot in flexible]
-
-    def scaled(scale: float) -> list[int]:
-        return [min(longest, max(shortest, int(scale * natural))) for shortest, longest, natural in bounds]
-
-    # Bisect for the scale: the film's length only grows with it, and 60 halvings reach the
-    # precision of a float.
-    low, high = 0.0, max(longest / natural for _, longest, natural in bounds)
-    for _ in range(60):
-        middle = (low + high) / 2
-        if sum(scaled(middle)) > room:
-            high = middle
-        else:
-            low = middle
-    for shot, duration in zip(flexible, scaled(low)):
-        shot.duration_ms = duration
-    # Rounding down leaves milliseconds over: hand them out, in order, to shots with room to grow.
-    short = room - sum(shot.duration_ms for shot in flexible)
-    while short > 0:
-        growable = [shot for shot in flexible if shot.duration_ms < shot.max_ms()]
-        if not growable:
-            break
-        step = max(1, short // len(growable))
-        for shot in growable:
-            if short <= 0:
-                break
-            add = min(step, shot.max_ms() - shot.duration_ms, short)
-            shot.duration_ms += add
-            short -= add
-
-
-def _hold_dialogue(shots: list[_Shot], target_ms: int, warnings: list[str]) -> None:
-    """Fills a film still short of target_ms by holding dialogue shots past their last line, up to
-    MAX_DIALOGUE_HOLD_SECONDS each; warns if even that leaves it short."""
-    total = sum(shot.duration_ms for shot in shots)
-    if total >= target_ms:
-        return
-    # Every action shot is at its longest here: only the dialogue shots can grow.
-    talkers = [shot for shot in shots if shot.subject_is_speech]
-    hold = _ms(MAX_DIALOGUE_HOLD_SECONDS)
-    short = target_ms - total
-    while short > 0 and talkers:
-        step = max(1, short // len(talkers))
-        grew = False
-        for shot in talkers:
-            limit = shot.speech_ms + hold
-            add = min(step, limit - shot.duration_ms, short)
-            if add > 0:
-                shot.duration_ms += add
-                short -= add
-                grew = True
-        if not grew:
-            break
-    total = sum(shot.duration_ms for shot in shots)
-    if total < target_ms:
-        warnings.append(
-            f"the plan runs {total / 1000:.1f} s, short of the {target_ms / 1000:g} s target: "
-            "every shot is held as long as it can be; add action or lower the target"
-        )
 
 
 def plan_shots(
@@ -520,14 +313,14 @@ def plan_shots(
     """Cuts every scene into shots, fits them to target_seconds and writes their prompts."""
     by_id = {c.id: c for c in characters}
     names = {c.name.upper(): c.id for c in characters}
-    shots: list[_Shot] = []
+    shots: list[PlannedShot] = []
     pending = script_pb2.TRANSITION_UNSPECIFIED
     for index, scene in enumerate(draft.scenes):
         scene_shots, pending = _scene_shots(index, scene, names, by_id, pending, warnings)
         shots.extend(scene_shots)
     if shots and not shots[0].transition:
         shots[0].transition = script_pb2.TRANSITION_FADE_FROM_BLACK
-    _fit(shots, _ms(target_seconds), warnings)
+    fit(shots, ms(target_seconds), warnings)
 
     negative = bible.negative_prompt(style)
     scenes: list[script_pb2.Scene] = []

@@ -40,7 +40,7 @@ def test_a_transition_is_clamped_to_its_cut():
     ([200, 101], {}, "shot 's1': the cut list runs past the 300 s limit"),
     ([1], {"width": 3840, "height": 2160}, "over 1080p"),
     ([1], {"width": 1281, "height": 720}, "even"),
-    ([1], {"fps": 60}, "fps must be 24, 25 or 30"),
+    ([1], {"fps": 60}, "fps must be 24, 25, 30"),
     ([0.01], {}, "shorter than one frame"),
 ])
 def test_bad_requests_are_refused_naming_the_problem(durations, fmt, needle):
