@@ -25,20 +25,19 @@ import grpc  # noqa: E402
 from google.protobuf import duration_pb2  # noqa: E402
 
 from filmstudio.config import Config  # noqa: E402
-from filmstudio.identity import USER_METADATA_KEY  # noqa: E402
 from mesh.supervisor import Supervisor, mesh_services  # noqa: E402
 from filmstudio.storage import opened_store  # noqa: E402
 from filmstudio.v1 import composer_pb2_grpc, film_pb2, film_pb2_grpc  # noqa: E402
 from orchestrator.db import Database  # noqa: E402
 from orchestrator.workflow import FilmJob, Parts  # noqa: E402
-from tests.conftest import mesh_env  # noqa: E402
+from tests.conftest import as_user, mesh_env  # noqa: E402
 
 LIGHTHOUSE = (ROOT / "examples" / "lighthouse.fountain").read_text()
 SHORT = (ROOT / "examples" / "morning.txt").read_text()
 
 
 async def render(films, script: str, seconds: int, seed: int, user: str) -> tuple[film_pb2.Film, float]:
-    metadata = ((USER_METADATA_KEY, user),)
+    metadata = as_user(user)
     started = time.perf_counter()
     film = await films.CreateFilm(film_pb2.CreateFilmRequest(film=film_pb2.Film(
         script=script, settings=film_pb2.FilmSettings(target_duration=duration_pb2.Duration(seconds=seconds),

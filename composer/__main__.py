@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from composer.server import registrar
+from filmstudio import tls
 from filmstudio.config import Config
 from filmstudio.server import run_service, serve
 from filmstudio.storage import open_store
@@ -13,7 +14,9 @@ async def main() -> None:
     config = Config.from_env()
     configure_logging("composer", config.log_level)
     store = open_store(config.store_url, config.s3_endpoint)
-    await serve(registrar(store, config.composer_max_encodes), config.composer_addr, "composer", on_stop=store.close)
+    credentials = tls.server_credentials(tls.certificates(config))
+    await serve(registrar(store, config.composer_max_encodes), config.composer_addr, "composer", on_stop=store.close,
+                credentials=credentials)
 
 
 if __name__ == "__main__":

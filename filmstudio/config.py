@@ -34,6 +34,8 @@ class Config:
     triton_addr: str = "127.0.0.1:50053"  # Triton's gRPC (KServe v2) endpoint
     triton_http_port: int = 50054
     triton_metrics_port: int = 50055
+    # Triton's response cache for repeated requests (about 2.7 MB a 720p still); 0 turns it off.
+    triton_cache_mb: int = 256
     gateway_addr: str = "127.0.0.1:8080"
     metrics_port: int = 0  # orchestrator Prometheus port; 0 = off
     # A worker's hold on a film: a replica that dies loses its films this long after its last renewal.
@@ -43,9 +45,16 @@ class Config:
     # Films the composer encodes at once; 0 = half the CPU cores (x264 keeps about two busy per film).
     composer_max_encodes: int = 0
     log_level: str = "INFO"
-    # HS256 key for development tokens (gateway); production uses RS256/JWKS. At least 32 bytes.
-    jwt_secret: str = "filmstudio-development-secret-change-me"
+    # HS256 key for tokens, at least 32 bytes (`filmstudio up` makes one under data_dir when neither this
+    # nor jwks_url is set); production uses RS256 keys from jwks_url. The gateway and orchestrator refuse to
+    # start with neither.
+    jwt_secret: str = ""
     jwks_url: str = ""
+    # Mutual TLS between services (PEM files): this service's certificate and key, and the CA that signs
+    # every service's certificate. All three set: servers require client certificates, clients present theirs.
+    tls_cert: str = ""
+    tls_key: str = ""
+    tls_ca: str = ""
     # The gateway's per-user token bucket: sustained requests per second, and the burst allowed.
     gateway_rate_per_s: float = 20.0
     gateway_burst: int = 40

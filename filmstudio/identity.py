@@ -1,6 +1,5 @@
-"""Who is calling. The gateway verifies the user's token and forwards its subject in this gRPC
-metadata key; internal callers (authenticated by mTLS in production) set it the same way. A call
-without it is the single local user of an embedded, one-machine install."""
+"""Who a call speaks for when nobody says: the single user of an embedded, one-machine install (the
+CLI's tokens name this subject unless told otherwise). Every call proves its user with a bearer token
+(filmstudio.auth); there is no other way to name one."""
 
-USER_METADATA_KEY = "x-filmstudio-user"
 LOCAL_USER = "local"

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -83,19 +83,23 @@ async def _abort(context: grpc.aio.ServicerContext, exc: BaseException, method: 
     await context.abort(code, message)
 
 
-def new_server(max_message_mb: int = 16) -> grpc.aio.Server:
-    """A grpc.aio server with our interceptor and deliberate message limits."""
+def new_server(max_message_mb: int = 16, interceptors: Sequence[grpc.aio.ServerInterceptor] = ()) -> grpc.aio.Server:
+    """A grpc.aio server with our error mapping (outermost, so it also maps what `interceptors` raise)
+    and deliberate message limits."""
     limit = max_message_mb * 1024 * 1024
     return grpc.aio.server(
-        interceptors=[ErrorMappingInterceptor()],
+        interceptors=[ErrorMappingInterceptor(), *interceptors],
         options=[("grpc.max_send_message_length", limit), ("grpc.max_receive_message_length", limit),
                  ("grpc.so_reuseport", 0)],
     )
 
 
-async def start(register: Register, addr: str, name: str) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
-    """Build, register and start a server on addr; health says SERVING for every service."""
-    server = new_server()
+async def start(register: Register, addr: str, name: str, *,
+                interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+                credentials: grpc.ServerCredentials | None = None) -> tuple[grpc.aio.Server, health.aio.HealthServicer]:
+    """Build, register and start a server on addr; health says SERVING for every service. With
+    `credentials` (filmstudio.tls) the port speaks TLS only."""
+    server = new_server(interceptors=interceptors)
     services = await register(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -103,7 +107,7 @@ async def start(register: Register, addr: str, name: str) -> tuple[grpc.aio.Serv
         [*services, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server)
     parse_addr(addr, f"{name} address")
     try:
-        port = server.add_insecure_port(addr)
+        port = server.add_secure_port(addr, credentials) if credentials else server.add_insecure_port(addr)
     except RuntimeError as exc:
         raise StartupError(f"{name}: cannot listen on {addr}: {exc}") from None
     if port == 0:
@@ -115,9 +119,11 @@ async def start(register: Register, addr: str, name: str) -> tuple[grpc.aio.Serv
 
 
 async def serve(register: Register, addr: str, name: str,
-                on_stop: Callable[[], Awaitable[None]] | None = None) -> None:
+                on_stop: Callable[[], Awaitable[None]] | None = None, *,
+                interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
+                credentials: grpc.ServerCredentials | None = None) -> None:
     """Serve until SIGINT/SIGTERM, then drain in-flight calls for a few seconds and stop."""
-    server, health_servicer = await start(register, addr, name)
+    server, health_servicer = await start(register, addr, name, interceptors=interceptors, credentials=credentials)
     log.info("%s serving on %s", name, addr)
     await stop_event().wait()
     log.info("%s stopping", name)

@@ -4,7 +4,7 @@ page at /.
 
 Requests go: route match (404, 405 with Allow) -> auth (401) -> rate limit (429) -> body limit (413) ->
 media types (406, 415) -> transcode and headers (400) ->
-call with the verified user as `x-filmstudio-user` metadata -> JSON, SSE or NDJSON.
+call carrying the caller's own bearer token (the orchestrator verifies it too) -> JSON, SSE or NDJSON.
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Match, Route as StarletteRoute
 
+from filmstudio import tls
 from filmstudio.config import Config
-from filmstudio.identity import USER_METADATA_KEY
+from filmstudio.auth import AuthError, Verifier, bearer_metadata, check_secret
 from filmstudio.storage import ObjectStore, open_store
 from filmstudio.v1 import film_pb2
 from gateway import files, headers, openapi, streams
-from gateway.auth import AuthError, RateLimiter, Verifier
+from gateway.ratelimit import RateLimiter
 from gateway.errors import error_response, method_not_allowed, rpc_error_response
 from gateway.rules import DEFAULT_DESCRIPTOR_SET, Api, Route, build_api, load_descriptor_set
 from gateway.protojson import ProtoJson
@@ -39,6 +40,14 @@ MAX_BODY_BYTES = 1024 * 1024
 WEB_DIR = pathlib.Path(__file__).resolve().parent / "web"
 
 
+@dataclasses.dataclass(frozen=True)
+class Caller:
+    """A verified user, and the metadata that carries their own token to the orchestrator."""
+
+    subject: str
+    metadata: tuple[tuple[str, str], ...]
+
+
 @dataclasses.dataclass
 class GatewaySettings:
     """What the gateway needs; `from_config` reads it from the shared Config."""
@@ -46,6 +55,7 @@ class GatewaySettings:
     upstream_addr: str
     jwt_secret: str
     jwks_url: str = ""
+    certificates: tls.Certificates | None = None  # mutual TLS to the orchestrator
     store: ObjectStore | None = None
     descriptor_set: pathlib.Path = DEFAULT_DESCRIPTOR_SET
     rate_per_s: float = 20.0
@@ -58,7 +68,9 @@ class GatewaySettings:
 
     @classmethod
     def from_config(cls, config: Config) -> "GatewaySettings":
+        check_secret(config.jwt_secret, config.jwks_url)  # no gateway runs without a real token key
         return cls(upstream_addr=config.orchestrator_addr, jwt_secret=config.jwt_secret,
+                   certificates=tls.certificates(config),
                    jwks_url=config.jwks_url, store=open_store(config.store_url, config.s3_endpoint),
                    rate_per_s=config.gateway_rate_per_s, burst=config.gateway_burst)
 
@@ -79,7 +91,7 @@ class Gateway:
     def channel(self) -> grpc.aio.Channel:
         # Opened on first use so it belongs to the event loop serving requests.
         if self._channel is None:
-            self._channel = grpc.aio.insecure_channel(self.settings.upstream_addr)
+            self._channel = tls.channel(self.settings.upstream_addr, self.settings.certificates)
         return self._channel
 
     def call(self, grpc_path: str, response_class, streaming: bool = False):
@@ -104,21 +116,23 @@ class Gateway:
         if self.settings.store is not None:
             await self.settings.store.close()
 
-    async def user(self, request: Request, authorization: str | None = None) -> str | Response:
-        """The verified user, or the 401/429 response to send instead."""
+    async def user(self, request: Request, authorization: str | None = None) -> "Caller | Response":
+        """The verified caller, or the 401/429 response to send instead."""
+        header = request.headers.get("authorization") or authorization
         try:
-            user = await self.verifier.subject(request.headers.get("authorization") or authorization)
+            subject = await self.verifier.subject(header)
         except AuthError as exc:
             return error_response(grpc.StatusCode.UNAUTHENTICATED, str(exc),
                                   headers={"WWW-Authenticate": 'Bearer realm="filmstudio"'})
-        wait_s = self.limiter.take(user)
+        wait_s = self.limiter.take(subject)
         if wait_s > 0:
             return error_response(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                                  f"rate limit for {user}: {self.settings.rate_per_s:g} requests/s",
+                                  f"rate limit for {subject}: {self.settings.rate_per_s:g} requests/s",
                                   headers={"Retry-After": str(max(1, math.ceil(wait_s)))})
-        return user
+        assert header is not None  # verified above
+        return Caller(subject, bearer_metadata(header.partition(" ")[2].strip()))
 
-    async def check_file_access(self, key: str, user: str) -> Response | None:
+    async def check_file_access(self, key: str, user: "Caller") -> Response | None:
         """None if `user` may read store object `key` (see gateway.files), else the 404 to send."""
         film = files.readable_as(key)
         if film == "":
@@ -127,7 +141,7 @@ class Gateway:
         if film is None:
             return not_found
         try:
-            await self.get_film(film_pb2.GetFilmRequest(name=film), metadata=((USER_METADATA_KEY, user),),
+            await self.get_film(film_pb2.GetFilmRequest(name=film), metadata=user.metadata,
                                 timeout=self.settings.unary_timeout_s)
         except grpc.aio.AioRpcError as exc:
             if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
@@ -160,18 +174,18 @@ class Gateway:
             return await self.stream(route, message, user, ndjson=media_type == streams.NDJSON)
         return await self.unary(route, message, user)
 
-    async def unary(self, route: Route, message, user: str) -> Response:
+    async def unary(self, route: Route, message, user: "Caller") -> Response:
         call = self.call(route.grpc_path, route.response_class)
         try:
-            reply = await call(message, metadata=((USER_METADATA_KEY, user),),
+            reply = await call(message, metadata=user.metadata,
                                timeout=self.settings.unary_timeout_s)
         except grpc.aio.AioRpcError as exc:
             return rpc_error_response(exc)
         return Response(response_json(reply, self.printer, route.response_body), media_type="application/json")
 
-    async def stream(self, route: Route, message, user: str, ndjson: bool) -> Response:
+    async def stream(self, route: Route, message, user: "Caller", ndjson: bool) -> Response:
         call = self.call(route.grpc_path, route.response_class, streaming=True)
-        stream = call(message, metadata=((USER_METADATA_KEY, user),))
+        stream = call(message, metadata=user.metadata)
         try:
             first = await stream.read()  # errors before the first event become a proper status code
         except grpc.aio.AioRpcError as exc:

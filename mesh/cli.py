@@ -24,16 +24,17 @@ from google.protobuf import duration_pb2, json_format
 from filmstudio import health, settings as film_settings
 from filmstudio.config import Config, ConfigError
 from filmstudio.errors import FilmStudioError
-from filmstudio.identity import LOCAL_USER, USER_METADATA_KEY
+from filmstudio.auth import bearer_metadata, mint_token
+from filmstudio.identity import LOCAL_USER
 from filmstudio.process import stop_event
 from filmstudio.storage import opened_store
 from filmstudio.v1 import film_pb2, film_pb2_grpc
-from gateway.auth import mint_token
-from mesh.supervisor import ServiceFailed, Supervisor, mesh_services
+from mesh.supervisor import ServiceFailed, Supervisor, local_config, mesh_services
 from orchestrator.script import format_shot_list, parse_script
 
 EXIT_USAGE = 2  # bad input: script, arguments
 EXIT_FAILURE = 1  # the film or the mesh failed
+RENDER_TOKEN_S = 24 * 3600  # how long `render` may watch its film
 
 
 def _settings(args: argparse.Namespace) -> film_pb2.FilmSettings:
@@ -96,7 +97,7 @@ async def _up(config: Config, with_gateway: bool) -> int:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    return asyncio.run(_up(Config.from_env(), not args.no_gateway))
+    return asyncio.run(_up(local_config(Config.from_env()), not args.no_gateway))
 
 
 # --- status ----------------------------------------------------------------------------------------
@@ -158,7 +159,10 @@ def _label(event: film_pb2.FilmEvent) -> str:
 async def render_film(config: Config, script: str, settings: film_pb2.FilmSettings, output: pathlib.Path,
                       display_name: str = "") -> film_pb2.Film:
     """Create a film on the orchestrator at config.orchestrator_addr, watch it, copy the MP4 to output."""
-    metadata = ((USER_METADATA_KEY, LOCAL_USER),)
+    if not config.jwt_secret:
+        raise FilmStudioError("FILMSTUDIO_JWKS_URL is set: render through the REST API with a token from your "
+                              "identity provider")
+    metadata = bearer_metadata(mint_token(LOCAL_USER, config.jwt_secret, RENDER_TOKEN_S))
     bar = ProgressBar()
     async with grpc.aio.insecure_channel(config.orchestrator_addr) as channel:
         films = film_pb2_grpc.FilmServiceStub(channel)
@@ -217,13 +221,16 @@ async def _render(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    return asyncio.run(_render(args, Config.from_env()))
+    return asyncio.run(_render(args, local_config(Config.from_env())))
 
 
 # --- token -----------------------------------------------------------------------------------------
 
 def cmd_token(args: argparse.Namespace) -> int:
-    print(mint_token(args.subject, Config.from_env().jwt_secret, args.ttl))
+    config = local_config(Config.from_env())
+    if not config.jwt_secret:
+        raise FilmStudioError("FILMSTUDIO_JWKS_URL is set: tokens come from your identity provider, not from here")
+    print(mint_token(args.subject, config.jwt_secret, args.ttl))
     return 0
 
 

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from filmstudio import health
+from filmstudio.auth import development_secret
 from filmstudio.config import Config
 from filmstudio.health import http_ok
 from filmstudio.process import die_with_parent
@@ -26,6 +27,15 @@ from filmstudio.process import die_with_parent
 log = logging.getLogger(__name__)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+def local_config(config: Config) -> Config:
+    """The configuration of a mesh run on this machine: with no token key configured (neither
+    FILMSTUDIO_JWT_SECRET nor FILMSTUDIO_JWKS_URL), the random development key under the data
+    directory, made on first use, so every service and `filmstudio token` share it."""
+    if config.jwt_secret or config.jwks_url:
+        return config
+    return dataclasses.replace(config, jwt_secret=development_secret(config.data_dir))
+
+
 @dataclasses.dataclass
 class ServiceSpec:
     """One service of the mesh: how to start it and how to tell it is ready."""
@@ -143,7 +153,7 @@ class Supervisor:
 
     def __init__(self, config: Config, specs: list[ServiceSpec] | None = None,
                  log_dir: pathlib.Path | None = None, report: Callable[[str], None] = print) -> None:
-        self.config = config
+        self.config = config = local_config(config)
         self.specs = specs if specs is not None else mesh_services(config)
         env = {**os.environ, **config.environ(), "PYTHONUNBUFFERED": "1"}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))

@@ -9,14 +9,16 @@ import logging
 import grpc
 from prometheus_client import start_http_server
 
+from filmstudio import tls
+from filmstudio.auth import TokenInterceptor, verifier_for
 from filmstudio.config import Config
 from filmstudio.server import serve, run_service
 from filmstudio.storage import open_store
 from filmstudio.telemetry import configure_logging
-from filmstudio.v1 import composer_pb2_grpc, film_pb2, film_pb2_grpc
+from filmstudio.v1 import composer_pb2_grpc, film_pb2_grpc
 from orchestrator.db import Database
 from orchestrator.films import Films
-from orchestrator.service import FilmService
+from orchestrator.service import SERVICE, FilmService
 from orchestrator.triton import TritonClient
 from orchestrator.worker import Worker
 from orchestrator.workflow import Parts
@@ -27,13 +29,15 @@ log = logging.getLogger("orchestrator")
 async def main() -> None:
     config = Config.from_env()
     configure_logging("orchestrator", config.log_level)
+    verifier = verifier_for(config)  # refuses to start without a real token key
+    certs = tls.certificates(config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.database_url)
     await db.migrate()
     store = open_store(config.store_url, config.s3_endpoint)
-    triton = TritonClient(config.triton_addr)
+    triton = TritonClient(config.triton_addr, certs=certs)
     # Reconnect within seconds of the composer coming back (gRPC's default backoff grows to two minutes).
-    composer_channel = grpc.aio.insecure_channel(config.composer_addr, options=[
+    composer_channel = tls.channel(config.composer_addr, certs, options=[
         ("grpc.initial_reconnect_backoff_ms", 200), ("grpc.max_reconnect_backoff_ms", 2000)])
     parts = Parts(db=db, store=store, triton=triton,
                   composer=composer_pb2_grpc.ComposerServiceStub(composer_channel), composer_addr=config.composer_addr)
@@ -47,7 +51,7 @@ async def main() -> None:
 
     async def register(server: grpc.aio.Server) -> list[str]:
         film_pb2_grpc.add_FilmServiceServicer_to_server(FilmService(films), server)
-        return [film_pb2.DESCRIPTOR.services_by_name["FilmService"].full_name]
+        return [SERVICE]
 
     async def on_stop() -> None:
         worker_task.cancel()
@@ -59,7 +63,8 @@ async def main() -> None:
         await db.close()
 
     try:
-        await serve(register, config.orchestrator_addr, "orchestrator", on_stop=on_stop)
+        await serve(register, config.orchestrator_addr, "orchestrator", on_stop=on_stop,
+                    interceptors=[TokenInterceptor(verifier, (SERVICE,))], credentials=tls.server_credentials(certs))
     finally:
         if not worker_task.done():
             await on_stop()

@@ -1,21 +1,21 @@
-"""FilmService over gRPC: a thin shell that names the caller and hands the request to Films."""
+"""FilmService over gRPC: a thin shell that names the caller and hands the request to Films.
+
+The caller is the subject of the bearer token the call carries, verified by filmstudio.auth's
+TokenInterceptor before any handler runs; nothing else says who is calling."""
 
 from __future__ import annotations
 
-import grpc
 from google.protobuf import empty_pb2
 
-from filmstudio.identity import LOCAL_USER, USER_METADATA_KEY
+from filmstudio.auth import CALLER
 from filmstudio.v1 import film_pb2, film_pb2_grpc
 from orchestrator.films import Films, parse
 
+SERVICE = film_pb2.DESCRIPTOR.services_by_name["FilmService"].full_name
 
 
-def caller(context: grpc.aio.ServicerContext) -> str:
-    for key, value in context.invocation_metadata() or ():
-        if key == USER_METADATA_KEY and value:
-            return value
-    return LOCAL_USER
+def caller() -> str:
+    return CALLER.get()
 
 
 class FilmService(film_pb2_grpc.FilmServiceServicer):
@@ -26,27 +26,27 @@ class FilmService(film_pb2_grpc.FilmServiceServicer):
         return parse(request.script, request.settings)
 
     async def CreateFilm(self, request, context):
-        return await self.films.create(caller(context), request)
+        return await self.films.create(caller(), request)
 
     async def GetFilm(self, request, context):
-        return await self.films.get(caller(context), request.name)
+        return await self.films.get(caller(), request.name)
 
     async def ListFilms(self, request, context):
-        return await self.films.list(caller(context), request)
+        return await self.films.list(caller(), request)
 
     async def WatchFilm(self, request, context):
-        async for event in self.films.watch(caller(context), request):
+        async for event in self.films.watch(caller(), request):
             yield event
 
     async def CancelFilm(self, request, context):
-        return await self.films.cancel(caller(context), request.name)
+        return await self.films.cancel(caller(), request.name)
 
     async def DeleteFilm(self, request, context):
-        await self.films.delete(caller(context), request.name)
+        await self.films.delete(caller(), request.name)
         return empty_pb2.Empty()
 
     async def RegenerateShot(self, request, context):
-        return await self.films.regenerate(caller(context), request)
+        return await self.films.regenerate(caller(), request)
 
 
-__all__ = ["FilmService", "film_pb2"]
+__all__ = ["FilmService", "SERVICE"]

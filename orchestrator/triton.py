@@ -26,6 +26,7 @@ from filmstudio import tensors, wav
 from filmstudio.errors import DeadlineExceeded, FailedPrecondition, FilmStudioError, InvalidArgument, Unavailable
 from filmstudio.tensors import (AUDIO, GUIDANCE, HEIGHT, IMAGE, LANGUAGE, NEGATIVE_PROMPT, PITCH, PROMPT, SAMPLE_RATE,
                                 SEED, SHOT, STEPS, TEXT, TTS, VARIANT, WIDTH, WORDS_PER_MINUTE, DataType, Tensor)
+from filmstudio.tls import Certificates, channel_credentials
 from filmstudio.v1 import script_pb2
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,9 @@ class TritonClient:
     """Asynchronous client of our Triton models (storyboard, sdxl, tts). Create and use it in one event loop."""
 
     def __init__(self, addr: str, max_in_flight_per_model: int = 4, deadline_s: float = 120.0,
-                 retries: int = 4) -> None:
+                 retries: int = 4, certs: Certificates | None = None) -> None:
         self.addr = addr
+        self.certs = certs  # mutual TLS to Triton (filmstudio.tls), or plaintext
         self.max_in_flight_per_model = max_in_flight_per_model
         self.deadline_s = deadline_s
         self.retries = retries
@@ -80,7 +82,8 @@ class TritonClient:
 
     def _connection(self) -> triton_aio.InferenceServerClient:
         if self._client is None:  # made lazily, inside the event loop that uses it
-            self._client = triton_aio.InferenceServerClient(self.addr)
+            creds = None if self.certs is None else channel_credentials(self.certs)
+            self._client = triton_aio.InferenceServerClient(self.addr, creds=creds)
         return self._client
 
     async def close(self) -> None:

@@ -15,8 +15,18 @@ import time
 import pytest
 
 from filmstudio import health
+from filmstudio.auth import bearer_metadata, mint_token
 from filmstudio.config import Config
 from filmstudio.health import http_ok
+
+# Every mesh and service the tests start verifies tokens with this key (set for child processes too).
+TEST_JWT_SECRET = "filmstudio-tests-only-key-of-at-least-32-bytes"
+os.environ["FILMSTUDIO_JWT_SECRET"] = TEST_JWT_SECRET
+
+
+def as_user(user: str, ttl_s: int = 3600) -> tuple[tuple[str, str], ...]:
+    """gRPC metadata that proves `user`: a bearer token signed with the tests' key."""
+    return bearer_metadata(mint_token(user, TEST_JWT_SECRET, ttl_s))
 
 
 def free_port() -> int:
@@ -35,6 +45,7 @@ def mesh_env(data_dir, **extra: str) -> dict[str, str]:
         "FILMSTUDIO_TRITON_HTTP_PORT": str(free_port()),
         "FILMSTUDIO_TRITON_METRICS_PORT": str(free_port()),
         "FILMSTUDIO_GATEWAY_ADDR": f"127.0.0.1:{free_port()}",
+        "FILMSTUDIO_JWT_SECRET": TEST_JWT_SECRET,
         **extra,
     }
 

@@ -27,10 +27,9 @@ import pytest
 from google.protobuf import duration_pb2
 
 from filmstudio import health
-from filmstudio.identity import USER_METADATA_KEY
 from filmstudio.v1 import film_pb2, film_pb2_grpc
 from orchestrator.db import async_url
-from tests.conftest import free_port, start_mesh, stop_mesh, stop_process
+from tests.conftest import as_user, free_port, start_mesh, stop_mesh, stop_process
 
 pytestmark = pytest.mark.mesh
 
@@ -229,10 +228,6 @@ def stack(request, triton_mesh, tmp_path_factory):
 
 # --- clients ---------------------------------------------------------------------------------------
 
-def as_user(user: str) -> tuple[tuple[str, str], ...]:
-    return ((USER_METADATA_KEY, user),)
-
-
 class Client:
     """A FilmService client speaking for one user."""
 
@@ -296,10 +291,12 @@ def states(events: list[film_pb2.FilmEvent]) -> list[int]:
 
 
 def inference_counts(triton_http: str) -> dict[str, int]:
-    """Requests each model has answered so far, from Triton's statistics API."""
+    """Requests each model has run so far (not those Triton answered from its response cache), from
+    Triton's statistics API."""
     with urllib.request.urlopen(f"{triton_http}/v2/models/stats", timeout=10) as reply:
         stats = json.load(reply)
-    return {m["name"]: int(m["inference_stats"]["success"]["count"]) for m in stats["model_stats"]}
+    return {m["name"]: int(m["inference_stats"]["success"]["count"]) - int(m["inference_stats"]["cache_hit"]["count"])
+            for m in stats["model_stats"]}
 
 
 def store_files(stack: Stack, kind: str) -> set[str]:

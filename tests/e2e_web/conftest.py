@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.auth import mint_token
+from filmstudio.auth import mint_token
 
 
 @pytest.fixture

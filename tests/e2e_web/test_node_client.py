@@ -11,7 +11,8 @@ import shutil
 import grpc
 import pytest
 
-from filmstudio.identity import USER_METADATA_KEY
+from filmstudio.auth import mint_token
+from tests.conftest import as_user
 from filmstudio.v1 import film_pb2, film_pb2_grpc
 
 CLIENT = pathlib.Path(__file__).resolve().parents[2] / "gateway" / "clients" / "node"
@@ -27,7 +28,8 @@ async def test_node_client_makes_a_film_on_the_real_orchestrator_and_watches_it_
     script = tmp_path / "dock.fountain"
     script.write_text("INT. DOCK - NIGHT\n\nFog rolls over the water.\n\nMARA\nIs anyone out there?\n\nA horn answers.\n")
     node = await asyncio.create_subprocess_exec(
-        "node", str(CLIENT / "watch_film.js"), mesh.config.orchestrator_addr, str(script), "node-e2e",
+        "node", str(CLIENT / "watch_film.js"), mesh.config.orchestrator_addr, str(script),
+        mint_token("node-e2e", mesh.config.jwt_secret, 600),
         "--seconds", "10", "--style", "watercolor", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(node.communicate(), 180)
     assert node.returncode == 0, err.decode()
@@ -45,10 +47,10 @@ async def test_node_client_makes_a_film_on_the_real_orchestrator_and_watches_it_
     async with grpc.aio.insecure_channel(mesh.config.orchestrator_addr) as channel:
         films = film_pb2_grpc.FilmServiceStub(channel)
         film = await films.GetFilm(film_pb2.GetFilmRequest(name=created["created"]),
-                                   metadata=((USER_METADATA_KEY, "node-e2e"),))
+                                   metadata=as_user("node-e2e"))
         with pytest.raises(grpc.aio.AioRpcError) as other:
             await films.GetFilm(film_pb2.GetFilmRequest(name=created["created"]),
-                                metadata=((USER_METADATA_KEY, "someone-else"),))
+                                metadata=as_user("someone-else"))
     assert film.state == film_pb2.FILM_STATE_SUCCEEDED and film.owner == "users/node-e2e"
     assert film.settings.style == "watercolor" and film.settings.target_duration.seconds == 10
     assert other.value.code() == grpc.StatusCode.NOT_FOUND

@@ -105,3 +105,41 @@ async def test_create_watch_resume_and_seek_over_rest(mesh, gateway_url, token_f
                 reply = await http.get(path, headers=headers)
                 assert reply.status_code == 401, (path, headers)
                 assert reply.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("subject", ["jürgen", "a\nb", "ends in a tab\t"])
+async def test_a_token_subject_of_any_unicode_reaches_the_orchestrator_intact(gateway_url, token_for, subject):
+    # These subjects once failed every call: the gateway passed them on as an HTTP/2 header value.
+    headers = {"Authorization": f"Bearer {token_for(subject)}"}
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=60) as http:
+        created = await http.post("/v1/films", headers=headers, json={
+            "script": SCRIPT, "settings": {"targetDuration": "5s"}})
+        assert created.status_code == 200, created.text
+        assert created.json()["owner"] == f"users/{subject}"
+        got = await http.get(f"/v1/{created.json()['name']}", headers=headers)
+        assert got.status_code == 200 and got.json()["owner"] == f"users/{subject}"
+        assert (await http.delete(f"/v1/{created.json()['name']}", headers=headers)).status_code == 200
+
+
+async def test_naming_a_user_over_grpc_proves_nothing(mesh, token_for):
+    import grpc
+
+    from filmstudio.v1 import film_pb2, film_pb2_grpc
+    from tests.conftest import as_user
+
+    async with grpc.aio.insecure_channel(mesh.config.orchestrator_addr) as channel:
+        films = film_pb2_grpc.FilmServiceStub(channel)
+        film = await films.CreateFilm(film_pb2.CreateFilmRequest(film=film_pb2.Film(
+            script=SCRIPT, settings=film_pb2.FilmSettings(target_duration={"seconds": 5}))), metadata=as_user("victim"))
+        try:
+            request = film_pb2.GetFilmRequest(name=film.name)
+            for metadata in ((("x-filmstudio-user", "victim"),), ()):
+                with pytest.raises(grpc.aio.AioRpcError) as refused:
+                    await films.GetFilm(request, metadata=metadata)
+                assert refused.value.code() == grpc.StatusCode.UNAUTHENTICATED
+            with pytest.raises(grpc.aio.AioRpcError) as foreign:
+                await films.GetFilm(request, metadata=as_user("mallory"))
+            assert foreign.value.code() == grpc.StatusCode.NOT_FOUND
+            assert (await films.GetFilm(request, metadata=as_user("victim"))).name == film.name
+        finally:
+            await films.DeleteFilm(film_pb2.DeleteFilmRequest(name=film.name), metadata=as_user("victim"))

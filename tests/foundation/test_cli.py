@@ -13,6 +13,7 @@ import pytest
 from google.protobuf import json_format
 
 from filmstudio.v1 import film_pb2, film_pb2_grpc, script_pb2
+from tests.conftest import as_user
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "lighthouse.fountain"
@@ -81,9 +82,9 @@ def test_render_through_a_running_mesh(mesh, tmp_path):
 async def test_parse_script_rpc_names_line_and_column(mesh):
     async with grpc.aio.insecure_channel(mesh.config.orchestrator_addr) as channel:
         films = film_pb2_grpc.FilmServiceStub(channel)
-        reply = await films.ParseScript(film_pb2.ParseScriptRequest(script=EXAMPLE.read_text()))
+        reply = await films.ParseScript(film_pb2.ParseScriptRequest(script=EXAMPLE.read_text()), metadata=as_user("local"))
         assert reply.scene_graph.scenes and reply.scene_graph.total_duration.seconds > 0
         with pytest.raises(grpc.aio.AioRpcError) as error:
-            await films.ParseScript(film_pb2.ParseScriptRequest(script="INT. A - DAY\n\n[[ a note that never ends\n"))
+            await films.ParseScript(film_pb2.ParseScriptRequest(script="INT. A - DAY\n\n[[ a note that never ends\n"), metadata=as_user("local"))
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error.value.details().startswith("line 3, column 1:")

@@ -9,7 +9,7 @@ import pytest
 
 from filmstudio.storage import LocalStore
 from gateway.app import GatewaySettings, create_app
-from gateway.auth import mint_token
+from filmstudio.auth import mint_token
 from tests.gateway.fakes import FakeFilmService, start_fake
 from tests.gateway.tokens import SECRET
 

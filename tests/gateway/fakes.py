@@ -1,6 +1,6 @@
 """A small in-process FilmService for the gateway's tests, benchmark and Node client until the real
-orchestrator lands. It keeps the identity contract (x-filmstudio-user scopes every film; another
-user's film is NOT_FOUND) and plays a film's life as an event log: planning, each shot rendering then
+orchestrator lands. It keeps the identity contract (the bearer token's subject scopes every film;
+another user's film is NOT_FOUND) and plays a film's life as an event log: planning, each shot rendering then
 succeeding, composing, outputs, succeeded. `step_s` spaces the events out (0: all at once)."""
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import io
 import uuid
 
 import grpc
+import jwt
 from google.protobuf import duration_pb2, empty_pb2, timestamp_pb2
 
 from filmstudio.v1 import film_pb2, film_pb2_grpc, script_pb2
 
-USER_KEY = "x-filmstudio-user"
+USER_KEY = "authorization"
 
 
 @dataclasses.dataclass
@@ -29,9 +30,14 @@ class FakeFilm:
 
 
 def _user(context: grpc.aio.ServicerContext) -> str:
+    """The subject of the call's bearer token (the fake trusts its signature; the real orchestrator
+    verifies it)."""
     for key, value in context.invocation_metadata() or ():
-        if key == USER_KEY and value:
-            return value
+        if key == USER_KEY and value.startswith("Bearer "):
+            try:
+                return jwt.decode(value.removeprefix("Bearer "), options={"verify_signature": False})["sub"]
+            except (jwt.PyJWTError, KeyError):
+                break
     raise PermissionError
 
 
@@ -55,7 +61,7 @@ class FakeFilmService(film_pb2_grpc.FilmServiceServicer):
         try:
             return _user(context)
         except PermissionError:
-            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "no x-filmstudio-user metadata")
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, "no bearer token in the authorization metadata")
 
     async def ParseScript(self, request, context):
         await self._who(context)

@@ -8,7 +8,7 @@ import pathlib
 import pytest
 
 from filmstudio.storage import LocalStore
-from gateway.auth import mint_token
+from filmstudio.auth import mint_token
 from tests.gateway.live import live_gateway
 from tests.gateway.tokens import SECRET
 

@@ -7,6 +7,7 @@ import pathlib
 
 import grpc
 import httpx
+import jwt
 import pytest
 from google.protobuf import message_factory
 from grpc_tools import protoc
@@ -100,7 +101,9 @@ async def test_new_annotated_rpc_is_served_and_documented(lab_api, tmp_path):
         await server.stop(None)
     assert got.status_code == 200, got.text
     assert got.json() == {"name": "stages/main/takes/3", "lights": ["key", "fill"], "loud": True, "count": "12"}
-    assert seen[0]["x-filmstudio-user"] == "dora"
+    # The caller's own token goes upstream, for the service to verify itself.
+    token = seen[0]["authorization"].removeprefix("Bearer ")
+    assert jwt.decode(token, SECRET, algorithms=["HS256"])["sub"] == "dora"
     assert inspected.json()["lights"] == ["rim"] and inspected.json()["name"] == "stages/main/takes/4"
     operation = spec["paths"]["/v1/stages/{stage}/takes/{take}"]["get"]
     assert operation["description"] == "Returns one take of a stage, with its lights."

@@ -12,7 +12,9 @@ import shutil
 
 import pytest
 
+from filmstudio.auth import mint_token
 from tests.gateway.fakes import FakeFilmService, start_fake
+from tests.gateway.tokens import SECRET
 
 
 CLIENT = pathlib.Path(__file__).resolve().parents[2] / "gateway" / "clients" / "node"
@@ -33,7 +35,7 @@ async def test_node_client_creates_and_watches_a_film_to_the_end(tmp_path):
         server, addr = await start_fake(films)
     try:
         node = await asyncio.create_subprocess_exec(
-            "node", str(CLIENT / "watch_film.js"), addr, str(script), "nodeuser",
+            "node", str(CLIENT / "watch_film.js"), addr, str(script), mint_token("nodeuser", SECRET, 600),
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         out, err = await asyncio.wait_for(node.communicate(), 120)
     finally:

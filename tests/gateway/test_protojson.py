@@ -11,6 +11,7 @@ import pytest
 from google.protobuf import json_format, message_factory
 from grpc_tools import protoc
 
+from filmstudio.auth import bearer_metadata, mint_token
 from gateway.protojson import ProtoJson
 from gateway.rules import build_api, load_descriptor_set
 from tests.gateway.fakes import FakeFilmService
@@ -147,7 +148,7 @@ async def test_matches_json_format_for_our_films_and_events(store):
 
     class Context:
         def invocation_metadata(self):
-            return (("x-filmstudio-user", "alice"),)
+            return bearer_metadata(mint_token("alice", "a-test-secret-of-at-least-thirty-two-bytes", 60))
 
     from filmstudio.v1 import film_pb2
     film = await service.CreateFilm(film_pb2.CreateFilmRequest(film=film_pb2.Film(script="A.\n\nB.")), Context())

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, settings
 
 import schemathesis
 from filmstudio.storage import LocalStore
-from gateway.auth import mint_token
+from filmstudio.auth import mint_token
 from gateway.openapi import document
 from gateway.rules import build_api, load_descriptor_set
 from tests.gateway.live import live_gateway

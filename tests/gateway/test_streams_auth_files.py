@@ -11,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from gateway.app import GatewaySettings, create_app
-from gateway.auth import AuthError, RateLimiter, Verifier, mint_token
+from filmstudio.auth import AuthError, Verifier, mint_token
+from gateway.ratelimit import RateLimiter
 from gateway.files import parse_range, readable_as
 from tests.gateway.fakes import FakeFilmService, start_fake
 from tests.gateway.tokens import SECRET, bearer

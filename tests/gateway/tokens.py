@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.auth import mint_token
+from filmstudio.auth import mint_token
 
 SECRET = "test-secret-of-at-least-thirty-two-bytes"
 

@@ -2,9 +2,10 @@
 // Creates a film over gRPC with FilmService.CreateFilm and follows FilmService.WatchFilm to the end,
 // printing one JSON line per event. A non-Python client built only from our protos.
 //
-//   node watch_film.js ADDR SCRIPT_FILE [USER] [--seconds N] [--style NAME]
+//   node watch_film.js ADDR SCRIPT_FILE TOKEN [--seconds N] [--style NAME]
 //
-// USER travels as x-filmstudio-user metadata (what the gateway sends after verifying a token).
+// TOKEN is a bearer token for the user (`filmstudio token --subject NAME` mints a development one); it
+// travels as `authorization: Bearer TOKEN` metadata and the orchestrator verifies it.
 // Exit status: 0 when the film succeeds, 1 when it fails or is cancelled, 2 on bad usage or an RPC error.
 "use strict";
 
@@ -44,10 +45,10 @@ async function main(argv) {
     console.error(`watch_film: ${err.message}`);
     return 2;
   }
-  const [addr, scriptFile, user = "node-client"] = args.positional;
+  const [addr, scriptFile, token] = args.positional;
   const {seconds, style} = args.options;
-  if (!addr || !scriptFile || (seconds && !/^\d+$/.test(seconds))) {
-    console.error("usage: node watch_film.js ADDR SCRIPT_FILE [USER] [--seconds N] [--style NAME]");
+  if (!addr || !scriptFile || !token || (seconds && !/^\d+$/.test(seconds))) {
+    console.error("usage: node watch_film.js ADDR SCRIPT_FILE TOKEN [--seconds N] [--style NAME]");
     return 2;
   }
   const settings = {style};
@@ -55,7 +56,7 @@ async function main(argv) {
   const FilmService = loadFilmService();
   const client = new FilmService(addr, grpc.credentials.createInsecure());
   const metadata = new grpc.Metadata();
-  metadata.set("x-filmstudio-user", user);
+  metadata.set("authorization", `Bearer ${token}`);
   const film = await new Promise((resolve, reject) => {
     client.createFilm({film: {script: fs.readFileSync(scriptFile, "utf8"), settings}},
       metadata, {deadline: Date.now() + 30000}, (err, reply) => (err ? reject(err) : resolve(reply)));
