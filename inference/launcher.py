@@ -18,6 +18,7 @@ and `filmstudio` from this checkout and virtualenv.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib.util
 import os
@@ -34,7 +35,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 
-from filmstudio import tensors
+from filmstudio import tensors, tls
 from filmstudio.config import Config, parse_addr
 from filmstudio.process import die_with_parent
 from filmstudio.server import StartupError
@@ -131,8 +132,11 @@ class TritonProcess:
 
     def __init__(self, grpc_addr: str = "127.0.0.1:50053", http_port: int = 50054, metrics_port: int = 50055,
                  models: Sequence[str] = DEFAULT_MODELS, work_dir: pathlib.Path | str = ".filmstudio/triton",
-                 model_repository: pathlib.Path = MODEL_REPOSITORY, env: Mapping[str, str] | None = None) -> None:
+                 model_repository: pathlib.Path = MODEL_REPOSITORY, env: Mapping[str, str] | None = None,
+                 tls_files: tuple[str, str, str] | None = None, cache_mb: int = 256) -> None:
         self.host, self.grpc_port = parse_addr(grpc_addr, "Triton gRPC address")
+        self.tls_files = tls_files  # (certificate, key, CA) PEM paths: gRPC with mutual TLS
+        self.cache_mb = cache_mb  # Triton's response cache (models with response_cache enabled); 0 = off
         self.grpc_addr = grpc_addr
         self.http_port = http_port
         self.metrics_port = metrics_port
@@ -156,8 +160,9 @@ class TritonProcess:
                     "missing); point it at a StableDiffusionXLPipeline saved with save_pretrained, or unset it")
             env[SDXL_DIR_VARIABLE] = str(weights.resolve())
             models.append(tensors.SDXL.name)
+        tls_files = (config.tls_cert, config.tls_key, config.tls_ca) if tls.certificates(config) else None
         return cls(config.triton_addr, config.triton_http_port, config.triton_metrics_port, models,
-                   config.data_dir / "triton", env=env)
+                   config.data_dir / "triton", env=env, tls_files=tls_files, cache_mb=config.triton_cache_mb)
 
     def command(self, binary: pathlib.Path, backends: pathlib.Path) -> list[str]:
         """The tritonserver command line."""
@@ -170,6 +175,12 @@ class TritonProcess:
                      "--allow-gpu-metrics=false"]
         else:
             args.append("--allow-metrics=false")
+        if self.cache_mb:
+            args += [f"--cache-directory={binary.parent.parent / 'caches'}", f"--cache-config=local,size={self.cache_mb << 20}"]
+        if self.tls_files is not None:
+            cert, key, ca = self.tls_files
+            args += ["--grpc-use-ssl=true", "--grpc-use-ssl-mutual=true", f"--grpc-server-cert={cert}",
+                     f"--grpc-server-key={key}", f"--grpc-root-cert={ca}"]
         args += [f"--load-model={model}" for model in self.models]
         return args
 
@@ -231,7 +242,11 @@ class TritonProcess:
                            f"(log: {self.log_path})")
 
     def stop(self, timeout: float = 20.0) -> int | None:
-        """SIGTERM, wait for a clean exit, then SIGKILL; returns the exit status (None if never started)."""
+        """SIGTERM, wait for a clean exit, then SIGKILL; returns the exit status (None if never started).
+
+        Then the whole process group goes: Triton's Python backend stubs are its children in its group,
+        and a tritonserver that died (kill -9, a crash) leaves them running, holding memory and their
+        /dev/shm regions."""
         if self.process is None:
             return None
         if self.process.poll() is None:
@@ -241,6 +256,8 @@ class TritonProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # the group keeps Triton's pid as its id
         return self.process.returncode
 
     def __enter__(self) -> "TritonProcess":

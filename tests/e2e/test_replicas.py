@@ -39,7 +39,8 @@ async def test_a_replica_killed_mid_film_is_recovered_without_a_duplicated_shot(
     stack = two_replicas
     before = inference_counts(stack.triton_http)
     async with Client(stack.replicas[0].addr, "kim") as kim:
-        film = await kim.create(LIGHTHOUSE, settings(40))
+        # A seed of this run's own: Triton (shared by the module) has answered no request of this film yet.
+        film = await kim.create(LIGHTHOUSE, settings(40, seed={"sqlite": 101, "postgresql": 102}[stack.database]))
         film_id = film.name.removeprefix("films/")
         seen = []
         call = kim.films.WatchFilm(film_pb2.WatchFilmRequest(name=film.name), metadata=kim.metadata)
@@ -67,8 +68,9 @@ async def test_a_replica_killed_mid_film_is_recovered_without_a_duplicated_shot(
     assert all(s.take == 1 and s.state == film_pb2.SHOT_STATE_SUCCEEDED for s in final.shots), story
     images = store_files(stack, "image")
     assert len(images) == len({s.image_uri for s in final.shots}) == len(final.shots), (sorted(images), story)
-    # Triton answered each shot once, plus at most the requests the victim had in flight when it died.
+    # Triton rendered each shot once: the requests the victim had in flight when it died finished on
+    # Triton, and the survivor's same requests were answered from its response cache.
     generated = inference_counts(stack.triton_http)["storyboard"] - before["storyboard"]
     takeovers = [line for r in stack.replicas for line in r.log().splitlines() if "lease lost" in line]
-    assert len(final.shots) <= generated <= len(final.shots) + 4, (generated, takeovers, story)
+    assert generated == len(final.shots), (generated, takeovers, story)
     assert f"-{survivor.process.pid}-" not in (holder or "")

@@ -61,3 +61,28 @@ def test_triton_image_loads_every_model_in_the_repository():
     dockerfile = (ROOT / "deploy" / "triton.Dockerfile").read_text()
     models = {p.parent.name for p in (ROOT / "inference" / "model_repository").glob("*/config.pbtxt")}
     assert models and all(f"--load-model={m}" in dockerfile for m in models)
+
+
+def test_only_the_gateway_reaches_the_orchestrator_and_only_the_orchestrator_the_rest():
+    policies = [doc for _, doc in documents() if doc["kind"] == "NetworkPolicy"]
+    assert any(p["spec"]["podSelector"] == {} and p["spec"]["policyTypes"] == ["Ingress"] and "ingress" not in p["spec"]
+               for p in policies), "no default-deny ingress policy"
+    senders: dict[str, set[str]] = {}
+    for policy in policies:
+        app = policy["spec"]["podSelector"].get("matchLabels", {}).get("app")
+        for rule in policy["spec"].get("ingress", []):
+            for peer in rule.get("from", []):
+                if "podSelector" in peer:
+                    senders.setdefault(app, set()).add(peer["podSelector"]["matchLabels"]["app"])
+    assert senders == {"orchestrator": {"gateway"}, "composer": {"orchestrator"}, "triton": {"orchestrator"}}
+
+
+def test_every_service_mounts_its_own_certificate():
+    certificates = {doc["spec"]["secretName"] for _, doc in documents() if doc["kind"] == "Certificate"}
+    (config_map,) = [d for _, d in documents() if d["kind"] == "ConfigMap"]
+    assert config_map["data"]["FILMSTUDIO_TLS_CA"].startswith("/etc/filmstudio/tls/")
+    for _, doc in documents():
+        if doc["kind"] != "Deployment":
+            continue
+        volumes = {v["name"]: v for v in doc["spec"]["template"]["spec"].get("volumes", [])}
+        assert volumes["tls"]["secret"]["secretName"] == f"{doc['metadata']['name']}-tls" in certificates

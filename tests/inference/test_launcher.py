@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pathlib
 import signal
 import socket
 import subprocess
@@ -79,3 +80,41 @@ def test_python_m_inference_serves_until_sigterm_and_takes_triton_with_it(tmp_pa
     finally:
         if launcher.poll() is None:
             launcher.kill()
+
+
+def _group(pgid: int) -> list[int]:
+    """Live processes in process group `pgid` (zombies excluded)."""
+    found = []
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_killed_tritonserver_leaves_no_backend_stub_behind(tmp_path):
+    # kill -9 of tritonserver once left a Python backend stub orphaned (parent 1, 74 MB, /dev/shm held).
+    triton = TritonProcess(f"127.0.0.1:{free_port()}", free_port(), 0, models=["tts"], work_dir=tmp_path)
+    triton.start()
+    try:
+        triton.wait_ready(120)
+        pgid = triton.pid
+        stubs = [pid for pid in _group(pgid) if pid != pgid]
+        assert stubs, "expected the tts model's backend stub in Triton's process group"
+        for stub in stubs:  # a stub busy in a model (here: stopped) does not notice its server die
+            os.kill(stub, signal.SIGSTOP)
+        os.kill(pgid, signal.SIGKILL)
+        triton.process.wait(10)
+    finally:
+        triton.stop()
+    try:
+        deadline = time.monotonic() + 5
+        while _group(pgid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _group(pgid) == []
+    finally:
+        for pid in _group(pgid):
+            os.kill(pid, signal.SIGKILL)
