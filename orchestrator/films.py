@@ -36,6 +36,27 @@ class Quotas:
     films_in_flight: int = 8  # per user
     seconds_per_day: int = 3600  # of requested film length, per user per UTC day
 
+    def admit(self, wanted_s: float, now: datetime.datetime) -> "Admission":
+        """The check the database runs, in the create's own transaction, for a film of `wanted_s`."""
+        return Admission(self, wanted_s, now.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
+@dataclasses.dataclass(frozen=True)
+class Admission:
+    """One create's quota check (orchestrator.db.films.Admit)."""
+
+    quotas: Quotas
+    wanted_s: float
+    since: datetime.datetime
+
+    def __call__(self, films_in_flight: int, seconds_charged: float) -> None:
+        limit = self.quotas.films_in_flight
+        if films_in_flight >= limit:
+            raise ResourceExhausted(f"{films_in_flight} films in flight; the limit is {limit} per user")
+        if seconds_charged + self.wanted_s > self.quotas.seconds_per_day:
+            raise ResourceExhausted(f"{seconds_charged:.0f} s of film rendered today; {self.wanted_s:g} s more would "
+                                    f"pass the daily limit of {self.quotas.seconds_per_day} s")
+
 
 def parse(script: str, settings: film_pb2.FilmSettings) -> film_pb2.ParseScriptResponse:
     parsed = parse_script(script, film_settings.normalize(settings))
@@ -73,26 +94,12 @@ class Films:
         if backend != film_settings.DEFAULT_BACKEND and not await self.triton.is_model_ready(backend):
             raise Unavailable(f"image backend {backend!r} is not loaded on Triton; "
                               f"use {film_settings.DEFAULT_BACKEND!r} or start Triton with its weights")
-        existing = await self.db.find_by_request_id(owner, request.request_id)
-        if existing is not None:
-            return await self.to_proto(existing)
-        await self._check_quotas(owner, settings)
+        admit = self.quotas.admit(film_settings.target_seconds(settings), datetime.datetime.now(datetime.UTC))
         record = await self.db.create_film(owner, film.script, settings, display_name=film.display_name,
                                            film_id=request.film_id or None, request_id=request.request_id,
-                                           scene_graph=parsed.scene_graph)
+                                           scene_graph=parsed.scene_graph, admit=admit)
         self.worker.wake.set()
         return await self.to_proto(record)
-
-    async def _check_quotas(self, owner: str, settings: film_pb2.FilmSettings) -> None:
-        active = await self.db.count_active_films(owner)
-        if active >= self.quotas.films_in_flight:
-            raise ResourceExhausted(f"{active} films in flight; the limit is {self.quotas.films_in_flight} per user")
-        day = datetime.datetime.now(datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-        used = await self.db.seconds_rendered_since(owner, day)
-        wanted = film_settings.target_seconds(settings)
-        if used + wanted > self.quotas.seconds_per_day:
-            raise ResourceExhausted(f"{used:.0f} s of film rendered today; {wanted:g} s more would pass the daily "
-                                    f"limit of {self.quotas.seconds_per_day} s")
 
     async def get(self, owner: str, name: str) -> film_pb2.Film:
         return await self.to_proto(await self.db.get_film(owner, names.parse_film_name(name), with_shots=True))

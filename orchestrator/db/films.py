@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from google.rpc import code_pb2, status_pb2
@@ -38,68 +38,63 @@ class FilmRows(ShotRows):
         film_id: str | None = None,
         request_id: str = "",
         scene_graph: script_pb2.SceneGraph | None = None,
+        admit: Admit | None = None,
     ) -> FilmRecord:
         """Queue a new film (and its first event, QUEUED) with normalised settings and, if parsed
         already, its scene graph. The same owner and non-empty request_id again returns the first film
-        with `created=False`. A film_id already taken: AlreadyExists."""
+        with `created=False`. A film_id already taken: AlreadyExists.
+
+        `admit` is the owner's quota: called with the owner's films in flight and the seconds charged
+        since its `since`, in the same transaction as the insert and serialised per owner (the user's
+        row is locked), so concurrent creates cannot all pass one check; it raises to refuse."""
         new_id = film_id or "f" + secrets.token_hex(8)
 
-        async def existing(conn: AsyncConnection) -> FilmRecord | None:
-            if not request_id:
-                return None
-            query = sa.select(films).where(films.c.owner == owner, films.c.request_id == request_id)
-            row = (await conn.execute(query)).first()
-            return None if row is None else film_record(row)
-
         async def work(conn: AsyncConnection) -> FilmRecord:
-            found = await existing(conn)
+            found = await self._by_request_id(conn, owner, request_id)
             if found is not None:
                 return found
             if (await conn.execute(sa.select(films.c.id).where(films.c.id == new_id))).first():
                 raise AlreadyExists(f"film {film_name(new_id)} already exists")
             now = self.clock()
-            await conn.execute(self._insert(users).values(id=owner, created_at=now).on_conflict_do_nothing())
-            await conn.execute(
-                sa.insert(films).values(
-                    id=new_id,
-                    owner=owner,
-                    request_id=request_id or None,
-                    display_name=display_name,
-                    state=lifecycle.QUEUED,
-                    progress=0.0,
-                    script=script,
-                    settings=settings.SerializeToString(),
-                    scene_graph=None if scene_graph is None else scene_graph.SerializeToString(),
-                    seconds=target_seconds(settings),
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            await self._append(
-                conn, new_id, film_pb2.FilmEvent(state_change=film_pb2.StateChange(state=lifecycle.QUEUED))
-            )
-            row = (await conn.execute(sa.select(films).where(films.c.id == new_id))).one()
-            return film_record(row, created=True)
+            await self._lock_user(conn, owner, now)
+            if admit is not None:
+                admit(await _active_films(conn, owner), await _seconds_since(conn, owner, admit.since))
+            await conn.execute(sa.insert(films).values(
+                id=new_id, owner=owner, request_id=request_id or None, display_name=display_name,
+                state=lifecycle.QUEUED, progress=0.0, script=script, settings=settings.SerializeToString(),
+                scene_graph=None if scene_graph is None else scene_graph.SerializeToString(),
+                seconds=target_seconds(settings), created_at=now, updated_at=now))
+            change = film_pb2.StateChange(state=lifecycle.QUEUED)
+            await self._append(conn, new_id, film_pb2.FilmEvent(state_change=change))
+            return film_record((await conn.execute(sa.select(films).where(films.c.id == new_id))).one(), created=True)
 
         try:
             return await self._write(work)
         except sa.exc.IntegrityError:
             # Another replica created the film with this request_id (or this id) between our read and
             # our insert; its film is the answer.
-            found = await self._read(existing)
+            found = await self._read(lambda conn: self._by_request_id(conn, owner, request_id))
             if found is None:
                 raise AlreadyExists(f"film {film_name(new_id)} already exists") from None
             return found
 
+    async def _by_request_id(self, conn: AsyncConnection, owner: str, request_id: str) -> FilmRecord | None:
+        if not request_id:
+            return None
+        query = sa.select(films).where(films.c.owner == owner, films.c.request_id == request_id)
+        row = (await conn.execute(query)).first()
+        return None if row is None else film_record(row)
+
+    async def _lock_user(self, conn: AsyncConnection, owner: str, now: datetime.datetime) -> None:
+        """Make the owner's row if new and lock it until commit: one create per owner at a time (on
+        SQLite every write transaction is serialised already)."""
+        await conn.execute(self._insert(users).values(id=owner, created_at=now).on_conflict_do_nothing())
+        if self.dialect == "postgresql":
+            await conn.execute(sa.select(users.c.id).where(users.c.id == owner).with_for_update())
+
     async def find_by_request_id(self, owner: str, request_id: str) -> FilmRecord | None:
         """The owner's film created with this idempotency key, if any."""
-
-        async def work(conn: AsyncConnection) -> FilmRecord | None:
-            query = sa.select(films).where(films.c.owner == owner, films.c.request_id == request_id)
-            row = (await conn.execute(query)).first()
-            return None if row is None else film_record(row)
-
-        return await self._read(work) if request_id else None
+        return await self._read(lambda conn: self._by_request_id(conn, owner, request_id))
 
     # The hot reads' statements, built once: building and keying a statement costs SQLAlchemy more
     # than SQLite takes to run it (GetFilm's read in its thread: ~580 us built per call, ~210 us so).
@@ -169,29 +164,13 @@ class FilmRows(ShotRows):
 
     async def count_active_films(self, owner: str) -> int:
         """How many of the owner's films are not finished (queued, planning, generating, composing)."""
-
-        async def work(conn: AsyncConnection) -> int:
-            query = sa.select(sa.func.count()).where(
-                films.c.owner == owner, films.c.state.in_(lifecycle.ACTIVE_STATES)
-            )
-            return (await conn.execute(query)).scalar_one()
-
-        return await self._read(work)
+        return await self._read(lambda conn: _active_films(conn, owner))
 
     async def seconds_rendered_since(self, owner: str, since: datetime.datetime) -> float:
         """Running time charged to the owner for films created at or after `since`: each film's
         target duration until it is cut, then its real duration. Failed films are not charged (the
         failure was ours, or the input was refused before rendering)."""
-
-        async def work(conn: AsyncConnection) -> float:
-            query = sa.select(sa.func.coalesce(sa.func.sum(films.c.seconds), 0.0)).where(
-                films.c.owner == owner,
-                films.c.created_at >= since,
-                films.c.state != lifecycle.FAILED,
-            )
-            return float((await conn.execute(query)).scalar_one())
-
-        return await self._read(work)
+        return await self._read(lambda conn: _seconds_since(conn, owner, since))
 
     async def request_cancel(self, owner: str, film_id: str) -> FilmRecord:
         """Ask for the film to stop. A film no worker holds is cancelled at once (with its event); a
@@ -270,8 +249,8 @@ class FilmRows(ShotRows):
         `worker` holds the lease (else LeaseLost). Moves only forward (else FailedPrecondition).
 
         `outputs` is stored and also appended as an outputs event just before the state change.
-        A terminal state ends the lease; SUCCEEDED sets progress to 1; CANCELLED marks unfinished
-        shots cancelled. Returns the state-change event.
+        A terminal state ends the lease; SUCCEEDED sets progress to 1; CANCELLED and FAILED mark
+        unfinished shots cancelled. Returns the state-change event.
         """
 
         async def work(conn: AsyncConnection) -> film_pb2.FilmEvent:
@@ -280,7 +259,7 @@ class FilmRows(ShotRows):
             now = self.clock()
             values = _state_values(film_id, state, progress, scene_graph, outputs, error) | {"updated_at": now}
             await conn.execute(sa.update(films).where(films.c.id == film_id).values(**values))
-            if state == lifecycle.CANCELLED:
+            if state in (lifecycle.CANCELLED, lifecycle.FAILED):  # no shot of an ended film stays in flight
                 await self._cancel_unfinished_shots(conn, film_id, now)
             if outputs is not None:
                 await self._append(conn, film_id, film_pb2.FilmEvent(outputs=outputs))
@@ -361,6 +340,25 @@ def _state_values(
     if lifecycle.is_terminal(state):
         values |= {"lease_owner": None, "lease_expires_at": None, "not_before": None}
     return values
+
+
+class Admit(Protocol):
+    """An owner's quota, checked by create_film: raises (ResourceExhausted) to refuse the film."""
+
+    since: datetime.datetime  # charged seconds are counted from here (the start of the quota's day)
+
+    def __call__(self, films_in_flight: int, seconds_charged: float) -> None: ...
+
+
+async def _active_films(conn: AsyncConnection, owner: str) -> int:
+    query = sa.select(sa.func.count()).where(films.c.owner == owner, films.c.state.in_(lifecycle.ACTIVE_STATES))
+    return (await conn.execute(query)).scalar_one()
+
+
+async def _seconds_since(conn: AsyncConnection, owner: str, since: datetime.datetime) -> float:
+    query = sa.select(sa.func.coalesce(sa.func.sum(films.c.seconds), 0.0)).where(
+        films.c.owner == owner, films.c.created_at >= since, films.c.state != lifecycle.FAILED)
+    return float((await conn.execute(query)).scalar_one())
 
 
 async def _owned_film(conn: AsyncConnection, owner: str, film_id: str, for_update: bool = False) -> Any:

@@ -9,9 +9,10 @@ import pytest
 from google.protobuf import duration_pb2
 from google.rpc import code_pb2
 
-from filmstudio.errors import AlreadyExists, InvalidArgument, NotFound, status_of
+from filmstudio.errors import AlreadyExists, InvalidArgument, NotFound, ResourceExhausted, status_of
 from filmstudio.names import check_film_id
 from filmstudio.settings import page_size
+from orchestrator.films import Quotas
 from orchestrator.paging import decode_page_token, encode_page_token
 from filmstudio.v1 import film_pb2
 from tests.db.films import generating_film, new_film, settings
@@ -195,3 +196,34 @@ async def test_assets_of_a_deleted_film_are_collected_later(db, clock):
     clock.advance(60)
     assert await db.collect_orphan_assets(clock()) == ["late"]
     assert not await db.asset_exists("late")
+
+
+async def test_fifty_concurrent_creates_cannot_pass_the_quota_together(backend):
+    # The check and the insert were two transactions: 20 creates at once all got in against a limit of 8.
+    replicas = [await backend.open() for _ in range(5)]
+    quotas = Quotas(films_in_flight=8, seconds_per_day=100_000)
+    admit = quotas.admit(60, datetime.datetime.now(datetime.UTC))
+
+    async def create(i: int):
+        try:
+            return await replicas[i % 5].create_film("alice", f"script {i}", settings(), admit=admit)
+        except ResourceExhausted as refused:
+            return refused
+
+    results = await asyncio.gather(*(create(i) for i in range(50)))
+    made = [r for r in results if not isinstance(r, ResourceExhausted)]
+    assert len(made) == 8 and await replicas[0].count_active_films("alice") == 8
+    assert all("8 films in flight; the limit is 8" in str(r) for r in results if isinstance(r, ResourceExhausted))
+    # Another user is not held back, and a replayed request id still answers with its film.
+    assert (await replicas[1].create_film("bob", "x", settings(), admit=admit)).created
+    first = await replicas[2].create_film("bob", "y", settings(), request_id="r", admit=admit)
+    full = Quotas(films_in_flight=1).admit(60, datetime.datetime.now(datetime.UTC))
+    assert (await replicas[3].create_film("bob", "y", settings(), request_id="r", admit=full)).id == first.id
+
+
+async def test_the_daily_seconds_are_charged_inside_the_same_check(db):
+    admit = Quotas(films_in_flight=100, seconds_per_day=150).admit(60, datetime.datetime.now(datetime.UTC))
+    for _ in range(2):
+        await db.create_film("carol", "x", settings(), admit=admit)
+    with pytest.raises(ResourceExhausted, match="120 s of film rendered today; 60 s more"):
+        await db.create_film("carol", "x", settings(), admit=admit)

@@ -132,3 +132,15 @@ async def test_regenerating_a_shot_reopens_only_that_shot(db):
     s2 = next(s for s in await db.get_shots(film.id) if s.shot_id == "s2")
     assert third.state == S.FILM_STATE_GENERATING
     assert (s2.take, s2.seed_override, s2.prompt_override) == (3, None, "in the rain")
+
+
+async def test_no_shot_of_a_failed_film_is_left_rendering(db):
+    # A Triton outage failed the film but left its shots RENDERING for ever.
+    film = await generating_film(db, "w1", shot_ids=("s1", "s2", "s3"))
+    await db.set_shot(film.id, "s1", "w1", S.SHOT_STATE_SUCCEEDED, image_key="img/1.png")
+    await db.set_shot(film.id, "s2", "w1", S.SHOT_STATE_RENDERING)
+    await db.set_state(film.id, "w1", S.FILM_STATE_FAILED, error=status_pb2.Status(code=code_pb2.UNAVAILABLE,
+                                                                                      message="Triton is down"))
+    states = [(s.shot_id, s.state, s.lease_owner) for s in await db.get_shots(film.id)]
+    assert states == [("s1", S.SHOT_STATE_SUCCEEDED, None), ("s2", S.SHOT_STATE_CANCELLED, None),
+                      ("s3", S.SHOT_STATE_CANCELLED, None)]
