@@ -191,8 +191,10 @@ async def _run_in_thread(work: Callable[[Callable[[int], None], threading.Event]
     try:
         while True:
             waiter = asyncio.ensure_future(changed.wait())
-            await asyncio.wait({worker, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            waiter.cancel()
+            try:
+                await asyncio.wait({worker, waiter}, return_when=asyncio.FIRST_COMPLETED)
+            finally:  # also when we are cancelled mid-wait: no task is left pending
+                waiter.cancel()
             changed.clear()
             if latest[0] != sent:
                 sent = latest[0]

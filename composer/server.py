@@ -37,6 +37,7 @@ class ComposerServicer(composer_pb2_grpc.ComposerServiceServicer):
                 return await compose_film(request, self.store, on_progress)
 
         work = asyncio.ensure_future(compose_in_turn())
+        getter: asyncio.Future | None = None
         try:
             while not (work.done() and updates.empty()):
                 getter = asyncio.ensure_future(updates.get())
@@ -51,9 +52,13 @@ class ComposerServicer(composer_pb2_grpc.ComposerServiceServicer):
                     progress=composer_pb2.ComposeProgress(frames_done=done, frames_total=total))
             yield composer_pb2.ComposeFilmResponse(result=work.result())
         finally:
-            if not work.done():  # the caller went away: stop encoding
+            # The caller went away (or the stream ended): nothing we started stays pending, or asyncio
+            # reports "Task was destroyed but it is pending" when it is collected.
+            if getter is not None and not getter.done():
+                getter.cancel()
+            if not work.done():  # stop encoding
                 work.cancel()
-                await asyncio.gather(work, return_exceptions=True)
+            await asyncio.gather(work, *([getter] if getter is not None else []), return_exceptions=True)
 
 
 def registrar(store: ObjectStore, max_encodes: int = 0):

@@ -84,3 +84,30 @@ async def test_films_beyond_the_encode_limit_wait_their_turn(store):
     # One film encodes from its first frame to its result before the other encodes a frame.
     assert encoding == [first] * encoding.count(first) + [f for f in encoding if f != first]
     assert {f for f, kind, _ in arrivals if kind == "result"} == {"a", "b"}
+
+
+async def test_a_caller_that_hangs_up_leaves_no_task_pending(store, monkeypatch):
+    # Hanging up mid-film left the progress getter pending: "Task was destroyed but it is pending".
+    from composer import server as composer_server
+
+    async def slow_film(request, store, on_progress):
+        for frame in range(1, 1000):
+            on_progress(frame, 1000)
+            await asyncio.sleep(0.2)
+
+    monkeypatch.setattr(composer_server, "compose_film", slow_film)
+    servicer = composer_server.ComposerServicer(store, max_encodes=1)
+    first = asyncio.Event()
+
+    async def caller():  # grpc.aio runs a handler like this, and cancels it when the caller hangs up
+        async for _ in servicer.ComposeFilm(composer_pb2.ComposeFilmRequest(), context=None):
+            first.set()
+
+    call = asyncio.ensure_future(caller())
+    await first.wait()
+    await asyncio.sleep(0.05)  # the handler now waits for the next progress report
+    call.cancel()
+    await asyncio.gather(call, return_exceptions=True)
+    await asyncio.sleep(0)
+    left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+    assert left == []
