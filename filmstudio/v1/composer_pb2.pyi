@@ -3,12 +3,22 @@ import datetime
 from filmstudio.v1 import script_pb2 as _script_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class SubtitlePosition(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SUBTITLE_POSITION_UNSPECIFIED: _ClassVar[SubtitlePosition]
+    SUBTITLE_POSITION_LEFT: _ClassVar[SubtitlePosition]
+    SUBTITLE_POSITION_RIGHT: _ClassVar[SubtitlePosition]
+SUBTITLE_POSITION_UNSPECIFIED: SubtitlePosition
+SUBTITLE_POSITION_LEFT: SubtitlePosition
+SUBTITLE_POSITION_RIGHT: SubtitlePosition
 
 class AudioCue(_message.Message):
     __slots__ = ("uri", "offset")
@@ -19,19 +29,21 @@ class AudioCue(_message.Message):
     def __init__(self, uri: _Optional[str] = ..., offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class SubtitleCue(_message.Message):
-    __slots__ = ("text", "speaker", "offset", "duration")
+    __slots__ = ("text", "speaker", "offset", "duration", "position")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     SPEAKER_FIELD_NUMBER: _ClassVar[int]
     OFFSET_FIELD_NUMBER: _ClassVar[int]
     DURATION_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
     text: str
     speaker: str
     offset: _duration_pb2.Duration
     duration: _duration_pb2.Duration
-    def __init__(self, text: _Optional[str] = ..., speaker: _Optional[str] = ..., offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    position: SubtitlePosition
+    def __init__(self, text: _Optional[str] = ..., speaker: _Optional[str] = ..., offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., position: _Optional[_Union[SubtitlePosition, str]] = ...) -> None: ...
 
 class Cut(_message.Message):
-    __slots__ = ("shot_id", "image_uri", "duration", "camera_move", "transition_in", "transition_duration", "audio", "subtitles")
+    __slots__ = ("shot_id", "image_uri", "duration", "camera_move", "transition_in", "transition_duration", "audio", "subtitles", "card_text", "description")
     SHOT_ID_FIELD_NUMBER: _ClassVar[int]
     IMAGE_URI_FIELD_NUMBER: _ClassVar[int]
     DURATION_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +52,8 @@ class Cut(_message.Message):
     TRANSITION_DURATION_FIELD_NUMBER: _ClassVar[int]
     AUDIO_FIELD_NUMBER: _ClassVar[int]
     SUBTITLES_FIELD_NUMBER: _ClassVar[int]
+    CARD_TEXT_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     shot_id: str
     image_uri: str
     duration: _duration_pb2.Duration
@@ -48,7 +62,9 @@ class Cut(_message.Message):
     transition_duration: _duration_pb2.Duration
     audio: _containers.RepeatedCompositeFieldContainer[AudioCue]
     subtitles: _containers.RepeatedCompositeFieldContainer[SubtitleCue]
-    def __init__(self, shot_id: _Optional[str] = ..., image_uri: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., camera_move: _Optional[_Union[_script_pb2.CameraMove, str]] = ..., transition_in: _Optional[_Union[_script_pb2.Transition, str]] = ..., transition_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., audio: _Optional[_Iterable[_Union[AudioCue, _Mapping]]] = ..., subtitles: _Optional[_Iterable[_Union[SubtitleCue, _Mapping]]] = ...) -> None: ...
+    card_text: str
+    description: str
+    def __init__(self, shot_id: _Optional[str] = ..., image_uri: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., camera_move: _Optional[_Union[_script_pb2.CameraMove, str]] = ..., transition_in: _Optional[_Union[_script_pb2.Transition, str]] = ..., transition_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., audio: _Optional[_Iterable[_Union[AudioCue, _Mapping]]] = ..., subtitles: _Optional[_Iterable[_Union[SubtitleCue, _Mapping]]] = ..., card_text: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class OutputFormat(_message.Message):
     __slots__ = ("width", "height", "fps", "burn_subtitles", "music", "seed")
@@ -67,16 +83,18 @@ class OutputFormat(_message.Message):
     def __init__(self, width: _Optional[int] = ..., height: _Optional[int] = ..., fps: _Optional[int] = ..., burn_subtitles: _Optional[bool] = ..., music: _Optional[bool] = ..., seed: _Optional[int] = ...) -> None: ...
 
 class ComposeFilmRequest(_message.Message):
-    __slots__ = ("cuts", "format", "output_prefix", "title")
+    __slots__ = ("cuts", "format", "output_prefix", "title", "cast")
     CUTS_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_PREFIX_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
+    CAST_FIELD_NUMBER: _ClassVar[int]
     cuts: _containers.RepeatedCompositeFieldContainer[Cut]
     format: OutputFormat
     output_prefix: str
     title: str
-    def __init__(self, cuts: _Optional[_Iterable[_Union[Cut, _Mapping]]] = ..., format: _Optional[_Union[OutputFormat, _Mapping]] = ..., output_prefix: _Optional[str] = ..., title: _Optional[str] = ...) -> None: ...
+    cast: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, cuts: _Optional[_Iterable[_Union[Cut, _Mapping]]] = ..., format: _Optional[_Union[OutputFormat, _Mapping]] = ..., output_prefix: _Optional[str] = ..., title: _Optional[str] = ..., cast: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ComposeResult(_message.Message):
     __slots__ = ("video_uri", "subtitles_vtt_uri", "subtitles_srt_uri", "poster_uri", "storyboard_uri", "frame_count", "duration")

@@ -151,7 +151,7 @@ class Character(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., voice: _Optional[_Union[Voice, _Mapping]] = ..., seed: _Optional[int] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ...) -> None: ...
 
 class DialogueLine(_message.Message):
-    __slots__ = ("character_id", "text", "parenthetical", "extension", "dual", "lyric", "offset", "duration", "span")
+    __slots__ = ("character_id", "text", "parenthetical", "extension", "dual", "lyric", "offset", "duration", "span", "language")
     CHARACTER_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     PARENTHETICAL_FIELD_NUMBER: _ClassVar[int]
@@ -161,6 +161,7 @@ class DialogueLine(_message.Message):
     OFFSET_FIELD_NUMBER: _ClassVar[int]
     DURATION_FIELD_NUMBER: _ClassVar[int]
     SPAN_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     character_id: str
     text: str
     parenthetical: str
@@ -170,10 +171,11 @@ class DialogueLine(_message.Message):
     offset: _duration_pb2.Duration
     duration: _duration_pb2.Duration
     span: SourceSpan
-    def __init__(self, character_id: _Optional[str] = ..., text: _Optional[str] = ..., parenthetical: _Optional[str] = ..., extension: _Optional[str] = ..., dual: _Optional[bool] = ..., lyric: _Optional[bool] = ..., offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ...) -> None: ...
+    language: str
+    def __init__(self, character_id: _Optional[str] = ..., text: _Optional[str] = ..., parenthetical: _Optional[str] = ..., extension: _Optional[str] = ..., dual: _Optional[bool] = ..., lyric: _Optional[bool] = ..., offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., language: _Optional[str] = ...) -> None: ...
 
 class Shot(_message.Message):
-    __slots__ = ("id", "framing", "camera_move", "description", "character_ids", "dialogue", "duration", "prompt", "negative_prompt", "seed", "transition_in", "span", "scene_id")
+    __slots__ = ("id", "framing", "camera_move", "description", "character_ids", "dialogue", "duration", "prompt", "negative_prompt", "seed", "transition_in", "span", "scene_id", "card_text")
     ID_FIELD_NUMBER: _ClassVar[int]
     FRAMING_FIELD_NUMBER: _ClassVar[int]
     CAMERA_MOVE_FIELD_NUMBER: _ClassVar[int]
@@ -187,6 +189,7 @@ class Shot(_message.Message):
     TRANSITION_IN_FIELD_NUMBER: _ClassVar[int]
     SPAN_FIELD_NUMBER: _ClassVar[int]
     SCENE_ID_FIELD_NUMBER: _ClassVar[int]
+    CARD_TEXT_FIELD_NUMBER: _ClassVar[int]
     id: str
     framing: Framing
     camera_move: CameraMove
@@ -200,7 +203,8 @@ class Shot(_message.Message):
     transition_in: Transition
     span: SourceSpan
     scene_id: str
-    def __init__(self, id: _Optional[str] = ..., framing: _Optional[_Union[Framing, str]] = ..., camera_move: _Optional[_Union[CameraMove, str]] = ..., description: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., dialogue: _Optional[_Iterable[_Union[DialogueLine, _Mapping]]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., prompt: _Optional[str] = ..., negative_prompt: _Optional[str] = ..., seed: _Optional[int] = ..., transition_in: _Optional[_Union[Transition, str]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_id: _Optional[str] = ...) -> None: ...
+    card_text: str
+    def __init__(self, id: _Optional[str] = ..., framing: _Optional[_Union[Framing, str]] = ..., camera_move: _Optional[_Union[CameraMove, str]] = ..., description: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., dialogue: _Optional[_Iterable[_Union[DialogueLine, _Mapping]]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., prompt: _Optional[str] = ..., negative_prompt: _Optional[str] = ..., seed: _Optional[int] = ..., transition_in: _Optional[_Union[Transition, str]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_id: _Optional[str] = ..., card_text: _Optional[str] = ...) -> None: ...
 
 class Scene(_message.Message):
     __slots__ = ("id", "number", "heading", "setting", "location", "time_of_day", "shots", "span", "scene_number", "synopsis", "light")
