@@ -105,11 +105,24 @@ def line_key(line: script_pb2.DialogueLine, voice: script_pb2.Voice) -> str:
     return asset_key("voice", TTS_MODEL, TTS_VERSION, {"text": line.text, "voice": voice}, "wav")
 
 
+def line_voice(voice: script_pb2.Voice, line: script_pb2.DialogueLine) -> script_pb2.Voice:
+    """The character's voice, speaking the line's own language when it has one (a line in Swedish)."""
+    if not line.language or line.language == voice.language:
+        return voice
+    spoken = script_pb2.Voice()
+    spoken.CopyFrom(voice)
+    spoken.language = line.language
+    return spoken
+
+
 def line_takes(scene_graph: script_pb2.SceneGraph, shot: script_pb2.Shot) -> list[LineTake]:
     """The shot's lines in order (none for a silent shot)."""
     voices = {c.id: c.voice for c in scene_graph.characters}
-    return [LineTake(line, voices[line.character_id], line_key(line, voices[line.character_id]))
-            for line in shot.dialogue]
+    takes = []
+    for line in shot.dialogue:
+        voice = line_voice(voices[line.character_id], line)
+        takes.append(LineTake(line, voice, line_key(line, voice)))
+    return takes
 
 
 def voice_track_key(takes: Sequence[LineTake], placed: Sequence[SpokenLine]) -> str:
@@ -119,6 +132,11 @@ def voice_track_key(takes: Sequence[LineTake], placed: Sequence[SpokenLine]) -> 
 
 
 # --- which shots, and how far along ----------------------------------------------------------------
+
+def needs_image(shot: script_pb2.Shot) -> bool:
+    """Whether the shot has a picture to generate: a title card is words the composer draws."""
+    return not shot.card_text
+
 
 def needs_render(shot: script_pb2.Shot, record: ShotRecord) -> bool:
     """Whether the job must still image or voice the shot: not succeeded yet, or succeeded before its
@@ -161,18 +179,42 @@ def cut_list(film_id: str, display_name: str, settings: film_pb2.FilmSettings,
     for _, shot in shots_in_order(scene_graph):
         record = records[shot.id]
         placed = place_lines(shot, list(record.line_seconds or ()))
-        cut = composer_pb2.Cut(shot_id=shot.id, image_uri=uri(record.image_key or ""),
+        cut = composer_pb2.Cut(shot_id=shot.id, image_uri=uri(record.image_key) if record.image_key else "",
                                duration=duration(shot_seconds(shot, placed)), camera_move=shot.camera_move,
-                               transition_in=shot.transition_in)
+                               transition_in=shot.transition_in, card_text=shot.card_text,
+                               description=shot.description)
         if record.audio_key:
             cut.audio.add(uri=uri(record.audio_key), offset=duration(0))
-        for p in placed:
+        for p, position in zip(placed, subtitle_positions(placed)):
             cut.subtitles.add(text=p.line.text, speaker=names.get(p.line.character_id, ""),
-                              offset=duration(p.offset_s), duration=duration(p.duration_s))
+                              offset=duration(p.offset_s), duration=duration(p.duration_s), position=position)
         cuts.append(cut)
     width, height = frame_size(settings)
     return composer_pb2.ComposeFilmRequest(
-        cuts=cuts, title=scene_graph.title or display_name,
+        cuts=cuts, title=scene_graph.title or display_name, cast=billing(scene_graph),
         format=composer_pb2.OutputFormat(width=width, height=height, fps=settings.fps,
                                          burn_subtitles=settings.burn_subtitles, music=True, seed=settings.seed),
         output_prefix=uri(f"films/{film_id}") + "/")
+
+
+def subtitle_positions(placed: Sequence[SpokenLine]) -> list[int]:
+    """Where each line's subtitle stands: the two speakers of dual dialogue (lines spoken at once) left
+    and right, everything else centred."""
+    positions = [composer_pb2.SUBTITLE_POSITION_UNSPECIFIED] * len(placed)
+    for i in range(1, len(placed)):
+        first, second = placed[i - 1], placed[i]
+        together = first.line.dual and second.line.dual and first.offset_s == second.offset_s
+        if together and positions[i - 1] == composer_pb2.SUBTITLE_POSITION_UNSPECIFIED:
+            positions[i - 1], positions[i] = composer_pb2.SUBTITLE_POSITION_LEFT, composer_pb2.SUBTITLE_POSITION_RIGHT
+    return positions
+
+
+def billing(scene_graph: script_pb2.SceneGraph) -> list[str]:
+    """The cast's names in order of first appearance on screen or in speech."""
+    names = {c.id: c.name for c in scene_graph.characters}
+    seen: dict[str, None] = {}
+    for _, shot in shots_in_order(scene_graph):
+        for character_id in [*shot.character_ids, *(line.character_id for line in shot.dialogue)]:
+            if character_id in names:
+                seen.setdefault(character_id, None)
+    return [names[c] for c in seen]

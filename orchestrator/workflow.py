@@ -130,7 +130,8 @@ class FilmJob:
     async def render_shot(self, film: FilmRecord, scene: script_pb2.Scene, shot: script_pb2.Shot,
                           record: ShotRecord, progress_after: Callable[[], float]) -> None:
         assert film.scene_graph is not None
-        take = takes.image_take(film.settings, film.scene_graph, scene, shot, record)
+        take = takes.image_take(film.settings, film.scene_graph, scene, shot, record) if takes.needs_image(shot) \
+            else None
         await self.db.set_shot(self.film_id, shot.id, self.worker, film_pb2.SHOT_STATE_RENDERING)
         started = time.perf_counter()
         try:
@@ -139,13 +140,16 @@ class FilmJob:
             # The model refused or crashed on this shot: the shot fails with its message, and so does the film.
             await self.db.set_shot(self.film_id, shot.id, self.worker, film_pb2.SHOT_STATE_FAILED, error=exc.message)
             raise FailedPrecondition(f"shot {shot.id}: {exc.message}") from exc
-        metrics.SHOT_SECONDS.labels(model=take.model).observe(time.perf_counter() - started)
+        metrics.SHOT_SECONDS.labels(model=film.settings.image_backend).observe(time.perf_counter() - started)
         await self.db.set_shot(self.film_id, shot.id, self.worker, film_pb2.SHOT_STATE_SUCCEEDED,
-                               image_key=take.key, audio_key=track.key, line_seconds=track.line_seconds,
+                               image_key=take.key if take else "", audio_key=track.key, line_seconds=track.line_seconds,
                                cached=image_cached and track.cached, progress=progress_after())
 
-    async def image(self, take: takes.ImageTake) -> bool:
-        """Put the shot's still in the store under its key; True if it was there already."""
+    async def image(self, take: takes.ImageTake | None) -> bool:
+        """Put the shot's still in the store under its key; True if it was there already (or the
+        shot is a title card, with no still)."""
+        if take is None:
+            return True
         if await self.store.exists(take.key):
             metrics.CACHE_HITS.labels(kind="image").inc()
             await self.uses(take.key, "image", take.model, takes.IMAGE_MODEL_VERSION)

@@ -9,7 +9,7 @@ import pathlib
 
 from filmstudio.seeds import stable_seed
 from filmstudio.settings import normalize
-from filmstudio.v1 import film_pb2
+from filmstudio.v1 import composer_pb2, film_pb2, script_pb2
 from orchestrator import takes
 from orchestrator.db import ShotRecord
 from orchestrator.script import parse_script
@@ -83,3 +83,38 @@ def test_the_cut_list_is_timed_by_the_recorded_line_lengths():
     assert all(c.duration.ToNanoseconds() >= 9e9 for c in voiced)
     silent = dataclasses.replace(records[SHOTS[0][1].id])
     assert request.cuts[0].image_uri == f"mem://{silent.image_key}"
+
+
+def test_a_line_in_another_language_is_spoken_in_it_by_the_same_voice():
+    voice = script_pb2.Voice(language="en-us", variant="m3", pitch=40, words_per_minute=150)
+    swedish = script_pb2.DialogueLine(text="Inte än.", language="sv")
+    spoken = takes.line_voice(voice, swedish)
+    assert (spoken.language, spoken.variant, spoken.pitch) == ("sv", "m3", 40) and voice.language == "en-us"
+    assert takes.line_voice(voice, script_pb2.DialogueLine(text="Not yet.")) is voice
+    assert takes.line_key(swedish, spoken) != takes.line_key(swedish, voice)
+
+
+def test_dual_dialogue_subtitles_stand_left_and_right():
+    from orchestrator.timeline import SpokenLine
+
+    a, b = script_pb2.DialogueLine(text="a", dual=True), script_pb2.DialogueLine(text="b", dual=True)
+    c = script_pb2.DialogueLine(text="c")
+    placed = [SpokenLine(a, 0.3, 1.0), SpokenLine(b, 0.3, 1.2), SpokenLine(c, 1.8, 0.5)]
+    P = composer_pb2
+    assert takes.subtitle_positions(placed) == [P.SUBTITLE_POSITION_LEFT, P.SUBTITLE_POSITION_RIGHT,
+                                                P.SUBTITLE_POSITION_UNSPECIFIED]
+
+
+def test_a_title_card_has_no_picture_to_generate_and_the_cut_carries_its_words():
+    graph = script_pb2.SceneGraph()
+    graph.CopyFrom(GRAPH)
+    card = graph.scenes[-1].shots.add(id="s99-card", card_text="THE END", description="THE END")
+    assert not takes.needs_image(card) and takes.needs_image(SHOTS[0][1])
+    records = {shot.id: record(shot.id, state=film_pb2.SHOT_STATE_SUCCEEDED, image_key=f"img/{shot.id}.png",
+                               line_seconds=tuple(1.0 for _ in shot.dialogue)) for _, shot in SHOTS}
+    records[card.id] = record(card.id, state=film_pb2.SHOT_STATE_SUCCEEDED, image_key="", line_seconds=())
+    request = takes.cut_list("f1", "x", SETTINGS, graph, records, lambda key: f"mem://{key}")
+    last = request.cuts[-1]
+    assert (last.card_text, last.image_uri) == ("THE END", "")
+    assert request.cuts[0].description == SHOTS[0][1].description
+    assert list(request.cast) == takes.billing(GRAPH) and set(request.cast) == {c.name for c in GRAPH.characters}
