@@ -156,9 +156,21 @@ def _label(event: film_pb2.FilmEvent) -> str:
     return "done"
 
 
+def output_files(film: film_pb2.Film, output: pathlib.Path) -> list[tuple[str, pathlib.Path]]:
+    """(store URI, local path) of everything a render writes: the MP4 at `output`, the subtitles beside
+    it (.vtt, .srt), the poster (.poster.jpg) and the storyboard sheet (.storyboard.png)."""
+    outputs = film.outputs
+    wanted = [(outputs.video_uri, output), (outputs.subtitles_vtt_uri, output.with_suffix(".vtt")),
+              (outputs.subtitles_srt_uri, output.with_suffix(".srt")),
+              (outputs.poster_uri, output.with_suffix(".poster.jpg")),
+              (outputs.storyboard_uri, output.with_suffix(".storyboard.png"))]
+    return [(uri, path) for uri, path in wanted if uri]
+
+
 async def render_film(config: Config, script: str, settings: film_pb2.FilmSettings, output: pathlib.Path,
-                      display_name: str = "") -> film_pb2.Film:
-    """Create a film on the orchestrator at config.orchestrator_addr, watch it, copy the MP4 to output."""
+                      display_name: str = "") -> tuple[film_pb2.Film, list[pathlib.Path]]:
+    """Create a film on the orchestrator at config.orchestrator_addr, watch it, copy its files beside
+    `output` (see output_files); returns the film and the paths written."""
     if not config.jwt_secret:
         raise FilmStudioError("FILMSTUDIO_JWKS_URL is set: render through the REST API with a token from your "
                               "identity provider")
@@ -174,13 +186,13 @@ async def render_film(config: Config, script: str, settings: film_pb2.FilmSettin
         film = await films.GetFilm(film_pb2.GetFilmRequest(name=film.name), metadata=metadata)
     if film.state != film_pb2.FILM_STATE_SUCCEEDED:
         raise FilmStudioError(f"{film.name} {film_pb2.FilmState.Name(film.state)}: {film.error.message}")
+    written = []
     async with opened_store(config.store_url, config.s3_endpoint) as store:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(await store.get(film.outputs.video_uri))
-        for uri, suffix in ((film.outputs.subtitles_vtt_uri, ".vtt"), (film.outputs.subtitles_srt_uri, ".srt")):
-            if uri:
-                output.with_suffix(suffix).write_bytes(await store.get(uri))
-    return film
+        for uri, path in output_files(film, output):
+            path.write_bytes(await store.get(uri))
+            written.append(path)
+    return film, written
 
 
 async def _render(args: argparse.Namespace, config: Config) -> int:
@@ -204,8 +216,8 @@ async def _render(args: argparse.Namespace, config: Config) -> int:
             print(f"filmstudio render: {exc}", file=sys.stderr)
             return EXIT_FAILURE
     try:
-        film = await render_film(config, script, settings, pathlib.Path(args.output),
-                                 display_name=pathlib.Path(args.script).stem)
+        film, written = await render_film(config, script, settings, pathlib.Path(args.output),
+                                          display_name=pathlib.Path(args.script).stem)
     except grpc.aio.AioRpcError as exc:
         print(f"filmstudio render: {exc.code().name}: {exc.details()}", file=sys.stderr)
         return EXIT_USAGE if exc.code() == grpc.StatusCode.INVALID_ARGUMENT else EXIT_FAILURE
@@ -217,6 +229,8 @@ async def _render(args: argparse.Namespace, config: Config) -> int:
             await supervisor.stop()
     seconds = film.outputs.duration.seconds + film.outputs.duration.nanos / 1e9
     print(f"{args.output}: {seconds:.2f} s, {len(film.shots)} shots ({film.name})")
+    for path in written[1:]:
+        print(f"  {path}")
     return 0
 
 

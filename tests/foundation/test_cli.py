@@ -76,15 +76,23 @@ def test_render_through_a_running_mesh(mesh, tmp_path):
         assert (video.codec_context.width, video.codec_context.height) == (720, 1280)
         assert abs(float(film.duration / av.time_base) - 15) < 1.5
     assert output.with_suffix(".vtt").read_text().startswith("WEBVTT")
+    # Every file the render wrote is named on its output, and is there.
+    named = [line.strip() for line in result.stdout.splitlines()[1:]]
+    suffixes = [".vtt", ".srt", ".poster.jpg", ".storyboard.png"]
+    assert named == [str(output.with_suffix(suffix)) for suffix in suffixes]
+    assert all(pathlib.Path(path).is_file() for path in named)
+    assert output.with_suffix(".poster.jpg").read_bytes()[:3] == b"\xff\xd8\xff"
 
 
 @pytest.mark.mesh
 async def test_parse_script_rpc_names_line_and_column(mesh):
     async with grpc.aio.insecure_channel(mesh.config.orchestrator_addr) as channel:
         films = film_pb2_grpc.FilmServiceStub(channel)
-        reply = await films.ParseScript(film_pb2.ParseScriptRequest(script=EXAMPLE.read_text()), metadata=as_user("local"))
+        reply = await films.ParseScript(film_pb2.ParseScriptRequest(script=EXAMPLE.read_text()),
+                                        metadata=as_user("local"))
         assert reply.scene_graph.scenes and reply.scene_graph.total_duration.seconds > 0
         with pytest.raises(grpc.aio.AioRpcError) as error:
-            await films.ParseScript(film_pb2.ParseScriptRequest(script="INT. A - DAY\n\n[[ a note that never ends\n"), metadata=as_user("local"))
+            await films.ParseScript(film_pb2.ParseScriptRequest(script="INT. A - DAY\n\n[[ a note that never ends\n"),
+                                    metadata=as_user("local"))
     assert error.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error.value.details().startswith("line 3, column 1:")
