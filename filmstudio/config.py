@@ -58,6 +58,8 @@ class Config:
     # The gateway's per-user token bucket: sustained requests per second, and the burst allowed.
     gateway_rate_per_s: float = 20.0
     gateway_burst: int = 40
+    # REST gateway worker processes sharing its port (one event loop each); 1 serves in-process.
+    gateway_workers: int = 1
     # Where the sdxl model reads its weights (a diffusers directory).
     sdxl_model_dir: str = ""
 

@@ -1,19 +1,27 @@
 """`python -m gateway`: serve the REST edge on FILMSTUDIO_GATEWAY_ADDR with uvicorn.
 
-A port already taken (or any other start-up problem) is one line on stderr and exit status 1.
+FILMSTUDIO_GATEWAY_WORKERS > 1 forks that many worker processes onto one listening socket (the kernel
+spreads connections over them), each with its own event loop and gRPC channel; the parent only
+watches them. A port already taken (or any other start-up problem) is one line on stderr and exit
+status 1.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import signal
 import socket
 import sys
 
 import uvicorn
 
+from filmstudio.auth import check_secret
 from filmstudio.config import Config, ConfigError, parse_addr
 from filmstudio.errors import FilmStudioError
+from filmstudio.process import STOP_SIGNALS, die_with_parent
 from gateway.app import GatewaySettings, create_app
 
 
@@ -39,8 +47,7 @@ def main() -> int:
     try:
         config = Config.from_env()
         logging.basicConfig(level=config.log_level, format="%(asctime)s gateway %(levelname)s %(message)s")
-        settings = GatewaySettings.from_config(config)
-        app = create_app(settings)
+        check_secret(config.jwt_secret, config.jwks_url)
         sock = bind(config.gateway_addr)
     except OSError as exc:
         print(f"gateway: cannot listen on {Config.from_env().gateway_addr}: {exc.strerror or exc}", file=sys.stderr)
@@ -48,11 +55,45 @@ def main() -> int:
     except (ConfigError, FilmStudioError, ValueError) as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 1
+    if config.gateway_workers > 1:
+        return run_workers(config, sock)
+    return serve_config(config, sock)
+
+
+def serve_config(config: Config, sock: socket.socket) -> int:
+    """One gateway process: its app (and gRPC channel) made here, in the process that serves it."""
     try:
-        serve(app, sock, config.log_level)
+        serve(create_app(GatewaySettings.from_config(config)), sock, config.log_level)
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def run_workers(config: Config, sock: socket.socket) -> int:
+    """Fork the workers (before any gRPC channel or event loop exists), pass SIGINT/SIGTERM on, and
+    end them all when one dies (the supervisor, or Kubernetes, restarts the gateway)."""
+    children = []
+    for _ in range(config.gateway_workers):
+        pid = os.fork()
+        if pid == 0:  # a worker
+            die_with_parent()
+            os._exit(serve_config(config, sock))
+        children.append(pid)
+    sock.close()
+
+    def stop(signum: int, _frame: object) -> None:
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGTERM)
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop)
+    _, status = os.wait()
+    stop(signal.SIGTERM, None)
+    for _ in children[1:]:
+        with contextlib.suppress(ChildProcessError):
+            os.wait()
+    return 0 if os.waitstatus_to_exitcode(status) in (0, -signal.SIGTERM) else 1
 
 
 def serve(app, sock: socket.socket, log_level: str = "INFO") -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import pathlib
 import os
 import stat
 import subprocess
@@ -158,3 +159,27 @@ async def test_mutual_tls_admits_only_clients_the_ca_signed(pki):
 def test_caller_is_unset_outside_a_call():
     with pytest.raises(LookupError):
         CALLER.get()
+
+
+def test_the_gateway_serves_from_several_worker_processes_and_stops_them_all(tmp_path):
+    import asyncio
+    import time
+
+    from filmstudio.health import http_ok
+
+    addr = f"127.0.0.1:{free_port()}"
+    env = {**os.environ, "FILMSTUDIO_GATEWAY_ADDR": addr, "FILMSTUDIO_GATEWAY_WORKERS": "2",
+           "FILMSTUDIO_DATA_DIR": str(tmp_path)}
+    gateway = subprocess.Popen([sys.executable, "-m", "gateway"], env=env, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not asyncio.run(http_ok(addr)):
+            assert gateway.poll() is None and time.monotonic() < deadline, gateway.stderr.read()
+            time.sleep(0.2)
+        children = pathlib.Path(f"/proc/{gateway.pid}/task/{gateway.pid}/children").read_text().split()
+        assert len(children) == 2
+        assert all(asyncio.run(http_ok(addr)) for _ in range(10))
+    finally:
+        gateway.terminate()
+        assert gateway.wait(30) == 0
+    assert not any(pathlib.Path(f"/proc/{pid}").exists() for pid in children)
