@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from composer.motion import plane_rows, rgb_to_planes
 from composer.timeline import Cue
+from filmstudio.v1 import composer_pb2
 
 _FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
           "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
@@ -27,21 +28,37 @@ def _clock(seconds: float, separator: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{separator}{ms:03d}"
 
 
+# WebVTT cue settings for where a subtitle stands: dual dialogue's speakers each under their half.
+_VTT_SETTINGS = {
+    composer_pb2.SUBTITLE_POSITION_LEFT: " position:25% size:45% align:center",
+    composer_pb2.SUBTITLE_POSITION_RIGHT: " position:75% size:45% align:center",
+}
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def to_webvtt(cues: list[Cue] | tuple[Cue, ...]) -> str:
-    """A WebVTT file; a cue with a speaker carries it as a <v> voice span."""
+    """A WebVTT file; a cue with a speaker carries it as a <v> voice span. Lines spoken at once (a
+    cue's sides) are cues of their own, on screen together, each where it stands."""
     lines = ["WEBVTT", ""]
-    for i, cue in enumerate(cues, 1):
-        text = cue.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        text = "\n".join(t for t in text.splitlines() if t.strip())  # a blank line would end the cue
-        if cue.speaker:
-            speaker = cue.speaker.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            text = f"<v {speaker}>{text}"
-        lines += [str(i), f"{_clock(cue.start_s, '.')} --> {_clock(cue.end_s, '.')}", text, ""]
+    number = 0
+    for cue in cues:
+        for side in cue.sides or (cue,):
+            number += 1
+            text = _vtt_escape(side.text)
+            text = "\n".join(t for t in text.splitlines() if t.strip())  # a blank line would end the cue
+            if side.speaker:
+                text = f"<v {_vtt_escape(side.speaker)}>{text}"
+            timing = f"{_clock(side.start_s, '.')} --> {_clock(side.end_s, '.')}{_VTT_SETTINGS.get(side.position, '')}"
+            lines += [str(number), timing, text, ""]
     return "\n".join(lines)
 
 
 def to_srt(cues: list[Cue] | tuple[Cue, ...]) -> str:
-    """An SRT file (plain text, numbered from 1)."""
+    """An SRT file (plain text, numbered from 1); lines spoken at once share one cue, each led by
+    its speaker."""
     lines = []
     for i, cue in enumerate(cues, 1):
         text = "\n".join(t for t in cue.text.splitlines() if t.strip())

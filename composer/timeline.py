@@ -46,6 +46,10 @@ class Cue:
     text: str
     speaker: str
     shot_id: str
+    position: int = composer_pb2.SUBTITLE_POSITION_UNSPECIFIED
+    # Lines spoken at once (dual dialogue): this cue holds them all, one line each, for the tracks
+    # that show one cue at a time (SRT, mov_text, burned captions); WebVTT places each where it stands.
+    sides: tuple[Cue, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,16 +160,7 @@ def plan_film(request: composer_pb2.ComposeFilmRequest) -> FilmPlan:
             if _nanos(cue.offset) < 0:
                 raise InvalidArgument(f"{name}: audio cue {cue.uri} has a negative offset")
             voices.append(VoicePlacement(cue.uri, start_s + _nanos(cue.offset) / 1e9))
-        for sub in cut.subtitles:
-            offset, length = _nanos(sub.offset), _nanos(sub.duration)
-            if offset < 0 or length < 0:
-                raise InvalidArgument(f"{name}: subtitle {sub.text[:30]!r} has a negative offset or duration")
-            if not sub.text.strip():
-                continue
-            begin = start_s + offset / 1e9
-            # No duration: the subtitle stays until the cut ends.
-            end = begin + length / 1e9 if length else (start_frame + frame_count) / fps
-            cues.append(Cue(begin, end, sub.text.strip(), sub.speaker, cut.shot_id))
+        cues += _cut_cues(cut, name, start_s, (start_frame + frame_count) / fps)
         shots.append(ShotPlan(index, cut.shot_id, cut.image_uri, start_frame, frame_count,
                               cut.camera_move, cut.transition_in, transition_frames, tuple(voices)))
     film_end = shots[-1].end_frame / fps
@@ -186,15 +181,49 @@ def _transition_frames(cut: composer_pb2.Cut, fps: int, frame_count: int, name: 
     return min(max(frames_at(nanos, fps), 1), frame_count)
 
 
+def _cut_cues(cut: composer_pb2.Cut, name: str, start_s: float, end_s: float) -> list[Cue]:
+    """The cut's subtitles on the film's clock (the cut runs start_s..end_s); empty ones are left out."""
+    cues = []
+    for sub in cut.subtitles:
+        offset, length = _nanos(sub.offset), _nanos(sub.duration)
+        if offset < 0 or length < 0:
+            raise InvalidArgument(f"{name}: subtitle {sub.text[:30]!r} has a negative offset or duration")
+        if sub.position not in composer_pb2.SubtitlePosition.values():
+            raise InvalidArgument(f"{name}: subtitle {sub.text[:30]!r} has an unknown position {sub.position}")
+        if not sub.text.strip():
+            continue
+        begin = start_s + offset / 1e9
+        # No duration: the subtitle stays until the cut ends.
+        end = begin + length / 1e9 if length else end_s
+        cues.append(Cue(begin, end, sub.text.strip(), sub.speaker, cut.shot_id, sub.position))
+    return cues
+
+
 def _tidy_cues(cues: list[Cue], film_end: float) -> list[Cue]:
     """Cues in time order, clipped to the film, each ending before the next begins (one on screen
-    at a time, which SRT players and mov_text expect)."""
+    at a time, which SRT players and mov_text expect). Cues that start on the same millisecond are
+    lines spoken at once (dual dialogue): they become one cue that holds them as its sides."""
     cues = sorted((c for c in cues if c.start_s < film_end), key=lambda c: c.start_s)
+    groups: list[list[Cue]] = []
+    for cue in cues:
+        if groups and round(groups[-1][0].start_s * 1000) == round(cue.start_s * 1000):
+            groups[-1].append(cue)
+        else:
+            groups.append([cue])
     tidy: list[Cue] = []
-    for i, cue in enumerate(cues):
-        end = min(cue.end_s, film_end)
-        if i + 1 < len(cues):
-            end = min(end, cues[i + 1].start_s)
-        if end - cue.start_s >= 0.04:
-            tidy.append(dataclasses.replace(cue, end_s=end))
+    for i, group in enumerate(groups):
+        until = min(film_end, groups[i + 1][0].start_s) if i + 1 < len(groups) else film_end
+        kept = [dataclasses.replace(c, end_s=min(c.end_s, until)) for c in group]
+        kept = [c for c in kept if c.end_s - c.start_s >= 0.04]
+        if len(kept) == 1:
+            tidy.append(kept[0])
+        elif kept:
+            tidy.append(_spoken_at_once(kept))
     return tidy
+
+
+def _spoken_at_once(sides: list[Cue]) -> Cue:
+    """One cue for lines spoken together: each on its own line, led by its speaker ("MAYA: Go!")."""
+    text = "\n".join(f"{c.speaker}: {c.text}" if c.speaker else c.text for c in sides)
+    first = sides[0]
+    return Cue(first.start_s, max(c.end_s for c in sides), text, "", first.shot_id, sides=tuple(sides))

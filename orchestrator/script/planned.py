@@ -67,6 +67,11 @@ class PlannedShot:
 
     speech_ms: int = 0  # time the dialogue needs: lead, every line, and the breath after the last
 
+    def frame(self, character_id: str) -> None:
+        """Puts a character in the frame; one already in it is not drawn twice."""
+        if character_id not in self.character_ids:
+            self.character_ids.append(character_id)
+
     def min_ms(self) -> int:
         return max(ms(MIN_ACTION_SECONDS), self.speech_ms)
 

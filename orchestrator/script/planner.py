@@ -149,11 +149,11 @@ def _scene_shots(
             if not turn.lines:
                 warnings.append(f"line {beat.line}: {beat.character} has a cue but nothing to say")
                 continue
-            if turn.offscreen:
-                _voice_over(shots[-1], turn)
-                continue
             if beat.dual and shots[-1].dual_open:
                 _second_half_of_dual(shots[-1], turn)
+                continue
+            if turn.offscreen:
+                _voice_over(shots[-1], turn)
                 continue
             count = spoken.get(turn.speaker, 0)
             spoken[turn.speaker] = count + 1
@@ -258,17 +258,21 @@ def _turn(beat: Beat, by_id: dict[str, script_pb2.Character]) -> _Turn:
 
 
 def _voice_over(shot: PlannedShot, turn: _Turn) -> None:
-    """An offscreen voice plays over the picture we are already on, after its lines."""
+    """An offscreen voice plays over the picture we are already on, after its lines (the first half
+    of dual dialogue leaves the shot open for the second, who talks at the same time)."""
     for line in turn.lines:
         shot.add_line(line, turn.voice, with_previous=False)
     shot.end_line = max(shot.end_line, turn.beat.end_line)
+    shot.dual_open = turn.beat.dual
 
 
 def _second_half_of_dual(shot: PlannedShot, turn: _Turn) -> None:
-    """Dual dialogue: the second speaker joins the first's shot, widened, talking at the same time."""
-    shot.character_ids.append(turn.speaker)
-    shot.framing = script_pb2.FRAMING_WIDE
-    shot.subject += f", {turn.shown} talking at the same time"
+    """Dual dialogue: the second speaker joins the first's shot, widened, talking at the same time
+    (a voice off the picture is heard at the same time, and not framed)."""
+    if not turn.offscreen:
+        shot.frame(turn.speaker)
+        shot.framing = script_pb2.FRAMING_WIDE
+        shot.subject += f", {turn.shown} talking at the same time"
     shot.description += f" / {turn.description}"
     shot.end_line = turn.beat.end_line
     shot.dual_open = False
