@@ -62,20 +62,42 @@ class Draft:
 
 
 def split_heading(interior_exterior: str, rest: str) -> tuple[int, str, str]:
-    """(Setting, location, time of day as written) from a heading's text after INT./EXT."""
+    """(Setting, location, time of day as written) from a heading's text after INT./EXT.
+
+    The parts are separated by dashes ("GARAGE - NIGHT - 1995"). The last part is the time when it
+    names one; otherwise the first later part that names a light, then a continuity ("LATER"). The
+    location is the parts before the time; parts after it ("1995") stay in the heading only.
+    """
     setting = {
         "INT": script_pb2.SETTING_INTERIOR,
         "EXT": script_pb2.SETTING_EXTERIOR,
         "INT/EXT": script_pb2.SETTING_INTERIOR_EXTERIOR,
     }.get(interior_exterior, script_pb2.SETTING_UNSPECIFIED)
-    parts = [part.strip() for part in rest.replace("\u2014", " - ").replace("\u2013", " - ").split(" - ")]
-    parts = [part for part in parts if part]
-    time_of_day = ""
-    if len(parts) >= 2:
-        last = parts[-1].upper()
-        if light.is_time_of_day(last):
-            time_of_day = parts.pop()
-    return setting, " - ".join(parts), time_of_day
+    dashed = rest.replace("\u2014", " - ").replace("\u2013", " - ").replace(" -- ", " - ")
+    parts = [part for part in (part.strip() for part in dashed.split(" - ")) if part]
+    at = _time_part(parts)
+    if at is None:
+        return setting, " - ".join(parts), ""
+    return setting, " - ".join(parts[:at]), _unremarked(parts[at])
+
+
+def _unremarked(part: str) -> str:
+    """A heading part without a remark in parentheses: "DAY (FLASHBACK)" is the time "DAY"."""
+    return part.partition("(")[0].strip() if part.endswith(")") else part
+
+
+def _time_part(parts: list[str]) -> int | None:
+    """Which part of a heading (never the first: that is the place) names its time, if any."""
+    if len(parts) < 2:
+        return None
+    if light.is_time_of_day(_unremarked(parts[-1])):
+        return len(parts) - 1
+    later = range(1, len(parts) - 1)
+    for names_it in (lambda part: light.light_in(part) != script_pb2.TIME_OF_DAY_UNSPECIFIED, light.is_continuity):
+        found = next((i for i in later if names_it(parts[i])), None)
+        if found is not None:
+            return found
+    return None
 
 
 def resolve_time_of_day(written: str, previous: str) -> str:
