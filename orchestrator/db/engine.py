@@ -147,11 +147,16 @@ class Engine:
         return await self._transact(work, write=False)
 
     async def _read_sync(self, work: Callable[[sa.Connection], T]) -> T:
-        """Run `work`, a plain function, in one read transaction (so it sees one snapshot). On a SQLite
+        """Run `work`, a plain function, in one read transaction that sees one snapshot. On a SQLite
         file it runs on a reader thread (see the module's docstring); elsewhere on the async engine
-        through AsyncConnection.run_sync."""
+        through AsyncConnection.run_sync, on PostgreSQL REPEATABLE READ READ ONLY (under the default
+        READ COMMITTED every statement would see its own snapshot; asyncpg says so in the BEGIN)."""
         if self._reader is None:
-            return await self._read(lambda conn: conn.run_sync(work))
+            async with self.engine.connect() as conn:
+                if self.dialect == "postgresql":
+                    await conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+                async with conn.begin():
+                    return await conn.run_sync(work)
 
         def transact() -> T:
             with self._reader.connect() as conn, conn.begin():

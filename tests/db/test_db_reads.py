@@ -3,10 +3,12 @@ number of queries whatever the page size, and never a stale film after another r
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
+from sqlalchemy.util import await_only
 
 from filmstudio.storage import LocalStore
 from filmstudio.v1 import film_pb2
@@ -58,6 +60,35 @@ async def test_a_page_carries_each_films_own_shots(db, clock):
     assert [f.id for f in rest] == [first.id] and not more
     assert [s.shot_id for s in rest[0].shots] == ["a", "b"]
     assert all(f.shots is None for f in (await db.list_films("alice", 5))[0])
+
+
+async def test_a_film_and_its_shots_come_from_one_snapshot(backend):
+    """Another replica commits a change to the film and its shot between the two SELECTs of a read:
+    the read shows neither (on PostgreSQL's default READ COMMITTED it would show only the shot's)."""
+    here, there = await backend.open(), await backend.open()
+    film = await generating_film(there, "w1", shot_ids=("s1",))
+    loop = asyncio.get_running_loop()
+    fired = []
+
+    def change_meanwhile(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "FROM shots" not in statement or fired:
+            return
+        fired.append(statement)
+        change = there.set_shot(film.id, "s1", "w1", S.SHOT_STATE_SUCCEEDED, progress=0.5)
+        if backend.name == "sqlite":  # the read runs on a reader thread
+            asyncio.run_coroutine_threadsafe(change, loop).result(30)
+        else:  # the read runs in SQLAlchemy's greenlet, on this loop
+            await_only(change)
+
+    sa_event.listen(sa.Engine, "before_cursor_execute", change_meanwhile)
+    try:
+        during = await here.get_film("alice", film.id, with_shots=True)
+    finally:
+        sa_event.remove(sa.Engine, "before_cursor_execute", change_meanwhile)
+    assert fired
+    assert (during.progress, during.shots[0].state) == (0.0, S.SHOT_STATE_PENDING)
+    after = await here.get_film("alice", film.id, with_shots=True)
+    assert (after.progress, after.shots[0].state) == (0.5, S.SHOT_STATE_SUCCEEDED)
 
 
 async def test_get_and_list_are_two_selects_whatever_the_page_size(db, clock, tmp_path):
