@@ -67,7 +67,9 @@ def speak(text: str, voice: script_pb2.Voice, timeout: float = 60.0) -> np.ndarr
     result = subprocess.run([espeak_binary(), "--stdout", *arguments], input=text.encode("utf-8"),
                             capture_output=True, timeout=timeout, check=False)
     if result.returncode != 0 or not result.stdout:
-        raise RuntimeError(f"espeak-ng failed ({result.returncode}): {result.stderr.decode(errors='replace').strip()}")
+        # Named, since the voice is the usual cause: a well-formed name this espeak-ng has no voice for.
+        raise RuntimeError(f"espeak-ng failed ({result.returncode}) in voice {arguments[1]!r}: "
+                           f"{result.stderr.decode(errors='replace').strip()}")
     samples, rate = wav.decode(result.stdout)  # espeak-ng streams: its size fields are placeholders
     return resample(samples, rate)
 
