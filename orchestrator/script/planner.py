@@ -13,6 +13,7 @@ from filmstudio.v1 import script_pb2
 from orchestrator.script import bible
 from orchestrator.script.draft import ACTION, TRANSITION, Beat, Draft, DraftScene
 from orchestrator.script.fitting import fit
+from orchestrator.script.language import line_language
 from orchestrator.script.planned import (ESTABLISHING_SECONDS, MAX_ACTION_SECONDS, MIN_ACTION_SECONDS,
                                          PlannedShot, ms)
 
@@ -243,6 +244,7 @@ def _turn(beat: Beat, by_id: dict[str, script_pb2.Character]) -> _Turn:
             character_id=speaker, text=speech.text, parenthetical=speech.parenthetical,
             extension=beat.extension, dual=beat.dual, lyric=speech.lyric,
             span=script_pb2.SourceSpan(line=beat.line, column=beat.column, end_line=beat.end_line),
+            language=line_language(speech.text, character.voice.language),
         )
         for speech in beat.speeches
         if speech.text
