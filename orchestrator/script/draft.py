@@ -14,7 +14,7 @@ from orchestrator.script.fountain import FountainDocument, Speech
 ACTION = "action"
 DIALOGUE = "dialogue"
 TRANSITION = "transition"
-
+CARD = "card"  # words shown on their own: centered text (">THE END<"), lyrics nobody sings
 
 
 @dataclass
@@ -110,8 +110,8 @@ def resolve_time_of_day(written: str, previous: str) -> str:
 
 def draft_from_fountain(document: FountainDocument) -> Draft:
     """Groups Fountain elements into scenes. Raises ScriptError when there is no scene heading."""
-    scenes, opening = _scenes(document.elements)
     warnings = list(document.warnings)
+    scenes, opening = _scenes(document.elements, warnings)
     _open_first_scene(scenes, opening, warnings)
     title = next((value for key, value in document.title_page if key.lower() == "title"), "")
     return Draft(
@@ -123,27 +123,23 @@ def draft_from_fountain(document: FountainDocument) -> Draft:
     )
 
 
-def _scenes(elements: list[fountain.Element]) -> tuple[list[DraftScene], list[Beat]]:
+def _scenes(elements: list[fountain.Element], warnings: list[str]) -> tuple[list[DraftScene], list[Beat]]:
     """The scenes the headings open, each with the beats under it, and the beats before any heading."""
     scenes: list[DraftScene] = []
     opening: list[Beat] = []
     previous_time = ""
-    last_speaker = ""  # in the current scene, for lyrics sung outside a dialogue block
     for element in elements:
         if element.kind == fountain.HEADING:
             scene = _scene(element, previous_time)
             previous_time = scene.time_of_day or previous_time
-            last_speaker = ""
             scenes.append(scene)
         elif element.kind == fountain.SYNOPSIS:
             if scenes:  # a synopsis before the first heading describes no scene
                 scenes[-1].synopsis = f"{scenes[-1].synopsis} {element.text}".strip()
         else:
-            beat = _beat(element, last_speaker)
+            beat = _beat(element, warnings)
             if beat is not None:
                 (scenes[-1].beats if scenes else opening).append(beat)
-            if element.kind == fountain.DIALOGUE:
-                last_speaker = element.character
     for scene in scenes:
         if scene.beats:
             scene.end_line = max(scene.end_line, scene.beats[-1].end_line)
@@ -166,20 +162,22 @@ def _scene(heading: fountain.Element, previous_time: str) -> DraftScene:
     )
 
 
-def _beat(element: fountain.Element, last_speaker: str) -> Beat | None:
+def _beat(element: fountain.Element, warnings: list[str]) -> Beat | None:
     """The beat an element plays as, or None for what is not filmed (sections, page breaks)."""
     where = (element.line, element.column, element.end_line)
-    if element.kind in (fountain.ACTION, fountain.CENTERED):
+    if element.kind == fountain.ACTION:
         return Beat(ACTION, element.text, *where)
+    if element.kind == fountain.CENTERED:
+        return Beat(CARD, element.text, *where)
     if element.kind == fountain.DIALOGUE:
         return Beat(DIALOGUE, element.text, *where, character=element.character, extension=element.extension,
                     dual=element.dual, speeches=element.speeches)
     if element.kind == fountain.LYRICS:
-        # Lyrics outside a dialogue block are sung by whoever spoke last in the scene.
-        if not last_speaker:
-            return Beat(ACTION, element.text, *where)
-        return Beat(DIALOGUE, element.text, *where, character=last_speaker,
-                    speeches=[Speech(element.text.replace("\n", " "), lyric=True)])
+        # Lyrics are sung by the character whose block they are in. These have no cue: nobody is
+        # there to sing them, and a picture of song words would be nonsense, so they are shown.
+        warnings.append(f"line {element.line}: lyrics with no character cue are shown as a title card, "
+                        "not sung; put them under a cue for someone to sing them")
+        return Beat(CARD, element.text, *where)
     if element.kind == fountain.TRANSITION:
         return Beat(TRANSITION, element.text, *where)
     return None
@@ -204,10 +202,11 @@ def _open_first_scene(scenes: list[DraftScene], opening: list[Beat], warnings: l
             where.line,
             where.column,
         )
-    if filmable:
+    pictured = [beat for beat in filmable if beat.kind != CARD]  # an opening title is no slip
+    if pictured:
         # A cold open before the first heading: it plays in the first scene's place.
         warnings.append(
-            f"line {filmable[0].line}: text before the first scene heading is filmed as part of "
+            f"line {pictured[0].line}: text before the first scene heading is filmed as part of "
             f"scene 1 ({scenes[0].heading})"
         )
     scenes[0].beats[:0] = opening

@@ -18,6 +18,9 @@ MAX_ACTION_SECONDS = 8.0
 MAX_DIALOGUE_HOLD_SECONDS = 2.0
 # An establishing shot the script does not describe.
 ESTABLISHING_SECONDS = 3.0
+# A title card is held to be read: a lead and a beat a word, within these bounds.
+MIN_CARD_SECONDS = 3.0
+MAX_CARD_SECONDS = 6.0
 
 
 def speech_seconds(text: str, voice: script_pb2.Voice) -> float:
@@ -32,6 +35,11 @@ def speech_seconds(text: str, voice: script_pb2.Voice) -> float:
 
 def ms(seconds: float) -> int:
     return int(round(seconds * 1000))
+
+
+def card_seconds(text: str) -> float:
+    """Seconds a title card stays up: 1.5 s and 0.3 s a word, within the card bounds."""
+    return min(MAX_CARD_SECONDS, max(MIN_CARD_SECONDS, 1.5 + 0.3 * len(text.split())))
 
 
 @dataclass
@@ -62,6 +70,7 @@ class PlannedShot:
     lines: list[PlannedLine] = field(default_factory=list)
     dual_open: bool = False
     subject_is_speech: bool = False
+    card_text: str = ""  # a title card: these words, no picture; held base_ms (or a voice over it)
     duration_ms: int = 0
     fit_base_ms: int = 0
 
@@ -73,9 +82,13 @@ class PlannedShot:
             self.character_ids.append(character_id)
 
     def min_ms(self) -> int:
+        if self.card_text:
+            return max(self.base_ms, self.speech_ms)
         return max(ms(MIN_ACTION_SECONDS), self.speech_ms)
 
     def max_ms(self) -> int:
+        if self.card_text:
+            return max(self.base_ms, self.speech_ms)
         if self.lines and self.subject_is_speech:
             return self.speech_ms
         return max(ms(MAX_ACTION_SECONDS), self.speech_ms)

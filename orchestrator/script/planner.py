@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from filmstudio import light
 from filmstudio.v1 import script_pb2
 from orchestrator.script import bible
-from orchestrator.script.draft import ACTION, TRANSITION, Beat, Draft, DraftScene
+from orchestrator.script.draft import ACTION, CARD, TRANSITION, Beat, Draft, DraftScene
 from orchestrator.script.fitting import fit
 from orchestrator.script.language import line_language
 from orchestrator.script.planned import (ESTABLISHING_SECONDS, MAX_ACTION_SECONDS, MIN_ACTION_SECONDS,
-                                         PlannedShot, ms)
+                                         PlannedShot, card_seconds, ms)
 
 # Camera words in action lines, longest first so "EXTREME CLOSE" wins over "CLOSE".
 _FRAMING_WORDS = (
@@ -118,27 +118,39 @@ def _present(text: str, names: dict[str, str]) -> list[str]:
     return [character_id for character_id in names.values() if character_id in found] if found else []
 
 
+@dataclass
+class _Talk:
+    """Who has spoken in the scene so far: speaking shots per character (the first is framed wider)
+    and the last speaker given a shot of their own."""
+
+    spoken: dict[str, int]
+    last_speaker: str = ""
+
+
 def _scene_shots(
     index: int, scene: DraftScene, characters: dict[str, str], by_id: dict[str, script_pb2.Character],
     pending: int, warnings: list[str],
 ) -> tuple[list[PlannedShot], int]:
-    """Cuts one scene into shots: an establishing shot, then one per action beat and speaking turn.
+    """Cuts one scene into shots: its title cards, an establishing shot, then one per action beat,
+    card and speaking turn.
 
     `pending` is the transition into the next new shot, left by a transition beat (here or at the
     end of the scene before); the one this scene leaves over is returned with its shots. Voices
     over the picture and the second half of dual dialogue join the shot before instead.
     """
-    pending, beats = _opening(scene.beats, pending)
-    establishing, beats = _establishing_shot(index, scene, beats, characters)
-    establishing.transition, pending = pending, script_pb2.TRANSITION_UNSPECIFIED
-    shots = [establishing]
-    spoken: dict[str, int] = {}  # speaking shots per character so far: the first is framed wider
-    last_speaker = ""
+    shots, pending, beats = _title_cards(index, scene.beats, pending)
+    if beats or not shots:  # a scene of nothing but cards has no place to establish
+        establishing, beats = _establishing_shot(index, scene, beats, characters)
+        establishing.transition, pending = pending, script_pb2.TRANSITION_UNSPECIFIED
+        shots.append(establishing)
+    talk = _Talk({})
     for beat in beats:
         if beat.kind == TRANSITION:
             pending = _transition(beat.text)
             continue
-        if beat.kind == ACTION:
+        if beat.kind == CARD:
+            shot = _card_shot(index, beat)
+        elif beat.kind == ACTION:
             upper = beat.text.strip().upper()
             if upper in _OPENERS or upper in _CLOSERS:
                 # "FADE OUT." written as action is a transition into the next shot.
@@ -146,23 +158,57 @@ def _scene_shots(
                 continue
             shot = _action_shot(index, beat, characters)
         else:
-            turn = _turn(beat, by_id)
-            if not turn.lines:
-                warnings.append(f"line {beat.line}: {beat.character} has a cue but nothing to say")
+            shot = _dialogue_shot(index, beat, shots[-1], talk, by_id, warnings)
+            if shot is None:
                 continue
-            if beat.dual and shots[-1].dual_open:
-                _second_half_of_dual(shots[-1], turn)
-                continue
-            if turn.offscreen:
-                _voice_over(shots[-1], turn)
-                continue
-            count = spoken.get(turn.speaker, 0)
-            spoken[turn.speaker] = count + 1
-            shot = _speaking_shot(index, turn, count, last_speaker, by_id)
-            last_speaker = turn.speaker
         shot.transition, pending = pending, script_pb2.TRANSITION_UNSPECIFIED
         shots.append(shot)
     return shots, pending
+
+
+def _title_cards(index: int, beats: list[Beat], pending: int) -> tuple[list[PlannedShot], int, list[Beat]]:
+    """The cards before the scene's first picture (an opening title, "SIX MONTHS LATER") with the
+    transitions around them; returns them, the transition into what follows, and the beats left."""
+    pending, beats = _opening(beats, pending)
+    cards: list[PlannedShot] = []
+    while beats and beats[0].kind == CARD:
+        card = _card_shot(index, beats[0])
+        card.transition, pending = pending, script_pb2.TRANSITION_UNSPECIFIED
+        cards.append(card)
+        pending, beats = _opening(beats[1:], pending)
+    return cards, pending, beats
+
+
+def _dialogue_shot(
+    index: int, beat: Beat, previous: PlannedShot, talk: _Talk, by_id: dict[str, script_pb2.Character],
+    warnings: list[str],
+) -> PlannedShot | None:
+    """A speaking turn's new shot, or None when its lines join the shot before (a voice over the
+    picture, the second half of dual dialogue) or it has none."""
+    turn = _turn(beat, by_id)
+    if not turn.lines:
+        warnings.append(f"line {beat.line}: {beat.character} has a cue but nothing to say")
+        return None
+    if beat.dual and previous.dual_open:
+        _second_half_of_dual(previous, turn)
+        return None
+    if turn.offscreen:
+        _voice_over(previous, turn)
+        return None
+    count = talk.spoken.get(turn.speaker, 0)
+    talk.spoken[turn.speaker] = count + 1
+    shot = _speaking_shot(index, turn, count, talk.last_speaker, by_id)
+    talk.last_speaker = turn.speaker
+    return shot
+
+
+def _card_shot(index: int, beat: Beat) -> PlannedShot:
+    """A title card: the beat's words on their own, nobody in frame, held long enough to read."""
+    description = " ".join(beat.text.split())
+    return PlannedShot(
+        index, script_pb2.FRAMING_UNSPECIFIED, script_pb2.CAMERA_MOVE_STATIC, description, "", [],
+        beat.line, beat.column, beat.end_line, ms(card_seconds(beat.text)), card_text=beat.text,
+    )
 
 
 def _opening(beats: list[Beat], pending: int) -> tuple[int, list[Beat]]:
@@ -328,35 +374,43 @@ def plan_shots(
         shots[0].transition = script_pb2.TRANSITION_FADE_FROM_BLACK
     fit(shots, ms(target_seconds), warnings)
 
+    return [_scene_message(index, draft_scene, [s for s in shots if s.scene == index], style, film_seed, by_id)
+            for index, draft_scene in enumerate(draft.scenes)]
+
+
+def _scene_message(
+    index: int, draft_scene: DraftScene, planned_shots: list[PlannedShot], style: bible.Style, film_seed: int,
+    by_id: dict[str, script_pb2.Character],
+) -> script_pb2.Scene:
+    """The scene graph's Scene: the draft scene with its fitted shots, prompted (a card has no prompt)."""
     negative = bible.negative_prompt(style)
-    scenes: list[script_pb2.Scene] = []
-    for index, draft_scene in enumerate(draft.scenes):
-        scene_id = f"s{index + 1:02d}"
-        scene = script_pb2.Scene(
-            id=scene_id, number=index + 1, heading=draft_scene.heading, setting=draft_scene.setting,
-            location=draft_scene.location, time_of_day=draft_scene.time_of_day,
-            light=light.light_in(draft_scene.time_of_day),
-            span=script_pb2.SourceSpan(line=draft_scene.line, column=draft_scene.column, end_line=draft_scene.end_line),
-            scene_number=draft_scene.scene_number, synopsis=draft_scene.synopsis,
+    scene_id = f"s{index + 1:02d}"
+    scene = script_pb2.Scene(
+        id=scene_id, number=index + 1, heading=draft_scene.heading, setting=draft_scene.setting,
+        location=draft_scene.location, time_of_day=draft_scene.time_of_day,
+        light=light.light_in(draft_scene.time_of_day),
+        span=script_pb2.SourceSpan(line=draft_scene.line, column=draft_scene.column, end_line=draft_scene.end_line),
+        scene_number=draft_scene.scene_number, synopsis=draft_scene.synopsis,
+    )
+    for number, planned in enumerate(planned_shots, start=1):
+        in_frame = [by_id[i] for i in planned.character_ids if i in by_id]
+        pictured = not planned.card_text
+        shot = scene.shots.add(
+            id=f"{scene_id}-sh{number:02d}", framing=planned.framing, camera_move=planned.move,
+            description=planned.description, character_ids=planned.character_ids,
+            prompt=bible.build_prompt(style, planned.framing, planned.subject, draft_scene.setting,
+                                      draft_scene.location, draft_scene.time_of_day, scene.light, in_frame)
+            if pictured else "",
+            negative_prompt=negative if pictured else "",
+            seed=bible.shot_seed(film_seed, draft_scene.location, planned.character_ids),
+            transition_in=planned.transition or script_pb2.TRANSITION_CUT,
+            span=script_pb2.SourceSpan(line=planned.line, column=planned.column, end_line=planned.end_line),
+            scene_id=scene_id, card_text=planned.card_text,
         )
-        for number, planned in enumerate((s for s in shots if s.scene == index), start=1):
-            in_frame = [by_id[i] for i in planned.character_ids if i in by_id]
-            shot = scene.shots.add(
-                id=f"{scene_id}-sh{number:02d}", framing=planned.framing, camera_move=planned.move,
-                description=planned.description, character_ids=planned.character_ids,
-                prompt=bible.build_prompt(style, planned.framing, planned.subject, draft_scene.setting,
-                                          draft_scene.location, draft_scene.time_of_day, scene.light, in_frame),
-                negative_prompt=negative,
-                seed=bible.shot_seed(film_seed, draft_scene.location, planned.character_ids),
-                transition_in=planned.transition or script_pb2.TRANSITION_CUT,
-                span=script_pb2.SourceSpan(line=planned.line, column=planned.column, end_line=planned.end_line),
-                scene_id=scene_id,
-            )
-            shot.duration.FromMilliseconds(planned.duration_ms)
-            for line in planned.lines:
-                message = shot.dialogue.add()
-                message.CopyFrom(line.message)
-                message.offset.FromMilliseconds(line.offset_ms)
-                message.duration.FromMilliseconds(line.duration_ms)
-        scenes.append(scene)
-    return scenes
+        shot.duration.FromMilliseconds(planned.duration_ms)
+        for line in planned.lines:
+            message = shot.dialogue.add()
+            message.CopyFrom(line.message)
+            message.offset.FromMilliseconds(line.offset_ms)
+            message.duration.FromMilliseconds(line.duration_ms)
+    return scene
