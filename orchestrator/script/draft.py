@@ -109,7 +109,7 @@ def resolve_time_of_day(written: str, previous: str) -> str:
 
 
 def draft_from_fountain(document: FountainDocument) -> Draft:
-    """Groups Fountain elements into scenes. Raises ScriptError when there is no scene heading."""
+    """Groups Fountain elements into scenes. Raises ScriptError when there is nothing to film."""
     warnings = list(document.warnings)
     scenes, opening = _scenes(document.elements, warnings)
     _open_first_scene(scenes, opening, warnings)
@@ -186,22 +186,25 @@ def _beat(element: fountain.Element, warnings: list[str]) -> Beat | None:
 def _open_first_scene(scenes: list[DraftScene], opening: list[Beat], warnings: list[str]) -> None:
     """Puts the beats before the first heading at the start of scene 1.
 
-    Raises ScriptError when there is no scene to put them in, pointing at the first beat a camera
-    could film ("FADE IN:" and transitions are not).
+    A script with no heading at all (a fragment pasted from the middle of one) is one scene in no
+    stated place, with a warning naming its first line a camera could film ("FADE IN:" and
+    transitions are not). Raises ScriptError when there is nothing to film.
     """
     filmable = [
         beat for beat in opening
         if beat.kind != TRANSITION and beat.text.strip().upper().rstrip(":.") not in ("FADE IN", "FADE UP", "OPEN ON")
     ]
     if not scenes:
-        where = filmable[0] if filmable else None
-        if where is None:
+        if not filmable:
             raise ScriptError("the script has no scene: nothing to film after the title page, notes and boneyard")
-        raise ScriptError(
-            "the script has no scene heading; start a scene with a line like 'INT. KITCHEN - NIGHT'",
-            where.line,
-            where.column,
+        first = filmable[0]
+        warnings.append(
+            f"line {first.line}: the script has no scene heading; filming it as one scene in no stated place "
+            "(start a scene with a line like 'INT. KITCHEN - NIGHT')"
         )
+        scenes.append(DraftScene(heading="", setting=script_pb2.SETTING_UNSPECIFIED, location="", time_of_day="",
+                                 line=first.line, column=first.column, end_line=opening[-1].end_line, beats=opening))
+        return
     pictured = [beat for beat in filmable if beat.kind != CARD]  # an opening title is no slip
     if pictured:
         # A cold open before the first heading: it plays in the first scene's place.

@@ -20,7 +20,6 @@ from orchestrator.script import MAX_SCRIPT_BYTES, parse_script
         ("INT. A - DAY\n\nBOB\nHi [[ note\n", "unclosed note", 4, 4),
         ("Title: Only a title\nAuthor: Me\n", "no scene", None, None),
         ("/* all cut */\n[[ and noted ]]\n", "no scene", None, None),
-        ("BOB\nHello.\n\nALICE\nHi.\n", "no scene heading", 1, 1),
     ],
 )
 def test_bad_scripts(script, message, line, column):
