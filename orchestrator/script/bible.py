@@ -186,9 +186,12 @@ def build_bible(draft: Draft, film_seed: int) -> list[script_pb2.Character]:
     return characters
 
 
-def shot_seed(film_seed: int, location: str, character_ids: list[str]) -> int:
-    """The image seed for a shot: same place and same people give the same seed."""
-    return stable_seed(film_seed, "shot", location.upper(), ",".join(sorted(character_ids)))
+def shot_seed(film_seed: int, location: str, character_ids: list[str], description: str) -> int:
+    """The image seed for a shot, from the film's seed, the place, the people in frame and what the
+    shot is (its description): two shots of one place and cast still differ (two close-ups of Maya,
+    a paragraph cut into several shots), while a shot keeps its seed when other shots change."""
+    return stable_seed(film_seed, "shot", location.upper(), ",".join(sorted(character_ids)),
+                       " ".join(description.split()))
 
 
 def build_prompt(

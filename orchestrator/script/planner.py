@@ -402,7 +402,7 @@ def _scene_message(
                                       draft_scene.location, draft_scene.time_of_day, scene.light, in_frame)
             if pictured else "",
             negative_prompt=negative if pictured else "",
-            seed=bible.shot_seed(film_seed, draft_scene.location, planned.character_ids),
+            seed=bible.shot_seed(film_seed, draft_scene.location, planned.character_ids, planned.description),
             transition_in=planned.transition or script_pb2.TRANSITION_CUT,
             span=script_pb2.SourceSpan(line=planned.line, column=planned.column, end_line=planned.end_line),
             scene_id=scene_id, card_text=planned.card_text,

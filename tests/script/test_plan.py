@@ -137,14 +137,14 @@ def test_same_script_and_settings_give_identical_bytes_and_seed_changes_them():
     assert other.characters[0].seed != script_pb2.SceneGraph.FromString(one).characters[0].seed
 
 
-def test_seed_depends_on_place_and_people_only(lighthouse):
-    lamp_room = [s for s in lighthouse.scenes if s.location == "LAMP ROOM"]
-    by_people: dict[tuple[str, ...], set[int]] = {}
-    for scene in lamp_room:
-        for shot in scene.shots:
-            by_people.setdefault(tuple(sorted(shot.character_ids)), set()).add(shot.seed)
-    assert all(len(seeds) == 1 for seeds in by_people.values())
+def test_seed_depends_on_place_people_and_the_shot(lighthouse):
+    lamp_room = [shot for s in lighthouse.scenes if s.location == "LAMP ROOM" for shot in s.shots]
+    maya_close_ups = [s for s in lamp_room if s.character_ids == ["char-maya"] and s.framing == script_pb2.FRAMING_CLOSE_UP]
+    assert maya_close_ups and len({s.seed for s in lamp_room}) == len(lamp_room)
     assert lighthouse.scenes[0].shots[0].seed != lighthouse.scenes[1].shots[0].seed
+    edited = parse_script(LIGHTHOUSE.replace("Then who will watch the sea?", "Who will watch it?")).scene_graph
+    changed = [i for i, (a, b) in enumerate(zip(shots(edited), shots(lighthouse))) if a.seed != b.seed]
+    assert [shots(lighthouse)[i].description for i in changed] == ["MAYA: Then who will watch the sea?"]
 
 
 @pytest.mark.parametrize("style", sorted(STYLES))
