@@ -25,6 +25,7 @@ import jwt
 
 from filmstudio.config import Config, ConfigError
 from filmstudio.errors import Unauthenticated
+from filmstudio.server import rewrap
 
 # Leeway for clocks that disagree a little between the issuer and us.
 LEEWAY_S = 30
@@ -194,13 +195,7 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
                     yield item
             return call
 
-        if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(
-                unary(handler.unary_unary), handler.request_deserializer, handler.response_serializer)
-        if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(
-                stream(handler.unary_stream), handler.request_deserializer, handler.response_serializer)
-        return handler
+        return rewrap(handler, unary, stream)
 
     async def _authenticate(self, context: grpc.aio.ServicerContext) -> str:
         values = [value for key, value in context.invocation_metadata() or () if key == AUTHORIZATION]

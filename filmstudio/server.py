@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -65,13 +64,20 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
                     await _abort(context, exc, method)
             return call
 
-        if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(
-                wrap_unary(handler.unary_unary), handler.request_deserializer, handler.response_serializer)
-        if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(
-                wrap_stream(handler.unary_stream), handler.request_deserializer, handler.response_serializer)
-        return handler
+        return rewrap(handler, wrap_unary, wrap_stream)
+
+
+def rewrap(handler: grpc.RpcMethodHandler, unary: Callable[[Callable], Callable],
+           stream: Callable[[Callable], Callable]) -> grpc.RpcMethodHandler:
+    """The handler with its behaviour wrapped by `unary` (unary-unary methods) or `stream` (unary-stream
+    ones); other kinds as they are. What a server interceptor returns."""
+    if handler.unary_unary:
+        return grpc.unary_unary_rpc_method_handler(
+            unary(handler.unary_unary), handler.request_deserializer, handler.response_serializer)
+    if handler.unary_stream:
+        return grpc.unary_stream_rpc_method_handler(
+            stream(handler.unary_stream), handler.request_deserializer, handler.response_serializer)
+    return handler
 
 
 async def _abort(context: grpc.aio.ServicerContext, exc: BaseException, method: str) -> None:
