@@ -109,7 +109,7 @@ async def latency(label: str, base_url: str, grpc_addr: str, film_name: str, tok
 
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-    from filmstudio.identity import USER_METADATA_KEY
+    from tests.conftest import as_user
     from filmstudio.v1 import film_pb2, film_pb2_grpc
 
     headers = {"Authorization": f"Bearer {token}"}
@@ -117,7 +117,7 @@ async def latency(label: str, base_url: str, grpc_addr: str, film_name: str, tok
             httpx.AsyncClient(base_url=base_url, headers=headers) as http, \
             grpc.aio.insecure_channel(grpc_addr) as channel:
         stub, health = film_pb2_grpc.FilmServiceStub(channel), health_pb2_grpc.HealthStub(channel)
-        metadata = ((USER_METADATA_KEY, USER),)
+        metadata = as_user(USER)
         get, page = film_pb2.GetFilmRequest(name=film_name), film_pb2.ListFilmsRequest(page_size=page_size)
         rpcs = {
             "GetFilm": (lambda: stub.GetFilm(get, metadata=metadata), f"/v1/{film_name}"),
@@ -246,10 +246,10 @@ async def _make_film(addr: str, seconds: int, wait: bool, cancel: bool = False):
     import grpc
     from google.protobuf import duration_pb2
 
-    from filmstudio.identity import USER_METADATA_KEY
+    from tests.conftest import as_user
     from filmstudio.v1 import film_pb2, film_pb2_grpc
 
-    metadata = ((USER_METADATA_KEY, USER),)
+    metadata = as_user(USER)
     async with grpc.aio.insecure_channel(addr) as channel:
         stub = film_pb2_grpc.FilmServiceStub(channel)
         film = await stub.CreateFilm(film_pb2.CreateFilmRequest(film=film_pb2.Film(
@@ -286,7 +286,7 @@ def run_mesh(args: argparse.Namespace) -> None:
 
 
 async def _measure_mesh(args: argparse.Namespace, config, info: dict) -> None:
-    from gateway.auth import mint_token
+    from filmstudio.auth import mint_token
 
     token = mint_token(USER, config.jwt_secret, 3600)
     name, _ = await _make_film(config.orchestrator_addr, 10, wait=True)
@@ -307,19 +307,19 @@ async def _event_log(addr: str, name: str) -> list[int]:
     """The film's whole event log, read over gRPC once the film has ended."""
     import grpc
 
-    from filmstudio.identity import USER_METADATA_KEY
+    from tests.conftest import as_user
     from filmstudio.v1 import film_pb2, film_pb2_grpc
 
     async with grpc.aio.insecure_channel(addr) as channel:
         stub = film_pb2_grpc.FilmServiceStub(channel)
         request = film_pb2.WatchFilmRequest(name=name)
-        return [e.sequence async for e in stub.WatchFilm(request, metadata=((USER_METADATA_KEY, USER),))]
+        return [e.sequence async for e in stub.WatchFilm(request, metadata=as_user(USER))]
 
 
 async def run_fake(args: argparse.Namespace) -> None:
     import httpx
 
-    from gateway.auth import mint_token
+    from filmstudio.auth import mint_token
 
     child, info = _child(["--serve-fake", "--step-s", str(args.step_s)])
     try:

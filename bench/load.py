@@ -28,7 +28,7 @@ Everything is on loopback and bounded: each mix by --seconds and --requests, the
    what the servicer calls; no gRPC), and EXPLAIN of the page query; then the schema is dropped.
    100,000 films first; the rest only if loading them fits --pg-budget-s.
 
-The gateway has one process: it has no worker-count setting (FILMSTUDIO_GATEWAY_WORKERS) yet.
+The gateway runs FILMSTUDIO_GATEWAY_WORKERS worker processes (one when unset), as production would.
 """
 
 from __future__ import annotations
@@ -83,8 +83,7 @@ class Caller:
 
 async def sign_in(user: str, env: dict[str, str]) -> Caller:
     """A caller for `user`: a token from `filmstudio token`, as a bearer header for the gateway and
-    as `authorization` metadata for the orchestrator. x-filmstudio-user goes along for an
-    orchestrator that still names its caller by that header (before it verifies tokens itself)."""
+    as `authorization` metadata for the orchestrator (which verifies it itself)."""
     minted = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "mesh.cli", "token", "--subject", user, "--ttl", "3600",
         env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE)
@@ -92,7 +91,7 @@ async def sign_in(user: str, env: dict[str, str]) -> Caller:
     if minted.returncode != 0 or not token:
         raise SystemExit(f"filmstudio token --subject {user} failed")
     bearer = f"Bearer {token}"
-    return Caller(user, {"Authorization": bearer}, (("authorization", bearer), ("x-filmstudio-user", user)))
+    return Caller(user, {"Authorization": bearer}, (("authorization", bearer),))
 
 
 # --- what the mesh's processes spend -----------------------------------------------------------------
@@ -561,8 +560,9 @@ def main() -> None:
     parser.add_argument("--skip-mesh", action="store_true")
     parser.add_argument("--skip-pg", action="store_true")
     args = parser.parse_args()
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; one gateway process "
-          f"(FILMSTUDIO_GATEWAY_WORKERS={os.environ.get('FILMSTUDIO_GATEWAY_WORKERS', 'unset')})", flush=True)
+    workers = os.environ.get("FILMSTUDIO_GATEWAY_WORKERS", "1")
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; {workers} gateway worker "
+          "process(es) (FILMSTUDIO_GATEWAY_WORKERS)", flush=True)
     if not args.skip_mesh:
         from tests.conftest import start_mesh, stop_mesh
 
