@@ -93,12 +93,13 @@ async def _fetch(store: ObjectStore, uri: str, what: str, shot: ShotPlan) -> byt
         raise InvalidArgument(f"{shot.name}: {what}: {exc.message}") from None
 
 
-async def fetch_stills(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path) -> list[pathlib.Path]:
+async def fetch_stills(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path) -> list[pathlib.Path | None]:
     """Each shot's still, checked (check_still: fast, no decoding), saved in workdir (the renderer
-    decodes one at a time)."""
+    decodes one at a time); None for a black shot, which has none."""
     first_use: dict[str, ShotPlan] = {}  # each still once, named after the first shot that shows it
     for shot in plan.shots:
-        first_use.setdefault(shot.image_uri, shot)
+        if shot.image_uri:
+            first_use.setdefault(shot.image_uri, shot)
 
     async def fetch(index: int, uri: str) -> pathlib.Path:
         shot = first_use[uri]
@@ -113,7 +114,7 @@ async def fetch_stills(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path
 
     paths = dict(zip(first_use, await _all_at_once([functools.partial(fetch, i, uri)
                                                      for i, uri in enumerate(first_use)])))
-    return [paths[shot.image_uri] for shot in plan.shots]
+    return [paths[shot.image_uri] if shot.image_uri else None for shot in plan.shots]
 
 
 def _bad_still(shot: ShotPlan, problem: ValueError) -> FailedPrecondition:
@@ -211,7 +212,7 @@ async def _run_in_thread(work: Callable[[Callable[[int], None], threading.Event]
 _DONE = object()
 
 
-def render_film(plan: FilmPlan, stills: list[pathlib.Path], dialogue: np.ndarray, workdir: pathlib.Path,
+def render_film(plan: FilmPlan, stills: list[pathlib.Path | None], dialogue: np.ndarray, workdir: pathlib.Path,
                 report: Callable[[int], None], cancel: threading.Event) -> None:
     """Render and encode the film and its sidecars into workdir (blocking; run it in a thread).
     Raises Cancelled if `cancel` is set."""
@@ -271,7 +272,7 @@ def _put(frames: queue.Queue, item: object, cancel: threading.Event) -> bool:
     return False
 
 
-def _render_frames(plan: FilmPlan, stills: list[pathlib.Path], workdir: pathlib.Path, frames: queue.Queue,
+def _render_frames(plan: FilmPlan, stills: list[pathlib.Path | None], workdir: pathlib.Path, frames: queue.Queue,
                    cancel: threading.Event) -> None:
     """The renderer thread: every frame of the film in order, as a yuv420p av.VideoFrame ready for the
     encoder, then _DONE (or the exception)."""
@@ -279,13 +280,13 @@ def _render_frames(plan: FilmPlan, stills: list[pathlib.Path], workdir: pathlib.
     try:
         captions = CaptionTrack(plan.cues, plan.width, plan.height, plan.fps) if plan.burn_subtitles else None
         storyboard = Storyboard(plan.width, plan.height)
-        poster_shot = max(plan.shots, key=lambda s: s.frame_count)
+        poster_shot = max(plan.shots, key=lambda s: (not s.black, s.frame_count))  # a picture, if there is one
         outgoing: Planes | None = None
         for shot, still in zip(plan.shots, stills):
-            camera = ShotCamera(_decode_still(shot, still), plan.width, plan.height, shot.camera_move,
-                                shot.frame_count)
+            picture = _black_frames(plan) if still is None else ShotCamera(
+                _decode_still(shot, still), plan.width, plan.height, shot.camera_move, shot.frame_count).frame
             for i in range(shot.frame_count):
-                planes = transitions.apply(shot.transition, i, shot.transition_frames, camera.frame(i), outgoing)
+                planes = transitions.apply(shot.transition, i, shot.transition_frames, picture(i), outgoing)
                 if i == shot.frame_count // 2:
                     storyboard.add(planes, f"{shot.index + 1}. {shot.shot_id or 'cut'}  "
                                            f"{_timecode(shot.start_frame / plan.fps)}")
@@ -303,6 +304,12 @@ def _render_frames(plan: FilmPlan, stills: list[pathlib.Path], workdir: pathlib.
         _put(frames, _DONE, cancel)
     except BaseException as exc:  # hand it to the encoder thread, which raises it
         _put(frames, exc, cancel)
+
+
+def _black_frames(plan: FilmPlan) -> Callable[[int], Planes]:
+    """Frame i of a black shot: black, whatever i."""
+    black = transitions.solid(plan.width, plan.height, transitions.BLACK)
+    return lambda i: black
 
 
 def _timecode(seconds: float) -> str:

@@ -65,6 +65,7 @@ class ShotPlan:
     transition: int
     transition_frames: int
     voices: tuple[VoicePlacement, ...]
+    black: bool = False  # a black frame, no still (image_uri is empty)
 
     @property
     def end_frame(self) -> int:
@@ -137,8 +138,10 @@ def plan_film(request: composer_pb2.ComposeFilmRequest) -> FilmPlan:
         nanos = _nanos(cut.duration)
         if nanos <= 0:
             raise InvalidArgument(f"{name}: duration must be positive, got {nanos / 1e9:g} s")
-        if not cut.image_uri:
+        if not cut.image_uri and not cut.black:
             raise InvalidArgument(f"{name}: image_uri is empty")
+        if cut.image_uri and cut.black:
+            raise InvalidArgument(f"{name}: a black cut has no image, but image_uri is {cut.image_uri}")
         if cut.camera_move not in script_pb2.CameraMove.values():
             raise InvalidArgument(f"{name}: unknown camera move {cut.camera_move}")
         if cut.transition_in not in script_pb2.Transition.values():
@@ -162,7 +165,7 @@ def plan_film(request: composer_pb2.ComposeFilmRequest) -> FilmPlan:
             voices.append(VoicePlacement(cue.uri, start_s + _nanos(cue.offset) / 1e9))
         cues += _cut_cues(cut, name, start_s, (start_frame + frame_count) / fps)
         shots.append(ShotPlan(index, cut.shot_id, cut.image_uri, start_frame, frame_count,
-                              cut.camera_move, cut.transition_in, transition_frames, tuple(voices)))
+                              cut.camera_move, cut.transition_in, transition_frames, tuple(voices), cut.black))
     film_end = shots[-1].end_frame / fps
     return FilmPlan(fmt.width, fmt.height, fps, fmt.burn_subtitles, fmt.music, fmt.seed, request.title,
                     tuple(shots), tuple(_tidy_cues(cues, film_end)))

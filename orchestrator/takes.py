@@ -134,8 +134,9 @@ def voice_track_key(takes: Sequence[LineTake], placed: Sequence[SpokenLine]) -> 
 # --- which shots, and how far along ----------------------------------------------------------------
 
 def needs_image(shot: script_pb2.Shot) -> bool:
-    """Whether the shot has a picture to generate: a title card is words the composer draws."""
-    return not shot.card_text
+    """Whether the shot has a picture to generate: a title card is words the composer draws, and
+    black (a closing fade's) is nothing at all."""
+    return not (shot.card_text or shot.black)
 
 
 def needs_render(shot: script_pb2.Shot, record: ShotRecord) -> bool:
@@ -181,7 +182,7 @@ def cut_list(film_id: str, display_name: str, settings: film_pb2.FilmSettings,
         placed = place_lines(shot, list(record.line_seconds or ()))
         cut = composer_pb2.Cut(shot_id=shot.id, image_uri=uri(record.image_key) if record.image_key else "",
                                duration=duration(shot_seconds(shot, placed)), camera_move=shot.camera_move,
-                               transition_in=shot.transition_in, card_text=shot.card_text,
+                               transition_in=shot.transition_in, card_text=shot.card_text, black=shot.black,
                                description=shot.description)
         if record.audio_key:
             cut.audio.add(uri=uri(record.audio_key), offset=duration(0))

@@ -43,7 +43,7 @@ class SubtitleCue(_message.Message):
     def __init__(self, text: _Optional[str] = ..., speaker: _Optional[str] = ..., offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., position: _Optional[_Union[SubtitlePosition, str]] = ...) -> None: ...
 
 class Cut(_message.Message):
-    __slots__ = ("shot_id", "image_uri", "duration", "camera_move", "transition_in", "transition_duration", "audio", "subtitles", "card_text", "description")
+    __slots__ = ("shot_id", "image_uri", "duration", "camera_move", "transition_in", "transition_duration", "audio", "subtitles", "card_text", "description", "black")
     SHOT_ID_FIELD_NUMBER: _ClassVar[int]
     IMAGE_URI_FIELD_NUMBER: _ClassVar[int]
     DURATION_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +54,7 @@ class Cut(_message.Message):
     SUBTITLES_FIELD_NUMBER: _ClassVar[int]
     CARD_TEXT_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    BLACK_FIELD_NUMBER: _ClassVar[int]
     shot_id: str
     image_uri: str
     duration: _duration_pb2.Duration
@@ -64,7 +65,8 @@ class Cut(_message.Message):
     subtitles: _containers.RepeatedCompositeFieldContainer[SubtitleCue]
     card_text: str
     description: str
-    def __init__(self, shot_id: _Optional[str] = ..., image_uri: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., camera_move: _Optional[_Union[_script_pb2.CameraMove, str]] = ..., transition_in: _Optional[_Union[_script_pb2.Transition, str]] = ..., transition_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., audio: _Optional[_Iterable[_Union[AudioCue, _Mapping]]] = ..., subtitles: _Optional[_Iterable[_Union[SubtitleCue, _Mapping]]] = ..., card_text: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    black: bool
+    def __init__(self, shot_id: _Optional[str] = ..., image_uri: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., camera_move: _Optional[_Union[_script_pb2.CameraMove, str]] = ..., transition_in: _Optional[_Union[_script_pb2.Transition, str]] = ..., transition_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., audio: _Optional[_Iterable[_Union[AudioCue, _Mapping]]] = ..., subtitles: _Optional[_Iterable[_Union[SubtitleCue, _Mapping]]] = ..., card_text: _Optional[str] = ..., description: _Optional[str] = ..., black: _Optional[bool] = ...) -> None: ...
 
 class OutputFormat(_message.Message):
     __slots__ = ("width", "height", "fps", "burn_subtitles", "music", "seed")

@@ -175,7 +175,7 @@ class DialogueLine(_message.Message):
     def __init__(self, character_id: _Optional[str] = ..., text: _Optional[str] = ..., parenthetical: _Optional[str] = ..., extension: _Optional[str] = ..., dual: _Optional[bool] = ..., lyric: _Optional[bool] = ..., offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., language: _Optional[str] = ...) -> None: ...
 
 class Shot(_message.Message):
-    __slots__ = ("id", "framing", "camera_move", "description", "character_ids", "dialogue", "duration", "prompt", "negative_prompt", "seed", "transition_in", "span", "scene_id", "card_text")
+    __slots__ = ("id", "framing", "camera_move", "description", "character_ids", "dialogue", "duration", "prompt", "negative_prompt", "seed", "transition_in", "span", "scene_id", "card_text", "black")
     ID_FIELD_NUMBER: _ClassVar[int]
     FRAMING_FIELD_NUMBER: _ClassVar[int]
     CAMERA_MOVE_FIELD_NUMBER: _ClassVar[int]
@@ -190,6 +190,7 @@ class Shot(_message.Message):
     SPAN_FIELD_NUMBER: _ClassVar[int]
     SCENE_ID_FIELD_NUMBER: _ClassVar[int]
     CARD_TEXT_FIELD_NUMBER: _ClassVar[int]
+    BLACK_FIELD_NUMBER: _ClassVar[int]
     id: str
     framing: Framing
     camera_move: CameraMove
@@ -204,7 +205,8 @@ class Shot(_message.Message):
     span: SourceSpan
     scene_id: str
     card_text: str
-    def __init__(self, id: _Optional[str] = ..., framing: _Optional[_Union[Framing, str]] = ..., camera_move: _Optional[_Union[CameraMove, str]] = ..., description: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., dialogue: _Optional[_Iterable[_Union[DialogueLine, _Mapping]]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., prompt: _Optional[str] = ..., negative_prompt: _Optional[str] = ..., seed: _Optional[int] = ..., transition_in: _Optional[_Union[Transition, str]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_id: _Optional[str] = ..., card_text: _Optional[str] = ...) -> None: ...
+    black: bool
+    def __init__(self, id: _Optional[str] = ..., framing: _Optional[_Union[Framing, str]] = ..., camera_move: _Optional[_Union[CameraMove, str]] = ..., description: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., dialogue: _Optional[_Iterable[_Union[DialogueLine, _Mapping]]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., prompt: _Optional[str] = ..., negative_prompt: _Optional[str] = ..., seed: _Optional[int] = ..., transition_in: _Optional[_Union[Transition, str]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_id: _Optional[str] = ..., card_text: _Optional[str] = ..., black: _Optional[bool] = ...) -> None: ...
 
 class Scene(_message.Message):
     __slots__ = ("id", "number", "heading", "setting", "location", "time_of_day", "shots", "span", "scene_number", "synopsis", "light")

@@ -21,6 +21,9 @@ ESTABLISHING_SECONDS = 3.0
 # A title card is held to be read: a lead and a beat a word, within these bounds.
 MIN_CARD_SECONDS = 3.0
 MAX_CARD_SECONDS = 6.0
+# The black a closing "FADE OUT." ends on: the fade down (half of the composer's fade to black) and
+# a second of black.
+BLACK_SECONDS = 1.5
 
 
 def speech_seconds(text: str, voice: script_pb2.Voice) -> float:
@@ -71,6 +74,7 @@ class PlannedShot:
     dual_open: bool = False
     subject_is_speech: bool = False
     card_text: str = ""  # a title card: these words, no picture; held base_ms (or a voice over it)
+    black: bool = False  # the black the film fades out to; held base_ms
     duration_ms: int = 0
     fit_base_ms: int = 0
 
@@ -82,12 +86,12 @@ class PlannedShot:
             self.character_ids.append(character_id)
 
     def min_ms(self) -> int:
-        if self.card_text:
+        if self.card_text or self.black:
             return max(self.base_ms, self.speech_ms)
         return max(ms(MIN_ACTION_SECONDS), self.speech_ms)
 
     def max_ms(self) -> int:
-        if self.card_text:
+        if self.card_text or self.black:
             return max(self.base_ms, self.speech_ms)
         if self.lines and self.subject_is_speech:
             return self.speech_ms

@@ -14,8 +14,8 @@ from orchestrator.script import bible
 from orchestrator.script.draft import ACTION, CARD, TRANSITION, Beat, Draft, DraftScene
 from orchestrator.script.fitting import fit
 from orchestrator.script.language import line_language
-from orchestrator.script.planned import (ESTABLISHING_SECONDS, MAX_ACTION_SECONDS, MIN_ACTION_SECONDS,
-                                         PlannedShot, card_seconds, ms)
+from orchestrator.script.planned import (BLACK_SECONDS, ESTABLISHING_SECONDS, MAX_ACTION_SECONDS,
+                                         MIN_ACTION_SECONDS, PlannedShot, card_seconds, ms)
 
 # Camera words in action lines, longest first so "EXTREME CLOSE" wins over "CLOSE".
 _FRAMING_WORDS = (
@@ -67,8 +67,8 @@ _MOVE_WORDS = (
 )
 # Action lines that are really transitions.
 _OPENERS = ("FADE IN", "FADE IN:", "FADE IN.", "FADE UP", "FADE UP:", "OPEN ON", "OPEN ON:")
-_CLOSERS = ("FADE OUT", "FADE OUT.", "FADE OUT:", "FADE TO BLACK", "FADE TO BLACK.", "THE END", "THE END.",
-            "END", "CUT TO BLACK", "CUT TO BLACK.")
+_CLOSERS = ("FADE OUT", "FADE OUT.", "FADE OUT:", "FADE TO BLACK", "FADE TO BLACK.", "FADE TO BLACK:", "THE END",
+            "THE END.", "END", "CUT TO BLACK", "CUT TO BLACK.", "CUT TO BLACK:")
 # Cue extension marks for a voice off the picture, once dots and spaces are gone ("V.O." is "VO").
 _OFFSCREEN = ("VO", "OS", "OC")
 
@@ -200,6 +200,18 @@ def _dialogue_shot(
     shot = _speaking_shot(index, turn, count, talk.last_speaker, by_id)
     talk.last_speaker = turn.speaker
     return shot
+
+
+def _black_shot(index: int, scene: DraftScene) -> PlannedShot:
+    """The black a script closing on "FADE OUT." ends on, faded down to from the last picture."""
+    closing = next((beat for beat in reversed(scene.beats)  # the transition that left the fade pending
+                    if beat.kind == TRANSITION or (beat.kind == ACTION and beat.text.strip().upper() in _CLOSERS)),
+                   None)
+    text, line, column = (closing.text.strip(), closing.line, closing.column) if closing else ("", scene.end_line, 1)
+    return PlannedShot(
+        index, script_pb2.FRAMING_UNSPECIFIED, script_pb2.CAMERA_MOVE_STATIC, text or "FADE OUT", "", [],
+        line, column, line, ms(BLACK_SECONDS), transition=script_pb2.TRANSITION_FADE_TO_BLACK, black=True,
+    )
 
 
 def _card_shot(index: int, beat: Beat) -> PlannedShot:
@@ -372,6 +384,8 @@ def plan_shots(
         shots.extend(scene_shots)
     if shots and not shots[0].transition:
         shots[0].transition = script_pb2.TRANSITION_FADE_FROM_BLACK
+    if shots and pending == script_pb2.TRANSITION_FADE_TO_BLACK:
+        shots.append(_black_shot(len(draft.scenes) - 1, draft.scenes[-1]))
     fit(shots, ms(target_seconds), warnings)
 
     return [_scene_message(index, draft_scene, [s for s in shots if s.scene == index], style, film_seed, by_id)
@@ -394,7 +408,7 @@ def _scene_message(
     )
     for number, planned in enumerate(planned_shots, start=1):
         in_frame = [by_id[i] for i in planned.character_ids if i in by_id]
-        pictured = not planned.card_text
+        pictured = not (planned.card_text or planned.black)
         shot = scene.shots.add(
             id=f"{scene_id}-sh{number:02d}", framing=planned.framing, camera_move=planned.move,
             description=planned.description, character_ids=planned.character_ids,
@@ -405,7 +419,7 @@ def _scene_message(
             seed=bible.shot_seed(film_seed, draft_scene.location, planned.character_ids, planned.description),
             transition_in=planned.transition or script_pb2.TRANSITION_CUT,
             span=script_pb2.SourceSpan(line=planned.line, column=planned.column, end_line=planned.end_line),
-            scene_id=scene_id, card_text=planned.card_text,
+            scene_id=scene_id, card_text=planned.card_text, black=planned.black,
         )
         shot.duration.FromMilliseconds(planned.duration_ms)
         for line in planned.lines:

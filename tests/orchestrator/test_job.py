@@ -93,19 +93,21 @@ async def run(parts: Parts, film_id: str) -> film_pb2.Film:
     return (await parts.db.get_film("alice", film_id, with_shots=True)).to_proto()
 
 
-def planned(film_id: str) -> tuple[int, int]:
+def planned(film_id: str) -> tuple[int, int, int]:
+    """(shots, shots with a picture to generate, lines) in the film's plan: the black it fades out to
+    has no picture."""
     graph = parse_script(SCRIPT, normalize(film_pb2.FilmSettings(seed=7))).scene_graph
     shots = takes.shots_in_order(graph)
-    return len(shots), sum(len(shot.dialogue) for _, shot in shots)
+    return len(shots), sum(takes.needs_image(shot) for _, shot in shots), sum(len(shot.dialogue) for _, shot in shots)
 
 
 async def test_a_first_run_images_every_shot_and_voices_every_line_once(parts):
     film_id = await new_film(parts)
     film = await run(parts, film_id)
-    shot_count, line_count = planned(film_id)
+    shot_count, image_count, line_count = planned(film_id)
     assert film.state == film_pb2.FILM_STATE_SUCCEEDED
-    assert len(parts.triton.images) == shot_count and len(parts.triton.lines) == line_count
-    assert not any(shot.cached for shot in film.shots)
+    assert len(parts.triton.images) == image_count and len(parts.triton.lines) == line_count
+    assert sum(shot.cached for shot in film.shots) == shot_count - image_count  # the black: nothing to make
     (request,) = parts.composer.requests
     # The cut is timed from the lengths recorded when the lines were voiced (0.1 s a word here).
     spoken = [(s.text, s.duration.ToNanoseconds() / 1e9) for cut in request.cuts for s in cut.subtitles]
@@ -133,7 +135,7 @@ async def test_a_crash_while_generating_resumes_without_imaging_a_shot_twice(par
     film = await run(parts, film_id)
     assert film.state == film_pb2.FILM_STATE_SUCCEEDED
     shot_ids = [shot_id for shot_id, _ in parts.triton.images]
-    assert sorted(shot_ids) == sorted(set(shot_ids)) and len(shot_ids) == planned(film_id)[0]
+    assert sorted(shot_ids) == sorted(set(shot_ids)) and len(shot_ids) == planned(film_id)[1]
 
 
 async def test_a_crash_while_composing_resumes_with_no_inference_and_the_same_cut(parts):
@@ -157,7 +159,8 @@ async def test_a_crash_while_planning_plans_again_harmlessly(parts):
     await parts.db.put_shots(film_id, WORKER, [("s01-sh01", 0)])  # half a plan, then the crash
     film = await run(parts, film_id)
     assert film.state == film_pb2.FILM_STATE_SUCCEEDED
-    assert len(film.shots) == planned(film_id)[0] == len(parts.triton.images)
+    shot_count, image_count, _ = planned(film_id)
+    assert (len(film.shots), len(parts.triton.images)) == (shot_count, image_count)
 
 
 async def test_the_cut_does_not_read_voice_clips_back(parts):
