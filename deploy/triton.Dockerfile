@@ -2,7 +2,9 @@
 # the nvidia-pytriton wheel) with our model repository and what its Python models import.
 #   docker build -f deploy/triton.Dockerfile -t filmstudio/triton .
 FROM nvcr.io/nvidia/tritonserver:24.10-py3
-RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng && rm -rf /var/lib/apt/lists/*
+# espeak-ng: the embedded voice; DejaVu: the storyboard's location cards (filmstudio/fonts.py).
+RUN apt-get update && apt-get install -y --no-install-recommends espeak-ng fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 # The container's torch is a CUDA build; the CPU pin in requirements-ml.txt is for development machines.
 RUN pip install --no-cache-dir "numpy<2" pillow "protobuf>=6.31,<7" googleapis-common-protos \
         torch diffusers==0.42.1 transformers==5.24.0 safetensors

@@ -18,6 +18,8 @@ pip_install() {
 # --- Debian packages ---------------------------------------------------------------------------------
 need_debs=()
 command -v espeak-ng >/dev/null || need_debs+=(espeak-ng)       # the embedded TTS voice
+# The one typeface of every card, caption, poster and sheet (filmstudio/fonts.py): Latin, Greek, Cyrillic.
+[ "$(dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null)" = "install ok installed" ] || need_debs+=(fonts-dejavu-core)
 if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null || need_debs+=(chromium)       # the gateway's browser test
   command -v node >/dev/null || need_debs+=(nodejs npm)         # the Node.js gRPC client test
