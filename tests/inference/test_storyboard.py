@@ -8,7 +8,10 @@ import pytest
 from filmstudio.v1 import script_pb2
 from inference.signature import BadRequest
 from filmstudio.light import light_in
-from inference.storyboard import brief_from_prompt, brief_light, figure_for, palette_for, render_storyboard, time_key
+from inference.figures import figure_for
+from inference.palette import palette_for, time_key
+from inference.setpieces import brief_light
+from inference.storyboard import brief_from_prompt, render_storyboard
 
 MAYA = script_pb2.Character(id="char-maya", name="MAYA", seed=1234)
 BO = script_pb2.Character(id="char-bo", name="BO", seed=987)
@@ -102,6 +105,9 @@ def test_bad_sizes_are_refused(width, height):
 @pytest.mark.parametrize("setting", [script_pb2.SETTING_EXTERIOR, script_pb2.SETTING_INTERIOR])
 def test_no_panel_border_for_the_camera_to_reveal(setting):
     # The composer pans and zooms over the whole still: its edges must be picture, not a frame line.
+    # A border is a band along the edge unlike the picture inside it; a set with buildings or windows
+    # changes from line to line anyway, so the edge is held to how much the picture changes inside.
     image = render_storyboard(brief(setting=setting, time_of_day="DAY"), seed=3, width=640, height=360).astype(int)
-    for edge, inward in ((image[0], image[8]), (image[:, 0], image[:, 8]), (image[-1], image[-9])):
-        assert np.abs(edge - inward).mean() < 12
+    for edge, inward, further in ((image[0], image[8], image[16]), (image[:, 0], image[:, 8], image[:, 16]),
+                                  (image[-1], image[-9], image[-17]), (image[:, -1], image[:, -9], image[:, -17])):
+        assert np.abs(edge - inward).mean() < np.abs(inward - further).mean() + 12
