@@ -33,6 +33,9 @@ _HEADING_PREFIXES = (
     ("EST", "EXT"),
 )
 
+# Openings a writer may run straight into the first heading.
+_OPENINGS = frozenset(("FADE IN:", "FADE UP:", "OPEN ON:"))
+
 _KNOWN_TITLE_KEYS = frozenset(
     ("title", "credit", "author", "authors", "source", "draft date", "date", "contact", "copyright",
      "notes", "revision", "format", "font")
@@ -233,9 +236,10 @@ def _classify(paragraph: _Paragraph, elements: list[Element], warnings: list[str
     """Appends the paragraph's element(s); returns the lines still to classify, if any.
 
     The first reading that fits wins, in this order: forced action, page break, sections and
-    synopses, scene heading, centered text, transition, lyrics, dialogue, and otherwise action.
-    Only a page break, an outline or a heading leaves lines over, and each moves `start` past the
-    lines it took, so every line is read a fixed number of times: linear in the paragraph.
+    synopses, scene heading, a transition run into the next line, centered text, transition,
+    lyrics, dialogue, and otherwise action. Only a page break, an outline, a heading or a run-in
+    transition leaves lines over, and each moves `start` past the lines it took, so every line is
+    read a fixed number of times: linear in the paragraph.
     """
     first = paragraph.lines[paragraph.start].strip()
     single = paragraph.start == len(paragraph.lines) - 1
@@ -259,6 +263,16 @@ def _classify(paragraph: _Paragraph, elements: list[Element], warnings: list[str
         warnings.append(
             f"line {paragraph.numbers[paragraph.start]}: a scene heading should be followed by a blank line; "
             "reading the lines after it as action"
+        )
+        return _tail(paragraph, 1)
+
+    if not single and _leads_in(first):
+        # "FADE IN:" or "CUT TO:" with no blank line after it: a transition, not a character cue
+        # (screenplain reads a speaker called "FADE IN:" saying the heading below it).
+        elements.append(_element(TRANSITION, strip_emphasis(first), paragraph, 0, 0))
+        warnings.append(
+            f"line {paragraph.numbers[paragraph.start]}: a transition should be followed by a blank line; "
+            "reading the lines after it on their own"
         )
         return _tail(paragraph, 1)
 
@@ -331,6 +345,12 @@ def _transition(first: str, single: bool, paragraph: _Paragraph) -> Element | No
     if single and first.endswith("TO:") and first.isupper():
         return _element(TRANSITION, strip_emphasis(first), paragraph)
     return None
+
+
+def _leads_in(first: str) -> bool:
+    """Whether a paragraph's first line is a transition a writer ran into the next line: upper case
+    ending in "TO:" ("CUT TO:"), or an opening ("FADE IN:")."""
+    return first.isupper() and (first.endswith("TO:") or first in _OPENINGS)
 
 
 def _lyrics(lines: list[str], paragraph: _Paragraph) -> Element | None:

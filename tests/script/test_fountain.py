@@ -39,6 +39,15 @@ def test_fade_in_alone_is_not_a_title_page():
     assert kinds(document)[:2] == ["action", "heading"]
 
 
+@pytest.mark.parametrize("lead_in, kind", [("FADE IN:", "transition"), ("SMASH CUT TO:", "transition")])
+def test_a_transition_run_into_the_next_line_is_no_character_cue(lead_in, kind):
+    document = parse(f"INT. ROOM - DAY\n\nShe waits.\n\n{lead_in}\nEXT. BEACH - DAY\n\nWaves.\n")
+    assert [(e.kind, e.text) for e in document.elements[2:4]] == [(kind, lead_in), ("heading", "EXT. BEACH - DAY")]
+    assert document.warnings == ["line 5: a transition should be followed by a blank line; reading the lines "
+                                 "after it on their own"]
+    assert kinds(parse("MAYA\nCUT TO: the chase.\n")) == ["dialogue"]  # a cue is still a cue
+
+
 def test_scene_headings_all_prefixes_forced_and_numbers(spec):
     headings = [e for e in spec.elements if e.kind == fountain.HEADING]
     assert [h.text for h in headings] == [

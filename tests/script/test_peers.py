@@ -137,3 +137,9 @@ def test_we_read_a_heading_without_the_blank_line_after_it_where_peers_read_a_cu
     text = "INT. KITCHEN - NIGHT\nShe cooks.\n"
     assert ours(text) == (["INT. KITCHEN - NIGHT"], [])
     assert screenplain(text)[1] == [("INT. KITCHEN - NIGHT", ("She cooks.",))]
+
+
+def test_we_read_a_transition_without_the_blank_line_after_it_where_peers_read_a_cue():
+    text = "FADE IN:\nEXT. BEACH - DAY\n\nWaves.\n"
+    assert ours(text) == (["EXT. BEACH - DAY"], [])
+    assert screenplain(text)[1] == [("FADE IN:", ("EXT. BEACH - DAY",))]
