@@ -256,25 +256,14 @@ def _classify(paragraph: _Paragraph, elements: list[Element], warnings: list[str
     heading = _scene_heading(first, paragraph, single)
     if heading is not None:
         elements.append(heading)
-        if single:
-            return None
         # Writers often forget the blank line after a heading; the rest is the scene's
         # opening action. (screenplain and jouvence read the heading as a character cue.)
-        warnings.append(
-            f"line {paragraph.numbers[paragraph.start]}: a scene heading should be followed by a blank line; "
-            "reading the lines after it as action"
-        )
-        return _tail(paragraph, 1)
-
+        return None if single else _run_on(paragraph, "a scene heading", "as action", warnings)
     if not single and _leads_in(first):
         # "FADE IN:" or "CUT TO:" with no blank line after it: a transition, not a character cue
         # (screenplain reads a speaker called "FADE IN:" saying the heading below it).
         elements.append(_element(TRANSITION, strip_emphasis(first), paragraph, 0, 0))
-        warnings.append(
-            f"line {paragraph.numbers[paragraph.start]}: a transition should be followed by a blank line; "
-            "reading the lines after it on their own"
-        )
-        return _tail(paragraph, 1)
+        return _run_on(paragraph, "a transition", "on their own", warnings)
 
     lines = paragraph.lines[paragraph.start :] if paragraph.start else paragraph.lines
     element = _centered(lines, paragraph) or _transition(first, single, paragraph) or _lyrics(lines, paragraph)
@@ -285,6 +274,15 @@ def _classify(paragraph: _Paragraph, elements: list[Element], warnings: list[str
     else:
         elements.append(element)
     return None
+
+
+def _run_on(paragraph: _Paragraph, what: str, reading: str, warnings: list[str]) -> _Paragraph:
+    """The paragraph's lines after its first, which wanted a blank line after it; warns naming it."""
+    warnings.append(
+        f"line {paragraph.numbers[paragraph.start]}: {what} should be followed by a blank line; "
+        f"reading the lines after it {reading}"
+    )
+    return _tail(paragraph, 1)
 
 
 def _is_synopsis(stripped: str) -> bool:
