@@ -13,6 +13,16 @@ def _clock(milliseconds: int) -> str:
     return f"{milliseconds // 60000}:{milliseconds % 60000 / 1000:04.1f}"
 
 
+def _camera(shot: script_pb2.Shot) -> str:
+    """"medium, static" for a picture; a card or black has no camera."""
+    if shot.card_text:
+        return "title card"
+    if shot.black:
+        return "black"
+    return (f"{_name(script_pb2.Framing, shot.framing, 'FRAMING_')}, "
+            f"{_name(script_pb2.CameraMove, shot.camera_move, 'CAMERA_MOVE_')}")
+
+
 def format_shot_list(scene_graph: script_pb2.SceneGraph) -> str:
     """One block per scene, one line per shot (start, length, framing, move, transition), then its
     description and dialogue."""
@@ -41,9 +51,7 @@ def format_shot_list(scene_graph: script_pb2.SceneGraph) -> str:
         for shot in scene.shots:
             length = shot.duration.ToMilliseconds()
             lines.append(
-                f"  {shot.id}  {_clock(start)}  {length / 1000:4.1f}s  "
-                f"{_name(script_pb2.Framing, shot.framing, 'FRAMING_')}, "
-                f"{_name(script_pb2.CameraMove, shot.camera_move, 'CAMERA_MOVE_')}, "
+                f"  {shot.id}  {_clock(start)}  {length / 1000:4.1f}s  {_camera(shot)}, "
                 f"in: {_name(script_pb2.Transition, shot.transition_in, 'TRANSITION_')}"
             )
             description = shot.description if len(shot.description) <= 100 else shot.description[:97] + "..."

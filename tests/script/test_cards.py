@@ -6,7 +6,7 @@ from google.protobuf.duration_pb2 import Duration
 
 from filmstudio.settings import normalize
 from filmstudio.v1 import film_pb2, script_pb2
-from orchestrator.script import parse_script
+from orchestrator.script import format_shot_list, parse_script
 from orchestrator.script.planned import card_seconds
 
 T = script_pb2
@@ -75,3 +75,10 @@ def test_lyrics_with_no_cue_are_sung_by_nobody_but_shown_with_a_warning():
     assert [l.text for s in shots for l in s.dialogue] == ["Listen."]
     assert (shots[-1].card_text, list(shots[-1].character_ids)) == ("Gently down the stream", [])
     assert any(w.startswith("line 8: lyrics with no character cue") for w in parsed.warnings)
+
+
+def test_the_shot_list_names_cards_and_black_for_what_they_are():
+    graph = parse_script("INT. HUT - NIGHT\n\nShe sleeps.\n\n>1995<\n\nShe wakes.\n\nFADE OUT.\n").scene_graph
+    text = format_shot_list(graph)
+    assert "s01-sh02" in text and "title card, in: cut\n      1995\n" in text
+    assert "black, in: fade to black\n      FADE OUT.\n" in text
