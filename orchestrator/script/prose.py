@@ -1,164 +1,162 @@
-"""Plain prose as a film: paragraphs become shots, and a change of place or time starts a scene."""
+"""Plain prose as a film: paragraphs become beats (narration as action, quoted speech as dialogue),
+and a change of place or time starts a scene."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import bisect
+from dataclasses import dataclass, field
 
-from filmstudio import light
 from filmstudio.errors import ScriptError
 from filmstudio.v1 import script_pb2
-from orchestrator.script.draft import ACTION, Beat, Draft, DraftScene
+from orchestrator.script import prose_places, prose_quotes
+from orchestrator.script.draft import Draft, DraftScene
+from orchestrator.script.prose_cast import Cast, named_people
+from orchestrator.script.prose_speech import Conversation, paragraph_beats
 from orchestrator.script.source import SourceLines
 
-# Opening words that move the story to another time.
-_TIME_OPENERS = (
-    "later", "meanwhile", "that night", "that evening", "that morning", "that afternoon", "the next",
-    "next morning", "next day", "the following", "hours later", "days later", "years later",
-    "weeks later", "months later", "by morning", "by evening", "by night", "by noon", "by dawn",
-    "at dawn", "at dusk", "at night", "at noon", "at midnight", "in the morning", "in the evening",
-    "in the afternoon", "in the night", "afterwards", "when night", "when morning", "the day after",
-    "early the", "late that", "morning", "night", "evening", "dawn", "dusk",
-)
-# Prepositions that, at a paragraph's start, name a new place ("At the harbour, ...").
-_PLACE_OPENERS = ("at the ", "in the ", "inside the ", "outside the ", "on the ", "back at the ",
-                  "back in the ", "back at ", "back in ", "down at the ", "up on the ", "out on the ")
-_INTERIOR = frozenset(
-    "kitchen bakery room bedroom bathroom hall hallway office house flat apartment cafe café bar shop store "
-    "church library classroom school hospital station attic cellar basement studio corridor lobby "
-    "restaurant cabin tower lighthouse barn garage theatre theater museum hotel inside".split()
-)
-_EXTERIOR = frozenset(
-    "street road beach shore sea harbour harbor garden park forest wood woods field fields mountain hill "
-    "river lake bridge square yard market coast cliff cliffs desert village town city rooftop roof "
-    "meadow dock pier outside sky".split()
-)
-_LOCATION_STOP = frozenset("and but where when while as with , . ; : ! ?".split())
-
-
-def _words(text: str) -> list[str]:
-    return [word.strip(".,;:!?\"'()\u201c\u201d\u2018\u2019").lower() for word in text.split()]
-
-
-def _place(paragraph: str) -> str:
-    """The place a paragraph's opening names ("At the old harbour, ..." -> "OLD HARBOUR"), or ""."""
-    lowered = paragraph.lower()
-    for opener in _PLACE_OPENERS:
-        if lowered.startswith(opener):
-            tail = paragraph[len(opener):]
-            words = []
-            for raw in tail.split()[:4]:
-                word = raw.strip(".,;:!?\"'")
-                if not word or word.lower() in _LOCATION_STOP:
-                    break
-                words.append(word)
-                if raw[-1:] in ",.;:!?":
-                    break
-            return " ".join(words).upper()
-    return ""
-
-
-def _time(paragraph: str) -> str:
-    """The light the paragraph's first sentence names ("At dusk, ..."), as a heading writes it; "" if none."""
-    return light.name(light.light_in(paragraph.split(". ", 1)[0]))
-
-
-def _setting(location: str) -> int:
-    words = set(_words(location))
-    if words & _INTERIOR:
-        return script_pb2.SETTING_INTERIOR
-    if words & _EXTERIOR:
-        return script_pb2.SETTING_EXTERIOR
-    return script_pb2.SETTING_UNSPECIFIED
+# A title line is short and does not end like a sentence.
+_TITLE_CHARS, _TITLE_WORDS = 80, 10
+_NOT_TITLE_END = (".", "!", "?", ",", ";", ":", '"', "\u201d", "\u2019")
+# People the bible is told about though they never speak.
+_MAX_EXTRA_CHARACTERS = 8
 
 
 @dataclass
 class _Paragraph:
-    """A paragraph of prose joined into one line, with where it is in the source (1-based)."""
+    """A paragraph of prose joined into one line, with where each of its source lines starts."""
 
     text: str
     line: int
     column: int
     end_line: int
+    starts: list[int] = field(default_factory=list)  # offset in text of each source line
+    lines: list[int] = field(default_factory=list)  # and its line number
+    columns: list[int] = field(default_factory=list)  # and its first character's column
+
+    def where(self, start: int, end: int) -> tuple[int, int, int]:
+        """(line, column, end line) in the source of text[start:end]."""
+        first = max(0, bisect.bisect_right(self.starts, start) - 1)
+        last = max(0, bisect.bisect_right(self.starts, max(start, end - 1)) - 1)
+        return self.lines[first], self.columns[first] + start - self.starts[first], self.lines[last]
 
 
 def draft_from_prose(source: SourceLines) -> Draft:
-    """Reads plain prose: a short first line is the title; paragraphs become action beats."""
+    """Reads plain prose: a title line if there is one, then scenes of action and dialogue beats."""
     paragraphs = _paragraphs(source)
     if not paragraphs:
         raise ScriptError("the script has no scene: nothing to film once notes and boneyard are removed")
-    title, paragraphs = _title(paragraphs)
+    title, paragraphs = _title_line(paragraphs)
+    people = named_people([_narration(paragraph.text) for paragraph in paragraphs])
+    cast = Cast(set(people))
+    scenes, places = _scenes(paragraphs, cast)
     return Draft(
-        title=title, title_page=[], format=script_pb2.SCRIPT_FORMAT_PROSE, scenes=_scenes(paragraphs),
-        warnings=[], extra_characters=_named_people(paragraph.text for paragraph in paragraphs),
+        title=title or _title_from_story(cast, places), title_page=[], format=script_pb2.SCRIPT_FORMAT_PROSE,
+        scenes=scenes, warnings=[], extra_characters=people[:_MAX_EXTRA_CHARACTERS],
     )
 
 
 def _paragraphs(source: SourceLines) -> list[_Paragraph]:
     """Lines between blank lines; in text with no blank line at all, every line is a paragraph."""
     paragraphs: list[_Paragraph] = []
-    current: list[str] = []
-    start = 0
-    column = 1
-    previous_number = 0
+    current: list[tuple[str, int, int]] = []  # (line's text, number, column)
     blank_separated = any(not line.strip() for line in source.lines)
     for raw, number in zip(source.lines, source.numbers):
-        if not raw.strip():
-            if current:
-                paragraphs.append(_Paragraph(" ".join(current), start, column, previous_number))
-                current = []
-            continue
-        if not current:
-            start, column = number, len(raw) - len(raw.lstrip()) + 1
-        current.append(raw.strip())
-        previous_number = number
-        if not blank_separated:
-            paragraphs.append(_Paragraph(" ".join(current), start, column, previous_number))
+        stripped = raw.strip()
+        if stripped:
+            current.append((stripped, number, len(raw) - len(raw.lstrip()) + 1))
+        if current and (not stripped or not blank_separated):
+            paragraphs.append(_joined(current))
             current = []
     if current:
-        paragraphs.append(_Paragraph(" ".join(current), start, column, previous_number))
+        paragraphs.append(_joined(current))
     return paragraphs
 
 
-def _title(paragraphs: list[_Paragraph]) -> tuple[str, list[_Paragraph]]:
-    """The title and the paragraphs to film.
-
-    A short first paragraph with no closing punctuation is a title line and is not filmed;
-    otherwise the title is the story's first words.
-    """
-    first_text = paragraphs[0].text
-    if len(paragraphs) > 1 and len(first_text) <= 80 and not first_text.endswith((".", "!", "?", '"', "\u201d")):
-        return first_text.strip("#*_ "), paragraphs[1:]
-    return " ".join(first_text.split()[:6]).rstrip(".,;:!?"), paragraphs
-
-
-def _scenes(paragraphs: list[_Paragraph]) -> list[DraftScene]:
-    """Every paragraph as an action beat, in a new scene where it moves to another place or time."""
-    scenes: list[DraftScene] = []
-    for paragraph in paragraphs:
-        place = _place(paragraph.text)
-        light = _time(paragraph.text)
-        scene = scenes[-1] if scenes else None
-        if scene is None or _moves_on(paragraph.text, place, light, scene):
-            scene = _scene(paragraph, place, light, scene)
-            scenes.append(scene)
-        elif light and not scene.time_of_day:
-            # The scene's first mention of the light sets it for the whole scene.
-            scene.time_of_day = light
-        scene.beats.append(Beat(ACTION, paragraph.text, paragraph.line, paragraph.column, paragraph.end_line))
-        scene.end_line = paragraph.end_line
-    return scenes
-
-
-def _moves_on(text: str, place: str, light: str, scene: DraftScene) -> bool:
-    """Whether a paragraph leaves the scene: it names another place, jumps in time ("Later, ...")
-    or changes the light the scene already has."""
-    lowered = text.lower()
-    time_jump = any(
-        lowered.startswith(opener) and lowered[len(opener):len(opener) + 1] in " ," for opener in _TIME_OPENERS
+def _joined(lines: list[tuple[str, int, int]]) -> _Paragraph:
+    starts, offset = [], 0
+    for text, _, _ in lines:
+        starts.append(offset)
+        offset += len(text) + 1
+    return _Paragraph(
+        " ".join(text for text, _, _ in lines), lines[0][1], lines[0][2], lines[-1][1],
+        starts, [number for _, number, _ in lines], [column for _, _, column in lines],
     )
+
+
+def _title_line(paragraphs: list[_Paragraph]) -> tuple[str, list[_Paragraph]]:
+    """The first line as the title when it is one: a paragraph of one short line, followed by more
+    (so by a blank line), not ending like a sentence nor opening a quotation; it is not filmed."""
+    first = paragraphs[0]
+    text = first.text.strip("#*_ ")
+    is_title = (
+        len(paragraphs) > 1 and len(first.lines) == 1 and first.end_line < paragraphs[1].line - 1
+        and text and len(text) <= _TITLE_CHARS and len(text.split()) <= _TITLE_WORDS
+        and not text.endswith(_NOT_TITLE_END) and text[0] not in "\"'\u201c\u2018\u00ab"
+    )
+    return (text, paragraphs[1:]) if is_title else ("", paragraphs)
+
+
+def _title_from_story(cast: Cast, places: list[str]) -> str:
+    """A story with no title line is called after what it names most: its most-named person
+    ("Elena"), or its most-named place ("The Harbour") when that is named more; "" if neither."""
+    person, mentions = max(cast.mentions.items(), key=lambda item: item[1], default=("", 0))
+    counts: dict[str, int] = {}
+    for found in places:
+        counts[found] = counts.get(found, 0) + 1
+    where, named = max(counts.items(), key=lambda item: item[1], default=("", 0))
+    if where and named > mentions:
+        return "The " + where.title()
+    return person
+
+
+def _scenes(paragraphs: list[_Paragraph], cast: Cast) -> tuple[list[DraftScene], list[str]]:
+    """The paragraphs' beats in scenes, a new one where a paragraph moves to another place or time;
+    and every place a paragraph named, in order."""
+    scenes: list[DraftScene] = []
+    places: list[str] = []
+    talk = Conversation()
+    for paragraph in paragraphs:
+        narration = _narration(paragraph.text)
+        scene = scenes[-1] if scenes else None
+        place = prose_places.place(narration, cast.names)
+        if place:
+            places.append(place)
+            if scene is not None and place.split()[0] == scene.location:
+                place = scene.location  # "the harbour wall" is still the HARBOUR
+        if scene is None or _moves_on(narration, place, scene):
+            scene = _scene(paragraph, place, prose_places.sentence_light(narration), scene)
+            scenes.append(scene)
+            talk = Conversation()
+        else:
+            _settle(scene, place, prose_places.opening_light(narration))
+        scene.beats.extend(paragraph_beats(paragraph.text, cast, talk, paragraph.where))
+        scene.end_line = paragraph.end_line
+    return scenes, places
+
+
+def _settle(scene: DraftScene, place: str, light: str) -> None:
+    """A scene's first mention of its place or light sets it for the whole scene: the opening
+    paragraphs of a story may say where they are only after a while."""
+    if place and not scene.location:
+        scene.location, scene.setting = place, prose_places.setting(place)
+    if light and not scene.time_of_day:
+        scene.time_of_day = light
+    scene.heading = _heading(scene.location, scene.time_of_day)
+
+
+def _narration(text: str) -> str:
+    """A paragraph without its quotations: where and when it is, and whom it names, is told here
+    ("'Tonight,' she said" is no change of light, and a name said in a speech may be a place's)."""
+    return " ".join(piece.text for piece in prose_quotes.pieces(text) if piece.kind == prose_quotes.NARRATION)
+
+
+def _moves_on(narration: str, place: str, scene: DraftScene) -> bool:
+    """Whether a paragraph leaves the scene: it names another place, jumps in time ("Later, ...")
+    or opens on a light other than the scene's ("That night, ...")."""
+    light = prose_places.opening_light(narration)
     return bool(
-        (place and place != scene.location)
-        or time_jump
+        (place and scene.location and place != scene.location)
+        or prose_places.time_jump(narration)
         or (light and scene.time_of_day and light != scene.time_of_day)
     )
 
@@ -167,12 +165,12 @@ def _scene(paragraph: _Paragraph, place: str, light: str, previous: DraftScene |
     """The scene a paragraph opens; a place or light it does not name carries over from the scene before."""
     location = place or (previous.location if previous else "")
     time_of_day = light or (previous.time_of_day if previous else "")
-    if location:
-        setting = _setting(location)
+    if place:
+        setting = prose_places.setting(location)
     else:
         setting = previous.setting if previous else script_pb2.SETTING_UNSPECIFIED
     return DraftScene(
-        heading=" - ".join(part for part in (location, time_of_day) if part),
+        heading=_heading(location, time_of_day),
         setting=setting,
         location=location,
         time_of_day=time_of_day,
@@ -182,32 +180,5 @@ def _scene(paragraph: _Paragraph, place: str, light: str, previous: DraftScene |
     )
 
 
-# Capitalised words that are not names.
-_NOT_NAMES = frozenset(
-    "the a an and but or so then when while as at in on by to of for from with into after before later "
-    "she he they it we i you her his their its our my your this that these those there here what who "
-    "meanwhile morning evening night dawn dusk today tomorrow yesterday monday tuesday wednesday thursday "
-    "friday saturday sunday january february march april may june july august september october november "
-    "december god mr mrs ms dr one two three no yes not all every each some outside inside".split()
-)
-
-
-def _named_people(paragraphs) -> list[str]:
-    """Capitalised words used at least twice (not just after a full stop): the story's people."""
-    counts: dict[str, int] = {}
-    mid_sentence: set[str] = set()
-    order: list[str] = []
-    for paragraph in paragraphs:
-        previous = "."
-        for raw in paragraph.split():
-            word = raw.strip(".,;:!?\"'()\u201c\u201d\u2018\u2019")
-            if word.endswith("'s") or word.endswith("\u2019s"):
-                word = word[:-2]
-            if len(word) > 1 and word[0].isupper() and word[1:].islower() and word.isalpha() and word.lower() not in _NOT_NAMES:
-                if word not in counts:
-                    order.append(word)
-                counts[word] = counts.get(word, 0) + 1
-                if not previous.endswith((".", "!", "?", '"')):
-                    mid_sentence.add(word)
-            previous = raw
-    return [word for word in order if counts[word] >= 2 and word in mid_sentence][:8]
+def _heading(location: str, time_of_day: str) -> str:
+    return " - ".join(part for part in (location, time_of_day) if part)
