@@ -328,8 +328,8 @@ def _voice_over(shot: PlannedShot, turn: _Turn) -> None:
 
 def _second_half_of_dual(shot: PlannedShot, turn: _Turn) -> None:
     """Dual dialogue: the second speaker joins the first's shot, widened, talking at the same time
-    (a voice off the picture is heard at the same time, and not framed)."""
-    if not turn.offscreen:
+    (a voice off the picture, or over a title card, is heard at the same time, and not framed)."""
+    if not turn.offscreen and not shot.card_text:
         shot.frame(turn.speaker)
         shot.framing = script_pb2.FRAMING_WIDE
         shot.subject += f", {turn.shown} talking at the same time"

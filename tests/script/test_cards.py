@@ -82,3 +82,11 @@ def test_the_shot_list_names_cards_and_black_for_what_they_are():
     text = format_shot_list(graph)
     assert "s01-sh02" in text and "title card, in: cut\n      1995\n" in text
     assert "black, in: fade to black\n      FADE OUT.\n" in text
+
+
+def test_dual_dialogue_over_a_card_is_heard_over_it_and_frames_nobody():
+    card = all_shots(parse_script("INT. HUT - NIGHT\n\nDark.\n\n>1995<\n\nRADIO (V.O.)\nCome in.\n\n"
+                                  "MAYA ^\nI hear you.\n").scene_graph)[-1]
+    assert (card.card_text, list(card.character_ids)) == ("1995", [])
+    assert [l.character_id for l in card.dialogue] == ["char-radio", "char-maya"]
+    assert card.dialogue[0].offset == card.dialogue[1].offset
