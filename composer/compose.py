@@ -2,9 +2,10 @@
 
 1. plan: check the request and lay the cuts on the frame grid (InvalidArgument before any work);
 2. fetch: every still and voice clip, each checked now (FailedPrecondition names the shot);
-3. render + encode, in worker threads: a renderer makes finished frames (motion, transitions, burned
-   captions) into a short queue; the encoder drains it into x264, muxing the sound (AAC-encoded in a
-   thread of its own) and subtitles alongside; progress flows back;
+3. render + encode, in worker threads: a renderer makes finished frames (motion over each still or title
+   card, transitions, burned captions) into a short queue, and the poster and storyboard sheet on the
+   way; the encoder drains the queue into x264, muxing the sound (AAC-encoded in a thread of its own)
+   and subtitles alongside; progress flows back;
 4. publish: each output is uploaded under a temporary key, then moved to its name.
 """
 
@@ -27,6 +28,7 @@ from google.protobuf import duration_pb2
 from PIL import Image
 
 from composer import audio, transitions
+from composer.cards import card_still
 from composer.encode import FilmWriter, beside_the_encoder, planes_to_frame
 from composer.motion import Planes, ShotCamera, check_still, decode_still
 from composer.sheets import Storyboard, poster_jpeg
@@ -95,7 +97,7 @@ async def _fetch(store: ObjectStore, uri: str, what: str, shot: ShotPlan) -> byt
 
 async def fetch_stills(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path) -> list[pathlib.Path | None]:
     """Each shot's still, checked (check_still: fast, no decoding), saved in workdir (the renderer
-    decodes one at a time); None for a black shot, which has none."""
+    decodes one at a time); None for a black shot or a title card, which have none."""
     first_use: dict[str, ShotPlan] = {}  # each still once, named after the first shot that shows it
     for shot in plan.shots:
         if shot.image_uri:
@@ -279,19 +281,19 @@ def _render_frames(plan: FilmPlan, stills: list[pathlib.Path | None], workdir: p
     beside_the_encoder()
     try:
         captions = CaptionTrack(plan.cues, plan.width, plan.height, plan.fps) if plan.burn_subtitles else None
-        storyboard = Storyboard(plan.width, plan.height)
-        poster_shot = max(plan.shots, key=lambda s: (not s.black, s.frame_count))  # a picture, if there is one
+        storyboard = Storyboard(plan.width, plan.height, plan.title)
+        # The poster is a picture, if there is one (not black, not a title card's words): the longest.
+        poster_shot = max(plan.shots, key=lambda s: (not s.black and not s.card_text, s.frame_count))
         outgoing: Planes | None = None
         for shot, still in zip(plan.shots, stills):
-            picture = _black_frames(plan) if still is None else ShotCamera(
-                _decode_still(shot, still), plan.width, plan.height, shot.camera_move, shot.frame_count).frame
+            picture = _picture(plan, shot, still)
             for i in range(shot.frame_count):
                 planes = transitions.apply(shot.transition, i, shot.transition_frames, picture(i), outgoing)
                 if i == shot.frame_count // 2:
                     storyboard.add(planes, f"{shot.index + 1}. {shot.shot_id or 'cut'}  "
-                                           f"{_timecode(shot.start_frame / plan.fps)}")
+                                           f"{_timecode(shot.start_frame / plan.fps)}", shot.description, shot.lines)
                     if shot is poster_shot:
-                        (workdir / "poster.jpg").write_bytes(poster_jpeg(planes))
+                        (workdir / "poster.jpg").write_bytes(poster_jpeg(planes, plan.title, plan.cast))
                 if i == shot.frame_count - 1:
                     outgoing = planes
                 frame = planes_to_frame(planes)
@@ -306,10 +308,18 @@ def _render_frames(plan: FilmPlan, stills: list[pathlib.Path | None], workdir: p
         _put(frames, exc, cancel)
 
 
-def _black_frames(plan: FilmPlan) -> Callable[[int], Planes]:
-    """Frame i of a black shot: black, whatever i."""
-    black = transitions.solid(plan.width, plan.height, transitions.BLACK)
-    return lambda i: black
+def _picture(plan: FilmPlan, shot: ShotPlan, still: pathlib.Path | None) -> Callable[[int], Planes]:
+    """Frame i of the shot before its transition: black; or its still, or its title card's words drawn as
+    one (composer.cards), under the shot's camera move."""
+    if shot.black:
+        black = transitions.solid(plan.width, plan.height, transitions.BLACK)
+        return lambda i: black
+    if shot.card_text:
+        image = card_still(shot.card_text, plan.width, plan.height)
+    else:
+        assert still is not None  # fetch_stills fetched one for every shot with an image_uri
+        image = _decode_still(shot, still)
+    return ShotCamera(image, plan.width, plan.height, shot.camera_move, shot.frame_count).frame
 
 
 def _timecode(seconds: float) -> str:

@@ -1,20 +1,25 @@
-"""Stills about the film: the poster JPEG and the storyboard contact sheet (one thumbnail per cut,
-labelled with the shot and its timecode)."""
+"""Stills about the film: the poster JPEG (the film's longest picture, billed with its title and cast) and
+the storyboard contact sheet (the title, then one thumbnail per cut with its shot and timecode, and the
+shot's action and dialogue written under it). Both are drawn once, beside the render, never per frame."""
 
 from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from composer.encode import planes_to_frame
 from composer.motion import Planes
-from composer.subtitles import caption_font
+from filmstudio import fonts
 
 THUMB_LONG_SIDE = 320
-LABEL_H = 28
 GAP = 8
+TEXT_SIZE = 13  # px, the sheet's writing
+ACTION_LINES, DIALOGUE_LINES = 4, 4  # at most, under a thumbnail
+BILLING_AREA = 0.8  # the poster's words keep inside the central 80 %, well inside the title-safe area
+INK, SHADOW = (246, 244, 236), (0, 0, 0)
 
 
 def to_rgb(planes: Planes) -> Image.Image:
@@ -22,39 +27,136 @@ def to_rgb(planes: Planes) -> Image.Image:
     return planes_to_frame(planes).to_image()
 
 
-def poster_jpeg(planes: Planes) -> bytes:
-    """The poster: the frame as a quality-90 JPEG."""
+def poster_jpeg(planes: Planes, title: str = "", cast: Sequence[str] = ()) -> bytes:
+    """The poster: the frame billed with the film's title and cast, as a quality-90 JPEG."""
+    image = to_rgb(planes)
+    bill(image, title.strip(), [name for name in cast if name.strip()])
     out = io.BytesIO()
-    to_rgb(planes).save(out, "JPEG", quality=90, optimize=True)
+    image.save(out, "JPEG", quality=90, optimize=True)
     return out.getvalue()
+
+
+def bill(image: Image.Image, title: str, cast: Sequence[str]) -> None:
+    """Print the title and, above it, the cast in order of appearance over the lower part of the frame,
+    on a shade that darkens towards the bottom so that they read over any picture."""
+    if not title and not cast:
+        return
+    width, height = image.size
+    short = min(width, height)
+    box_w = width * BILLING_AREA
+    draw = ImageDraw.Draw(image)
+    blocks = []  # the cast, then the title, from the top down
+    if cast:
+        blocks.append(fonts.fit("  ·  ".join(cast), round(short * 0.045), box_w, max_lines=2, bold=False, min_size=9))
+    if title:
+        blocks.append(fonts.fit(title, round(short * 0.12), box_w, max_lines=3, min_size=12))
+    sizes = [_text_box(draw, block) for block in blocks]
+    gap = round(short * 0.03)
+    total = sum(h for _, h in sizes) + gap * (len(blocks) - 1)
+    y = height * (1 + BILLING_AREA) / 2 - total  # the last line sits on the safe area's bottom
+    _shade(image, int(max(0, y - short * 0.15)))
+    for block, (w, h) in zip(blocks, sizes):
+        x = (width - w) / 2
+        offset = max(1, block.size // 18)
+        for colour, (dx, dy) in ((SHADOW, (offset, offset)), (INK, (0, 0))):
+            _draw_block(draw, block, x + dx, y + dy, colour)
+        y += h + gap
+
+
+def _text_box(draw: ImageDraw.ImageDraw, block: fonts.Fitted) -> tuple[int, int]:
+    left, top, right, bottom = draw.multiline_textbbox((0, 0), block.text, font=block.face, align="center",
+                                                       spacing=block.size // 4)
+    return int(right - left), int(bottom - top)
+
+
+def _draw_block(draw: ImageDraw.ImageDraw, block: fonts.Fitted, x: float, y: float, colour) -> None:
+    left, top, _, _ = draw.multiline_textbbox((0, 0), block.text, font=block.face, align="center",
+                                              spacing=block.size // 4)
+    draw.multiline_text((x - left, y - top), block.text, font=block.face, fill=colour, align="center",
+                        spacing=block.size // 4)
+
+
+def _shade(image: Image.Image, top: int) -> None:
+    """Darken the frame from `top` down: a ramp into a near-black band behind the billing (which also
+    hides whatever words the picture itself carries there, such as a storyboard's location card)."""
+    height = image.height - top
+    if height <= 0:
+        return
+    ramp = Image.linear_gradient("L").resize((1, height)).point(lambda v: int(min(1.0, v / 255 / 0.6) * 230))
+    image.paste((0, 0, 0), (0, top, image.width, image.height), ramp.resize((image.width, height)))
 
 
 class Storyboard:
     """Collects one small thumbnail per cut while the film renders (memory stays small)."""
 
-    def __init__(self, width: int, height: int) -> None:
+    def __init__(self, width: int, height: int, title: str = "") -> None:
         scale = THUMB_LONG_SIDE / max(width, height)
         self.thumb = (round(width * scale), round(height * scale))
-        self.entries: list[tuple[Image.Image, str]] = []
+        self.title = title.strip()
+        self.entries: list[tuple[Image.Image, str, str, tuple[str, ...]]] = []
 
-    def add(self, planes: Planes, label: str) -> None:
+    def add(self, planes: Planes, label: str, action: str = "", lines: Sequence[str] = ()) -> None:
+        """A cut's thumbnail, its label (shot and timecode), its action and its dialogue."""
         tw, th = self.thumb  # scaled and converted to RGB in one libswscale pass
         thumb = planes_to_frame(planes).reformat(width=tw, height=th, format="rgb24", interpolation="LANCZOS")
-        self.entries.append((thumb.to_image(), label))
+        self.entries.append((thumb.to_image(), label, action, tuple(lines)))
 
     def png(self) -> bytes:
-        """The contact sheet: rows of thumbnails, each with its label underneath."""
+        """The contact sheet: the title, then rows of thumbnails, each with its label, action and
+        dialogue underneath, wrapped to the thumbnail's width."""
         tw, th = self.thumb
         columns = max(1, min(len(self.entries), 4 if tw >= th else 6))
-        rows = max(1, math.ceil(len(self.entries) / columns))
-        sheet = Image.new("RGB", (GAP + columns * (tw + GAP), GAP + rows * (th + LABEL_H + GAP)), (24, 24, 24))
+        label_face, text_face = fonts.font(TEXT_SIZE + 1), fonts.font(TEXT_SIZE, bold=False)
+        line_h = round(TEXT_SIZE * 1.35)
+        captions = [self._caption(label, action, lines, label_face, text_face, tw)
+                    for _, label, action, lines in self.entries]
+        rows = [captions[r * columns:(r + 1) * columns] for r in range(math.ceil(len(captions) / columns))] or [[]]
+        row_h = [th + 6 + line_h * max((len(c) for c in row), default=1) + GAP for row in rows]
+        head = round(22 * 1.6) + GAP if self.title else 0
+        width = GAP + columns * (tw + GAP)
+        sheet = Image.new("RGB", (width, GAP + head + sum(row_h)), (24, 24, 24))
         draw = ImageDraw.Draw(sheet)
-        font = caption_font(14)
-        for i, (thumb, label) in enumerate(self.entries):
-            x = GAP + (i % columns) * (tw + GAP)
-            y = GAP + (i // columns) * (th + LABEL_H + GAP)
-            sheet.paste(thumb, (x, y))
-            draw.text((x, y + th + 6), label, font=font, fill=(220, 220, 220))
+        if self.title:
+            fitted = fonts.fit(self.title, 22, width - 2 * GAP, max_lines=1, min_size=12)
+            draw.text((GAP, GAP), fitted.text, font=fitted.face, fill=(240, 240, 240))
+        y = GAP + head
+        for r, row in enumerate(rows):
+            for c, caption in enumerate(row):
+                thumb = self.entries[r * columns + c][0]
+                x = GAP + c * (tw + GAP)
+                sheet.paste(thumb, (x, y))
+                for k, (text, face, colour) in enumerate(caption):
+                    draw.text((x, y + th + 6 + k * line_h), text, font=face, fill=colour)
+            y += row_h[r]
         out = io.BytesIO()
         sheet.save(out, "PNG", optimize=False)
         return out.getvalue()
+
+    @staticmethod
+    def _caption(label: str, action: str, lines: tuple[str, ...], label_face: ImageFont.FreeTypeFont,
+                 text_face: ImageFont.FreeTypeFont, width: int) -> list[tuple[str, ImageFont.FreeTypeFont, tuple]]:
+        """The lines written under one thumbnail: its label, its action (grey) and its dialogue (amber)."""
+        out = [(_clip(label, label_face, width), label_face, (225, 225, 225))]
+        out += [(text, text_face, (180, 180, 180)) for text in _at_most(action, text_face, width, ACTION_LINES)]
+        said = "\n".join(lines)
+        out += [(text, text_face, (235, 205, 130)) for text in _at_most(said, text_face, width, DIALOGUE_LINES)]
+        return out
+
+
+def _at_most(text: str, face: ImageFont.FreeTypeFont, width: float, count: int) -> list[str]:
+    """The text wrapped to `width`, at most `count` lines; an ellipsis ends it when it runs on."""
+    lines = fonts.wrap(text, face, width)
+    if len(lines) > count:
+        lines = lines[:count]
+        lines[-1] = _clip(lines[-1] + " …", face, width)
+    return [_clip(line, face, width) for line in lines]
+
+
+def _clip(text: str, face: ImageFont.FreeTypeFont, width: float) -> str:
+    """The text cut to `width` pixels, ending in an ellipsis if anything was cut."""
+    if face.getlength(text) <= width:
+        return text
+    base = text.removesuffix("…").rstrip()
+    while base and face.getlength(base + "…") > width:
+        base = base[:-1].rstrip()
+    return base + "…"

@@ -54,7 +54,7 @@ class Cue:
 
 @dataclasses.dataclass(frozen=True)
 class ShotPlan:
-    """One cut placed on the film's frame grid."""
+    """One cut placed on the film's frame grid: a still (image_uri), a title card (card_text) or black."""
 
     index: int
     shot_id: str
@@ -66,6 +66,9 @@ class ShotPlan:
     transition_frames: int
     voices: tuple[VoicePlacement, ...]
     black: bool = False  # a black frame, no still (image_uri is empty)
+    card_text: str = ""  # a title card: the composer draws these words (composer.cards), no still
+    description: str = ""  # the shot's action, for the storyboard sheet
+    lines: tuple[str, ...] = ()  # its dialogue as the sheet prints it: "MAYA: Where were you?"
 
     @property
     def end_frame(self) -> int:
@@ -89,6 +92,7 @@ class FilmPlan:
     title: str
     shots: tuple[ShotPlan, ...]
     cues: tuple[Cue, ...]
+    cast: tuple[str, ...] = ()  # the poster's billing, in order of appearance
 
     @property
     def frame_count(self) -> int:
@@ -138,10 +142,7 @@ def plan_film(request: composer_pb2.ComposeFilmRequest) -> FilmPlan:
         nanos = _nanos(cut.duration)
         if nanos <= 0:
             raise InvalidArgument(f"{name}: duration must be positive, got {nanos / 1e9:g} s")
-        if not cut.image_uri and not cut.black:
-            raise InvalidArgument(f"{name}: image_uri is empty")
-        if cut.image_uri and cut.black:
-            raise InvalidArgument(f"{name}: a black cut has no image, but image_uri is {cut.image_uri}")
+        _check_picture(cut, name)
         if cut.camera_move not in script_pb2.CameraMove.values():
             raise InvalidArgument(f"{name}: unknown camera move {cut.camera_move}")
         if cut.transition_in not in script_pb2.Transition.values():
@@ -165,10 +166,35 @@ def plan_film(request: composer_pb2.ComposeFilmRequest) -> FilmPlan:
             voices.append(VoicePlacement(cue.uri, start_s + _nanos(cue.offset) / 1e9))
         cues += _cut_cues(cut, name, start_s, (start_frame + frame_count) / fps)
         shots.append(ShotPlan(index, cut.shot_id, cut.image_uri, start_frame, frame_count,
-                              cut.camera_move, cut.transition_in, transition_frames, tuple(voices), cut.black))
+                              cut.camera_move, cut.transition_in, transition_frames, tuple(voices), cut.black,
+                              cut.card_text.strip(), cut.description.strip(), _sheet_lines(cut)))
     film_end = shots[-1].end_frame / fps
+    cast = tuple(person.strip() for person in request.cast if person.strip())
     return FilmPlan(fmt.width, fmt.height, fps, fmt.burn_subtitles, fmt.music, fmt.seed, request.title,
-                    tuple(shots), tuple(_tidy_cues(cues, film_end)))
+                    tuple(shots), tuple(_tidy_cues(cues, film_end)), cast)
+
+
+def _check_picture(cut: composer_pb2.Cut, name: str) -> None:
+    """A cut shows one thing: a still (image_uri), a title card's words (card_text) or black."""
+    card = cut.card_text.strip()
+    if cut.image_uri and cut.black:
+        raise InvalidArgument(f"{name}: a black cut has no image, but image_uri is {cut.image_uri}")
+    if card and cut.image_uri:
+        raise InvalidArgument(f"{name}: a title card ({card[:30]!r}) has no image, but image_uri is {cut.image_uri}")
+    if card and cut.black:
+        raise InvalidArgument(f"{name}: a title card ({card[:30]!r}) cannot also be black")
+    if not (card or cut.image_uri or cut.black):
+        raise InvalidArgument(f"{name}: image_uri is empty (a cut shows a still, a title card's card_text or black)")
+
+
+def _sheet_lines(cut: composer_pb2.Cut) -> tuple[str, ...]:
+    """The cut's dialogue as the storyboard sheet prints it under the thumbnail: "SPEAKER: line"."""
+    lines = []
+    for sub in cut.subtitles:
+        text = " ".join(sub.text.split())
+        if text:
+            lines.append(f"{sub.speaker}: {text}" if sub.speaker else text)
+    return tuple(lines)
 
 
 def _transition_frames(cut: composer_pb2.Cut, fps: int, frame_count: int, name: str) -> int:
