@@ -1,15 +1,21 @@
-"""Fitting a plan to the target length: drop what cannot fit, spread the time over the shots in
-proportion to what each would like, and hold dialogue when the action alone cannot fill the film."""
+"""Fitting a plan to the target length: join the pieces of a passage when there are more shots
+than the film has room for, drop what cannot fit, spread the time over the shots in proportion to
+what each would like, and hold dialogue when the action alone cannot fill the film."""
 
 from __future__ import annotations
 
 from filmstudio.errors import InvalidArgument
 from orchestrator.script.planned import MAX_DIALOGUE_HOLD_SECONDS, MIN_ACTION_SECONDS, PlannedShot, ms
 
-def fit(shots: list[PlannedShot], target_ms: int, warnings: list[str]) -> None:
-    """Sets every shot's duration so the film runs target_ms, dropping action shots if it must.
+# A film has room for a shot about every this many seconds; pieces of a passage beyond that are joined.
+SECONDS_A_SHOT = 4.0
 
-    Dialogue is never cut: if it alone overruns the target the script is refused. Otherwise shots
+
+def fit(shots: list[PlannedShot], target_ms: int, warnings: list[str]) -> None:
+    """Sets every shot's duration so the film runs target_ms, joining or dropping action shots if it must.
+
+    Dialogue is never cut: if it alone overruns the target the script is refused. Otherwise the
+    pieces of a passage are joined where the film has no room for them all (_join_passages), shots
     are dropped until the shortest cut fits, the rest share the time in proportion to their
     natural lengths, and if that cannot fill the target, dialogue shots are held longer.
     """
@@ -19,9 +25,76 @@ def fit(shots: list[PlannedShot], target_ms: int, warnings: list[str]) -> None:
             f"dialogue needs {dialogue_ms / 1000:.1f} s but the target is {target_ms / 1000:g} s; "
             "raise the target duration or cut lines"
         )
+    _join_passages(shots, target_ms)
     _drop_to_fit(shots, target_ms, warnings)
     _spread(shots, target_ms)
     _hold_dialogue(shots, target_ms, warnings)
+
+
+def _passage(shot: PlannedShot) -> tuple[int, int, int, int] | None:
+    """What makes shots pieces of one passage: an action shot's scene and source span. The prose
+    reader cuts a paragraph into a shot a sentence, each with the paragraph's span; in Fountain
+    no two shots share a span, so nothing there is joined. Shots with dialogue or a card never are."""
+    if shot.lines or shot.card_text:
+        return None
+    return shot.scene, shot.line, shot.column, shot.end_line
+
+
+def _join_passages(shots: list[PlannedShot], target_ms: int) -> None:
+    """Joins the pieces of passages until the plan has a shot for every SECONDS_A_SHOT of the
+    target (or every passage is one shot). Each passage keeps a share of the room in proportion
+    to its words, at least one shot, and its pieces are joined into runs of about equal words."""
+    room = max(1, target_ms // ms(SECONDS_A_SHOT))
+    runs: list[list[PlannedShot]] = []
+    for shot in shots:
+        key = _passage(shot)
+        if runs and key is not None and key == _passage(runs[-1][-1]):
+            runs[-1].append(shot)
+        else:
+            runs.append([shot])
+    if len(shots) <= room or len(runs) == len(shots):
+        return
+    split = [run for run in runs if len(run) > 1]
+    spare = max(0, room - (len(runs) - len(split)))  # shots left for the passages of several pieces
+    words = {id(run): sum(len(shot.description.split()) for shot in run) for run in split}
+    total = max(1, sum(words.values()))
+    joined: list[PlannedShot] = []
+    for run in runs:
+        if len(run) == 1:
+            joined.extend(run)
+            continue
+        count = min(len(run), max(1, spare * words[id(run)] // total))
+        joined.extend(_join(group) for group in _groups(run, count))
+    shots[:] = joined
+
+
+def _groups(run: list[PlannedShot], count: int) -> list[list[PlannedShot]]:
+    """The run in `count` consecutive groups of about equal words."""
+    total = sum(len(shot.description.split()) for shot in run)
+    groups: list[list[PlannedShot]] = [[]]
+    words = 0
+    for index, shot in enumerate(run):
+        behind = words >= total * len(groups) / count
+        must = len(run) - index <= count - len(groups)  # one shot left for every group still to open
+        if groups[-1] and len(groups) < count and (behind or must):
+            groups.append([])
+        groups[-1].append(shot)
+        words += len(shot.description.split())
+    return groups
+
+
+def _join(group: list[PlannedShot]) -> PlannedShot:
+    """Pieces of a passage as one shot: framed as the first, showing everyone any piece shows, as
+    long as its pieces together would like to be."""
+    first = group[0]
+    if len(group) == 1:
+        return first
+    first.description = " ".join(shot.description for shot in group)
+    first.subject = " ".join(shot.subject for shot in group)
+    first.character_ids = list(dict.fromkeys(c for shot in group for c in shot.character_ids))
+    first.base_ms = sum(shot.base_ms for shot in group)
+    first.end_line = max(shot.end_line for shot in group)
+    return first
 
 
 def _drop_to_fit(shots: list[PlannedShot], target_ms: int, warnings: list[str]) -> None:

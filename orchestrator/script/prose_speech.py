@@ -30,6 +30,10 @@ _DETERMINERS = frozenset("the a an her his their my our your its".split())
 _THEN = frozenset(("and", "then"))
 _LISTENERS = frozenset("him her them me us".split())
 _WORD = re.compile(r"\S+")
+# A sentence ends at . ! ? or … and the space after it (closing marks stay with it); one of fewer
+# words than _MIN_SENTENCE_WORDS is not a shot of its own and joins the next.
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"\u201d\u2019)]*\s+")
+_MIN_SENTENCE_WORDS = 3
 # Words a speech tag is read from: the verb is among the first few, the direction follows.
 _TAG_WORDS = 16
 _VERB_WITHIN = 4
@@ -57,6 +61,28 @@ class _Tag:
     direction: str = ""
     action: str = ""  # "and closed the door": something the speaker does next
     continues: bool = False  # "..." she said, "...": the quotation goes on after it
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences, a very short one joined to the next (or, at the end, the one before)."""
+    found: list[str] = []
+    carried = ""
+    for sentence in _split_sentences(text):
+        carried = f"{carried} {sentence}" if carried else sentence
+        if len(carried.split()) >= _MIN_SENTENCE_WORDS:
+            found.append(carried)
+            carried = ""
+    if carried:
+        if found:
+            found[-1] = f"{found[-1]} {carried}"
+        else:
+            found.append(carried)
+    return found
+
+
+def _split_sentences(text: str) -> list[str]:
+    cuts = [0] + [match.end() for match in _SENTENCE_END.finditer(text)] + [len(text)]
+    return [text[a:b].strip() for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
 
 
 def _words(text: str, limit: int | None = None) -> list[re.Match]:
@@ -151,8 +177,9 @@ class _Reading:
     spoke: bool = False
 
     def act(self, text: str) -> None:
-        """Narration as an action beat with the paragraph's span; a tag's trailing comma becomes a
-        full stop."""
+        """Narration as action beats, a sentence each (the fitting joins them again when the film
+        has no room for so many shots), all with the paragraph's span; a tag's trailing comma
+        becomes a full stop."""
         found = self.cast.read(text)
         self.subjects.extend(self._subjects(text, found))
         cleaned = " ".join(text.split())
@@ -160,7 +187,7 @@ class _Reading:
             return
         if cleaned.endswith((",", ":", ";")):
             cleaned = cleaned[:-1] + "."
-        self.beats.append(Beat(ACTION, cleaned, *self.span))
+        self.beats.extend(Beat(ACTION, sentence, *self.span) for sentence in sentences(cleaned))
         self.spoke = False
 
     def _subjects(self, text: str, found: list[str]) -> list[str]:

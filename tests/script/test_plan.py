@@ -175,7 +175,7 @@ def test_prose_becomes_scenes_and_shots():
     assert graph.scenes[0].setting == script_pb2.SETTING_INTERIOR
     assert graph.scenes[-1].time_of_day == "NIGHT"
     assert [c.name for c in graph.characters] == ["Ana", "Tomas"]
-    assert len(shots(graph)) == 5 and all(not s.dialogue for s in shots(graph))
+    assert len(shots(graph)) == 8 and all(not s.dialogue for s in shots(graph))  # a sentence a shot at 60 s
 
 
 def test_dual_dialogue_shares_one_shot_and_offset():

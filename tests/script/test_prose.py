@@ -163,6 +163,33 @@ def test_speech_naming_a_time_does_not_move_the_scene():
     assert scene.location == "KITCHEN" and scene.light == script_pb2.TIME_OF_DAY_UNSPECIFIED
 
 
+# Finding 4: a plan that fills the length asked for, with a seed of its own for every shot.
+
+STORY = (
+    "In the bakery, Ana lit the ovens before dawn. Flour hung in the warm air. The loaves rose under linen.\n\n"
+    "At the harbour, the boats were coming home. Tomas tied up his boat. He carried the fish up the hill.\n\n"
+    "That night, the two of them sat on the sea wall. The lighthouse blinked across the water.\n"
+)
+
+
+def test_a_short_story_fills_sixty_seconds_with_a_shot_a_sentence():
+    parsed = graph(STORY, 60)
+    plan = [shot for scene in parsed.scenes for shot in scene.shots]
+    assert parsed.total_duration.ToMilliseconds() == 60000
+    assert len(plan) == 8 and len({shot.seed for shot in plan}) == 8
+    assert len({shot.description for shot in plan}) == 8
+
+
+def test_a_short_film_joins_a_paragraph_s_sentences_again():
+    plan = [shot for scene in graph(STORY, 10).scenes for shot in scene.shots]
+    assert len(plan) == 3 and plan[0].description.startswith("In the bakery") and plan[0].description.endswith("linen.")
+
+
+def test_a_story_that_truly_cannot_fill_the_length_says_so():
+    parsed = parse_script("Snow fell on the village.\n")
+    assert any("short of the 60 s target" in warning for warning in parsed.warnings)
+
+
 # Fuzz: no prose crashes the reader or makes it slow (see tests/script/test_fuzz.py for the why).
 
 PROSE_FRAGMENTS = [
