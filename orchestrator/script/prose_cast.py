@@ -144,6 +144,11 @@ class Cast:
         self.recent.pop(name, None)
         self.recent[name] = None
 
+    def heard(self, speaker: str) -> None:
+        """A line of speech is a sentence about its speaker: "He laughed" after two people spoke
+        is no evidence about either."""
+        self.window.append({speaker})
+
     def resolve(self, pronoun: str, learn: bool = True) -> str:
         """Whom a pronoun means: the last-named person of its gender, else the last-named one whose
         gender is not known (who, if `learn`, is then known to be it); "" if none."""

@@ -257,6 +257,7 @@ class _Reading:
                                    speeches=[Speech(text, direction)]))
         self.spoke = True
         if who != NARRATOR:
+            self.cast.heard(who)
             self.subjects.append(who)
             if name_shaped(who.split()[-1]) and not who.isupper():
                 self.cast.mention(who)

@@ -49,6 +49,13 @@ def test_pronouns_are_the_last_named_person_of_that_gender():
     assert spoken(story) == [("TOMAS", "Any fish?"), ("ANNA", "None."), ("ANNA", "The sea is empty.")]
 
 
+def test_a_pronoun_after_two_people_spoke_is_no_evidence_about_either():
+    story = ('Her brother Dev stacked the crates.\n\nPriya sold oranges. Priya sang. Priya counted coins.\n\n'
+             '"Two for a pound," Priya called.\n\n"Too dear," the old man said.\n\nHe laughed and paid.\n\n'
+             '"Told you," he said.\n')
+    assert spoken(story)[-1] == ("DEV", "Told you.")
+
+
 def test_untagged_replies_alternate_in_a_conversation():
     story = ('Ines and Marek sat in the kitchen.\n\n"Tea?" asked Ines.\n\n"Please."\n\n"Milk?"\n\n'
              '"No milk," said Marek. "Never milk."\n')
