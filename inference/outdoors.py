@@ -21,7 +21,7 @@ def sky(stage: Stage, names: set[str]) -> None:
     """The sky's own lights: a sun by day, a moon and stars by night, clouds when it is overcast."""
     pal = stage.pal
     if pal.night:
-        if "stars" not in names:
+        if "stars" not in names and not pal.overcast:  # no stars through cloud
             _stars(stage, Named(BY_NAME["stars"]))
         if "moon" not in names and not pal.overcast:
             _moon(stage, Named(BY_NAME["moon"]))
