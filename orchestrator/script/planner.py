@@ -169,14 +169,14 @@ def _scene_shots(
 def _title_cards(index: int, beats: list[Beat], pending: int) -> tuple[list[PlannedShot], int, list[Beat]]:
     """The cards before the scene's first picture (an opening title, "SIX MONTHS LATER") with the
     transitions around them; returns them, the transition into what follows, and the beats left."""
-    pending, beats = _opening(beats, pending)
     cards: list[PlannedShot] = []
-    while beats and beats[0].kind == CARD:
-        card = _card_shot(index, beats[0])
+    pending, start = _opening(beats, 0, pending)
+    while start < len(beats) and beats[start].kind == CARD:
+        card = _card_shot(index, beats[start])
         card.transition, pending = pending, script_pb2.TRANSITION_UNSPECIFIED
         cards.append(card)
-        pending, beats = _opening(beats[1:], pending)
-    return cards, pending, beats
+        pending, start = _opening(beats, start + 1, pending)
+    return cards, pending, beats[start:]
 
 
 def _dialogue_shot(
@@ -223,13 +223,13 @@ def _card_shot(index: int, beat: Beat) -> PlannedShot:
     )
 
 
-def _opening(beats: list[Beat], pending: int) -> tuple[int, list[Beat]]:
-    """The transition into the scene's first shot, and the beats after the scene's leading transitions.
+def _opening(beats: list[Beat], start: int, pending: int) -> tuple[int, int]:
+    """The transition into the next picture, and where the beats from `start` on are past their
+    leading transitions.
 
     Transitions before the first picture ("DISSOLVE TO:", or "FADE IN:" written as action) lead into
-    the establishing shot; of several, the last one written is used, over one the scene before left.
+    it; of several, the last one written is used, over one the scene before left.
     """
-    start = 0
     while start < len(beats) and (
         beats[start].kind == TRANSITION
         or (beats[start].kind == ACTION and beats[start].text.strip().upper() in _OPENERS)
@@ -237,7 +237,7 @@ def _opening(beats: list[Beat], pending: int) -> tuple[int, list[Beat]]:
         beat = beats[start]
         pending = _transition(beat.text) if beat.kind == TRANSITION else script_pb2.TRANSITION_FADE_FROM_BLACK
         start += 1
-    return pending, beats[start:]
+    return pending, start
 
 
 def _action_ms(description: str, shortest: float) -> int:

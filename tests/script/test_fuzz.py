@@ -3,6 +3,8 @@ for the cost (an algorithm worse than linear would not finish these 1 MiB script
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -16,6 +18,7 @@ FRAGMENTS = [
     "INT. ", "EXT. ", "I/E ", "EST ", ".", "!", "@", "#", "=", "===", "~", ">", "<", "^", "(", ")",
     "*", "**", "_", "\\", "[[", "]]", "/*", "*/", "CUT TO:", "FADE IN:", "BOB", "MAYA (V.O.)", "ÉLODIE",
     " - NIGHT", "#1A#", "Title:", "    ", "\t", "\n", "\n\n", "\r\n", "  \n", "word ", "Hello.", "\ufeff",
+    "FADE OUT.", "> THE END <", " - CONTINUOUS", " - 1995", "(V.O.)",
 ]
 scripts = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=8), max_size=80).map("".join)
 
@@ -46,6 +49,9 @@ def test_any_bytes_parse_or_are_refused_as_invalid_argument(data):
         pass
 
 
+MEGABYTE_SECONDS = 60
+
+
 def _fill(unit: str) -> str:
     return unit * ((MAX_SCRIPT_BYTES - 64) // len(unit.encode()))
 
@@ -58,12 +64,16 @@ def _fill(unit: str) -> str:
         _fill("[[x]]"), _fill("/*x*/"), _fill("/*"), _fill("Title: x\n"), _fill(" \n"), _fill("  \n"),
         "INT. A - DAY\n\n" + _fill("MAYA (V.O.)\nHi.\n\n"), "INT. A - DAY\n\n" + _fill("Grass grows. "),
         "INT. A - DAY\n\n" + _fill("Cow.\n\n"), _fill("NAME\nline\n\n"),
+        _fill(">x<\n\n"), _fill("CUT TO:\nA\n\n"), "INT. A - DAY\n\n" + _fill("FADE OUT.\n\n"),
     ],
     ids=lambda s: repr(s[:14]),
 )
 def test_adversarial_megabyte_scripts_finish(script):
     assert len(script.encode()) <= MAX_SCRIPT_BYTES
+    started = time.monotonic()
     try:
         parse_script(script, normalize(film_pb2.FilmSettings(target_duration={"seconds": 300})))
     except InvalidArgument as error:
         assert str(error)
+    # Linear work is a few seconds here; quadratic is minutes (a megabyte of cards took six).
+    assert time.monotonic() - started < MEGABYTE_SECONDS
