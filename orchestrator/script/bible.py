@@ -77,6 +77,11 @@ _CLOTHES = ("a navy wool coat", "a yellow raincoat", "a worn leather jacket", "a
 
 _MALE_WORDS = frozenset(("he", "him", "his", "himself", "man", "boy", "father", "brother", "son", "mr."))
 _FEMALE_WORDS = frozenset(("she", "her", "hers", "herself", "woman", "girl", "mother", "sister", "daughter", "mrs.", "ms."))
+# What a person is called outweighs the pronouns around: "her young nephew" is a man.
+_MALE_NOUNS = frozenset(("man", "boy", "father", "brother", "son", "nephew", "uncle", "husband", "grandfather",
+                         "grandson", "king", "prince", "sir", "gentleman", "mr.", "mr"))
+_FEMALE_NOUNS = frozenset(("woman", "girl", "mother", "sister", "daughter", "niece", "aunt", "wife", "grandmother",
+                           "granddaughter", "queen", "princess", "lady", "mrs.", "mrs", "ms.", "ms"))
 
 
 def character_id(name: str) -> str:
@@ -111,10 +116,13 @@ def name_grams(text: str, upper: bool) -> dict[str, int]:
 
 
 def _introductions(names: list[str], draft: Draft) -> dict[str, tuple[str, str, int, int]]:
-    """For each name: (description, pronoun sex "m"/"f"/"", line, column) from the first action naming it.
+    """For each name, upper-cased: (description, pronoun sex "m"/"f"/"", line, column) from the first
+    action naming it.
 
-    Fountain introduces a character in capitals ("MAYA (60s), a keeper..."); prose by name."""
-    wanted = {name if draft.format == script_pb2.SCRIPT_FORMAT_PROSE else name.upper(): name for name in names}
+    Fountain introduces a character in capitals ("MAYA (60s), a keeper..."); prose by name, and its
+    cues are the names upper-cased ("MAREN" for "Maren")."""
+    prose = draft.format == script_pb2.SCRIPT_FORMAT_PROSE
+    wanted = {name.upper(): name.upper() for name in names}
     found: dict[str, tuple[str, str, int, int]] = {}
     for scene in draft.scenes:
         for beat in scene.beats:
@@ -123,7 +131,7 @@ def _introductions(names: list[str], draft: Draft) -> dict[str, tuple[str, str, 
             words = beat.text.split()
             grams = name_grams(beat.text, upper=False)
             for gram, index in sorted(grams.items(), key=lambda item: item[1]):
-                name = wanted.get(gram)
+                name = wanted.get(gram.upper() if prose else gram)
                 if name is None or name in found:
                     continue
                 size = gram.count(" ") + 1
@@ -132,8 +140,8 @@ def _introductions(names: list[str], draft: Draft) -> dict[str, tuple[str, str, 
                 sentence = after if end < 0 else after[: end + 1]
                 description = " ".join(sentence.strip(" ,").split()[:24]).rstrip(".")
                 near = [w.strip(_PUNCTUATION).lower() for w in words[index : index + 40]]
-                male = sum(w in _MALE_WORDS for w in near)
-                female = sum(w in _FEMALE_WORDS for w in near)
+                male = sum(w in _MALE_WORDS for w in near) + 3 * sum(w in _MALE_NOUNS for w in near[:8])
+                female = sum(w in _FEMALE_WORDS for w in near) + 3 * sum(w in _FEMALE_NOUNS for w in near[:8])
                 sex = "f" if female > male else "m" if male > female else ""
                 found[name] = (description, sex, beat.line, beat.column)
     return found
@@ -154,7 +162,7 @@ def build_bible(draft: Draft, film_seed: int) -> list[script_pb2.Character]:
         if key in seen:
             continue
         seen.add(key)
-        description, sex, line, column = introductions.get(cue, ("", "", 0, 0))
+        description, sex, line, column = introductions.get(cue.upper(), ("", "", 0, 0))
         seed = stable_seed(film_seed, "character", key)
         if not sex:
             sex = "fm"[seed % 2]
