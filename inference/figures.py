@@ -105,8 +105,9 @@ def pose_for(shot_seed: int, character: script_pb2.Character) -> Pose:
 
 
 def draw_characters(draw: ImageDraw.ImageDraw, characters: list[script_pb2.Character], width: int, height: int,
-                    horizon: int, palette: Palette, framing: int, shot_seed: int) -> None:
-    """Every character of the shot, placed for its framing inside the safe width."""
+                    horizon: int, palette: Palette, framing: int, shot_seed: int, shore: float | None = None) -> None:
+    """Every character of the shot, placed for its framing inside the safe width; in a wide shot with
+    water in it they stand on the `shore` (the y where the water ends), not on the sea."""
     if not characters:
         return
     rng = np.random.default_rng(shot_seed & 0xFFFFFFFFFFFFFFFF)
@@ -132,6 +133,8 @@ def draw_characters(draw: ImageDraw.ImageDraw, characters: list[script_pb2.Chara
         h = size * figure.height * scale
         if framing in (F.FRAMING_EXTREME_WIDE, F.FRAMING_WIDE):
             feet = horizon + (height - horizon) * (0.35 if framing == F.FRAMING_WIDE else 0.1)
+            if shore is not None:
+                feet = max(feet, shore + (height - shore) * 0.4)
             top = feet - h
         else:
             top = height * 0.14

@@ -60,7 +60,9 @@ def render_storyboard(brief: script_pb2.ShotBrief, seed: int, width: int, height
         image = _detail(stage, dressing, _DETAIL_ZOOM[framing], shot_seed, figures.looking_side(shot_seed))
     image = weather.veil(image, dressing.weather, palette)
     draw = ImageDraw.Draw(image)
-    figures.draw_characters(draw, list(brief.characters), width, height, stage.horizon, palette, framing, shot_seed)
+    shore = stage.water[1] if stage.water and not close else None
+    figures.draw_characters(draw, list(brief.characters), width, height, stage.horizon, palette, framing, shot_seed,
+                            shore)
     if brief.setting != script_pb2.SETTING_INTERIOR:
         weather.fall(image, dressing.weather, palette, shot_seed)
     if brief.opens_scene and brief.location:
