@@ -21,7 +21,7 @@ from orchestrator.assets import asset_key
 from orchestrator.db.records import ShotRecord
 from orchestrator.timeline import SpokenLine, frame_size, image_size, place_lines, shot_seconds
 
-IMAGE_MODEL_VERSION = "1"
+IMAGE_MODEL_VERSION = "2"  # the storyboard draws set pieces, weather and varied close-ups since 2
 SDXL_STEPS, SDXL_GUIDANCE = 30, 6.0
 TTS_MODEL, TTS_VERSION = tensors.TTS.name, "1"
 MIX_MODEL, MIX_VERSION = "mix", "1"
