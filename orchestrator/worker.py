@@ -47,13 +47,10 @@ class Worker:
         """Claim and run films until cancelled."""
         try:
             while True:
-                while len(self.running) < self.max_films:
-                    film = await self.parts.db.claim_film(self.worker_id, self.lease_s)
-                    if film is None:
-                        break
-                    task = asyncio.create_task(self._run_film(film.id), name=f"film-{film.id}")
-                    self.running[film.id] = task
-                    task.add_done_callback(lambda _t, fid=film.id: self.running.pop(fid, None))
+                try:
+                    await self._claim_films()
+                except Exception:  # the database is down or busy: keep the worker, try again next poll
+                    log.exception("claiming films failed; trying again in %.1f s", self.poll_s)
                 metrics.FILMS_RUNNING.set(len(self.running))
                 self.wake.clear()
                 with contextlib.suppress(asyncio.TimeoutError):
@@ -62,6 +59,15 @@ class Worker:
             for task in list(self.running.values()):
                 task.cancel()
             await asyncio.gather(*self.running.values(), return_exceptions=True)
+
+    async def _claim_films(self) -> None:
+        while len(self.running) < self.max_films:
+            film = await self.parts.db.claim_film(self.worker_id, self.lease_s)
+            if film is None:
+                return
+            task = asyncio.create_task(self._run_film(film.id), name=f"film-{film.id}")
+            self.running[film.id] = task
+            task.add_done_callback(lambda _t, fid=film.id: self.running.pop(fid, None))
 
     def cancel_local(self, film_id: str) -> None:
         """Stop a film this replica runs now (CancelFilm on this replica); others notice via the lease."""

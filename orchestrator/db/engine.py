@@ -129,7 +129,15 @@ class Engine:
         await self.engine.dispose()
 
     async def _write(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-        """Run `work` in one write transaction, retrying PostgreSQL deadlocks and serialization failures."""
+        """Run `work` in one write transaction, retrying PostgreSQL deadlocks and serialization failures.
+
+        Shielded: a caller cancelled mid-transaction (a job stopped by CancelFilm or DeleteFilm) gets its
+        CancelledError at once, while the transaction itself runs to its commit or rollback. Cancelling
+        it inside the driver could leave a SQLite connection holding the file's write lock, so every
+        later write waited out busy_timeout and failed ('database is locked')."""
+        return await asyncio.shield(asyncio.ensure_future(self._write_now(work)))
+
+    async def _write_now(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
         for attempt in range(_RETRIES):
             try:
                 if self.dialect == "sqlite":
