@@ -16,5 +16,4 @@ ENV PYTHONPATH=/opt/filmstudio
 ENV FILMSTUDIO_SDXL_MODEL_DIR=/models/sdxl
 CMD ["tritonserver", "--model-repository=/opt/filmstudio/inference/model_repository", \
      "--model-control-mode=explicit", "--load-model=storyboard", "--load-model=tts", "--load-model=sdxl", \
-     "--grpc-port=8001", "--http-port=8000", "--metrics-port=8002", \
-     "--cache-config=local,size=1073741824"]
+     "--grpc-port=8001", "--http-port=8000", "--metrics-port=8002"]

@@ -34,8 +34,9 @@ class Config:
     triton_addr: str = "127.0.0.1:50053"  # Triton's gRPC (KServe v2) endpoint
     triton_http_port: int = 50054
     triton_metrics_port: int = 50055
-    # Triton's response cache for repeated requests (about 2.7 MB a 720p still); 0 turns it off.
-    triton_cache_mb: int = 256
+    # Triton's response cache (for models whose config.pbtxt enables it; none does: Triton 2.51 answered
+    # a request from the cache with no outputs after the same request had been cancelled); 0 = off.
+    triton_cache_mb: int = 0
     gateway_addr: str = "127.0.0.1:8080"
     metrics_port: int = 0  # orchestrator Prometheus port; 0 = off
     # A worker's hold on a film: a replica that dies loses its films this long after its last renewal.

@@ -133,7 +133,7 @@ class TritonProcess:
     def __init__(self, grpc_addr: str = "127.0.0.1:50053", http_port: int = 50054, metrics_port: int = 50055,
                  models: Sequence[str] = DEFAULT_MODELS, work_dir: pathlib.Path | str = ".filmstudio/triton",
                  model_repository: pathlib.Path = MODEL_REPOSITORY, env: Mapping[str, str] | None = None,
-                 tls_files: tuple[str, str, str] | None = None, cache_mb: int = 256) -> None:
+                 tls_files: tuple[str, str, str] | None = None, cache_mb: int = 0) -> None:
         self.host, self.grpc_port = parse_addr(grpc_addr, "Triton gRPC address")
         self.tls_files = tls_files  # (certificate, key, CA) PEM paths: gRPC with mutual TLS
         self.cache_mb = cache_mb  # Triton's response cache (models with response_cache enabled); 0 = off
