@@ -32,7 +32,7 @@ import av  # noqa: E402
 from composer import compose_film  # noqa: E402
 from composer.compose import _DONE, _render_frames, fetch_stills  # noqa: E402
 from composer.encode import add_video_stream  # noqa: E402
-from composer.subtitles import _FONTS  # noqa: E402
+from filmstudio import fonts  # noqa: E402
 from composer.timeline import plan_film  # noqa: E402
 from filmstudio.storage import LocalStore  # noqa: E402
 from filmstudio.v1 import composer_pb2, script_pb2  # noqa: E402
@@ -107,7 +107,7 @@ def moviepy_film(store: LocalStore, request, workdir: pathlib.Path) -> float:
     fmt = request.format
     w, h, clips, texts, voices = fmt.width, fmt.height, [], [], []
     t = 0.0
-    font = next(f for f in _FONTS if pathlib.Path(f).is_file())
+    font = str(fonts.font_file())
     for i, c in enumerate(request.cuts):
         d = c.duration.ToNanoseconds() / 1e9
         fade = c.transition_duration.ToNanoseconds() / 1e9

@@ -4,7 +4,6 @@ into the picture (white with a dark outline, inside the 90 % title-safe area, wr
 from __future__ import annotations
 
 import functools
-import pathlib
 
 import av
 import numpy as np
@@ -12,11 +11,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from composer.motion import plane_rows, rgb_to_planes
 from composer.timeline import Cue
+from filmstudio import fonts
 from filmstudio.v1 import composer_pb2
 
-_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-          "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-          "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 MAX_LINES = 3
 
 
@@ -92,28 +89,12 @@ def ass_event(cue: Cue, read_order: int) -> bytes:
 
 
 @functools.lru_cache(maxsize=8)
-def caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for path in _FONTS:
-        if pathlib.Path(path).is_file():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default(size=size)
+def caption_font(size: int) -> ImageFont.FreeTypeFont:
+    """The captions' face: filmstudio.fonts' bold DejaVu Sans (every Latin, Greek and Cyrillic letter)."""
+    return fonts.font(size)
 
 
-def wrap(text: str, font, max_width: float) -> list[str]:
-    """Greedy word wrap to max_width pixels, keeping the writer's own line breaks."""
-    lines: list[str] = []
-    for paragraph in text.splitlines():
-        line = ""
-        for word in paragraph.split():
-            candidate = f"{line} {word}" if line else word
-            if line and font.getlength(candidate) > max_width:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        if line:
-            lines.append(line)
-    return lines
+wrap = fonts.wrap  # greedy word wrap to a width in pixels, keeping the writer's own line breaks
 
 
 class Caption:
