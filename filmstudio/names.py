@@ -32,12 +32,6 @@ def check_film_id(film_id: str, field: str = "film_id") -> str:
     return film_id
 
 
-def check_shot_id(shot_id: str) -> str:
-    if not SHOT_ID.fullmatch(shot_id):
-        raise InvalidArgument(f"shot id {shot_id!r}: use 1-64 letters, digits, '_', '.' and '-'")
-    return shot_id
-
-
 def parse_film_name(name: str) -> str:
     """The film id of `films/{film}`; InvalidArgument naming the name otherwise."""
     collection, _, film_id = name.partition("/")

@@ -92,10 +92,6 @@ class FilmRows(ShotRows):
         if self.dialect == "postgresql":
             await conn.execute(sa.select(users.c.id).where(users.c.id == owner).with_for_update())
 
-    async def find_by_request_id(self, owner: str, request_id: str) -> FilmRecord | None:
-        """The owner's film created with this idempotency key, if any."""
-        return await self._read(lambda conn: self._by_request_id(conn, owner, request_id))
-
     # The hot reads' statements, built once: building and keying a statement costs SQLAlchemy more
     # than SQLite takes to run it (GetFilm's read in its thread: ~580 us built per call, ~210 us so).
     _FILM = sa.select(films).where(films.c.id == sa.bindparam("film_id"))
