@@ -69,34 +69,48 @@ class Cut(_message.Message):
     def __init__(self, shot_id: _Optional[str] = ..., image_uri: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., camera_move: _Optional[_Union[_script_pb2.CameraMove, str]] = ..., transition_in: _Optional[_Union[_script_pb2.Transition, str]] = ..., transition_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., audio: _Optional[_Iterable[_Union[AudioCue, _Mapping]]] = ..., subtitles: _Optional[_Iterable[_Union[SubtitleCue, _Mapping]]] = ..., card_text: _Optional[str] = ..., description: _Optional[str] = ..., black: _Optional[bool] = ...) -> None: ...
 
 class OutputFormat(_message.Message):
-    __slots__ = ("width", "height", "fps", "burn_subtitles", "music", "seed")
+    __slots__ = ("width", "height", "fps", "burn_subtitles", "music", "seed", "srt_speaker_names")
     WIDTH_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
     FPS_FIELD_NUMBER: _ClassVar[int]
     BURN_SUBTITLES_FIELD_NUMBER: _ClassVar[int]
     MUSIC_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
+    SRT_SPEAKER_NAMES_FIELD_NUMBER: _ClassVar[int]
     width: int
     height: int
     fps: int
     burn_subtitles: bool
     music: bool
     seed: int
-    def __init__(self, width: _Optional[int] = ..., height: _Optional[int] = ..., fps: _Optional[int] = ..., burn_subtitles: _Optional[bool] = ..., music: _Optional[bool] = ..., seed: _Optional[int] = ...) -> None: ...
+    srt_speaker_names: bool
+    def __init__(self, width: _Optional[int] = ..., height: _Optional[int] = ..., fps: _Optional[int] = ..., burn_subtitles: _Optional[bool] = ..., music: _Optional[bool] = ..., seed: _Optional[int] = ..., srt_speaker_names: _Optional[bool] = ...) -> None: ...
+
+class CastCard(_message.Message):
+    __slots__ = ("name", "description", "portrait_uri")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    PORTRAIT_URI_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    portrait_uri: str
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., portrait_uri: _Optional[str] = ...) -> None: ...
 
 class ComposeFilmRequest(_message.Message):
-    __slots__ = ("cuts", "format", "output_prefix", "title", "cast")
+    __slots__ = ("cuts", "format", "output_prefix", "title", "cast", "cast_sheet")
     CUTS_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_PREFIX_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
     CAST_FIELD_NUMBER: _ClassVar[int]
+    CAST_SHEET_FIELD_NUMBER: _ClassVar[int]
     cuts: _containers.RepeatedCompositeFieldContainer[Cut]
     format: OutputFormat
     output_prefix: str
     title: str
     cast: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, cuts: _Optional[_Iterable[_Union[Cut, _Mapping]]] = ..., format: _Optional[_Union[OutputFormat, _Mapping]] = ..., output_prefix: _Optional[str] = ..., title: _Optional[str] = ..., cast: _Optional[_Iterable[str]] = ...) -> None: ...
+    cast_sheet: _containers.RepeatedCompositeFieldContainer[CastCard]
+    def __init__(self, cuts: _Optional[_Iterable[_Union[Cut, _Mapping]]] = ..., format: _Optional[_Union[OutputFormat, _Mapping]] = ..., output_prefix: _Optional[str] = ..., title: _Optional[str] = ..., cast: _Optional[_Iterable[str]] = ..., cast_sheet: _Optional[_Iterable[_Union[CastCard, _Mapping]]] = ...) -> None: ...
 
 class ComposeResult(_message.Message):
     __slots__ = ("video_uri", "subtitles_vtt_uri", "subtitles_srt_uri", "poster_uri", "storyboard_uri", "frame_count", "duration")

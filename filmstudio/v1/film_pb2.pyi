@@ -7,6 +7,7 @@ from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.api import resource_pb2 as _resource_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.rpc import status_pb2 as _status_pb2
 from google.protobuf.internal import containers as _containers
@@ -73,7 +74,7 @@ RESOLUTION_720P: Resolution
 RESOLUTION_1080P: Resolution
 
 class FilmSettings(_message.Message):
-    __slots__ = ("aspect_ratio", "resolution", "fps", "target_duration", "style", "image_backend", "seed", "burn_subtitles")
+    __slots__ = ("aspect_ratio", "resolution", "fps", "target_duration", "style", "image_backend", "seed", "burn_subtitles", "srt_speaker_names")
     ASPECT_RATIO_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_FIELD_NUMBER: _ClassVar[int]
     FPS_FIELD_NUMBER: _ClassVar[int]
@@ -82,6 +83,7 @@ class FilmSettings(_message.Message):
     IMAGE_BACKEND_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
     BURN_SUBTITLES_FIELD_NUMBER: _ClassVar[int]
+    SRT_SPEAKER_NAMES_FIELD_NUMBER: _ClassVar[int]
     aspect_ratio: AspectRatio
     resolution: Resolution
     fps: int
@@ -90,7 +92,8 @@ class FilmSettings(_message.Message):
     image_backend: str
     seed: int
     burn_subtitles: bool
-    def __init__(self, aspect_ratio: _Optional[_Union[AspectRatio, str]] = ..., resolution: _Optional[_Union[Resolution, str]] = ..., fps: _Optional[int] = ..., target_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., style: _Optional[str] = ..., image_backend: _Optional[str] = ..., seed: _Optional[int] = ..., burn_subtitles: _Optional[bool] = ...) -> None: ...
+    srt_speaker_names: bool
+    def __init__(self, aspect_ratio: _Optional[_Union[AspectRatio, str]] = ..., resolution: _Optional[_Union[Resolution, str]] = ..., fps: _Optional[int] = ..., target_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., style: _Optional[str] = ..., image_backend: _Optional[str] = ..., seed: _Optional[int] = ..., burn_subtitles: _Optional[bool] = ..., srt_speaker_names: _Optional[bool] = ...) -> None: ...
 
 class ShotRender(_message.Message):
     __slots__ = ("name", "shot_id", "state", "image_uri", "audio_uri", "take", "cached", "error")
@@ -129,7 +132,7 @@ class FilmOutputs(_message.Message):
     def __init__(self, video_uri: _Optional[str] = ..., subtitles_vtt_uri: _Optional[str] = ..., subtitles_srt_uri: _Optional[str] = ..., poster_uri: _Optional[str] = ..., storyboard_uri: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Film(_message.Message):
-    __slots__ = ("name", "display_name", "state", "progress", "script", "settings", "scene_graph", "shots", "outputs", "create_time", "update_time", "error", "owner")
+    __slots__ = ("name", "display_name", "state", "progress", "script", "settings", "scene_graph", "shots", "outputs", "create_time", "update_time", "error", "owner", "cast")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -143,6 +146,7 @@ class Film(_message.Message):
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
+    CAST_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     state: FilmState
@@ -156,15 +160,18 @@ class Film(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     error: _status_pb2.Status
     owner: str
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[FilmState, str]] = ..., progress: _Optional[float] = ..., script: _Optional[str] = ..., settings: _Optional[_Union[FilmSettings, _Mapping]] = ..., scene_graph: _Optional[_Union[_script_pb2.SceneGraph, _Mapping]] = ..., shots: _Optional[_Iterable[_Union[ShotRender, _Mapping]]] = ..., outputs: _Optional[_Union[FilmOutputs, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., owner: _Optional[str] = ...) -> None: ...
+    cast: _containers.RepeatedCompositeFieldContainer[_script_pb2.Character]
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[FilmState, str]] = ..., progress: _Optional[float] = ..., script: _Optional[str] = ..., settings: _Optional[_Union[FilmSettings, _Mapping]] = ..., scene_graph: _Optional[_Union[_script_pb2.SceneGraph, _Mapping]] = ..., shots: _Optional[_Iterable[_Union[ShotRender, _Mapping]]] = ..., outputs: _Optional[_Union[FilmOutputs, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., owner: _Optional[str] = ..., cast: _Optional[_Iterable[_Union[_script_pb2.Character, _Mapping]]] = ...) -> None: ...
 
 class ParseScriptRequest(_message.Message):
-    __slots__ = ("script", "settings")
+    __slots__ = ("script", "settings", "cast")
     SCRIPT_FIELD_NUMBER: _ClassVar[int]
     SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    CAST_FIELD_NUMBER: _ClassVar[int]
     script: str
     settings: FilmSettings
-    def __init__(self, script: _Optional[str] = ..., settings: _Optional[_Union[FilmSettings, _Mapping]] = ...) -> None: ...
+    cast: _containers.RepeatedCompositeFieldContainer[_script_pb2.Character]
+    def __init__(self, script: _Optional[str] = ..., settings: _Optional[_Union[FilmSettings, _Mapping]] = ..., cast: _Optional[_Iterable[_Union[_script_pb2.Character, _Mapping]]] = ...) -> None: ...
 
 class ParseScriptResponse(_message.Message):
     __slots__ = ("scene_graph", "warnings")
@@ -263,3 +270,35 @@ class RegenerateShotRequest(_message.Message):
     seed: int
     prompt: str
     def __init__(self, name: _Optional[str] = ..., seed: _Optional[int] = ..., prompt: _Optional[str] = ...) -> None: ...
+
+class ListCharactersRequest(_message.Message):
+    __slots__ = ("parent",)
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    def __init__(self, parent: _Optional[str] = ...) -> None: ...
+
+class ListCharactersResponse(_message.Message):
+    __slots__ = ("characters",)
+    CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    characters: _containers.RepeatedCompositeFieldContainer[_script_pb2.Character]
+    def __init__(self, characters: _Optional[_Iterable[_Union[_script_pb2.Character, _Mapping]]] = ...) -> None: ...
+
+class GetCharacterRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class UpdateCharacterRequest(_message.Message):
+    __slots__ = ("name", "character", "update_mask", "portrait_image", "clear_portrait")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CHARACTER_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    PORTRAIT_IMAGE_FIELD_NUMBER: _ClassVar[int]
+    CLEAR_PORTRAIT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    character: _script_pb2.Character
+    update_mask: _field_mask_pb2.FieldMask
+    portrait_image: bytes
+    clear_portrait: bool
+    def __init__(self, name: _Optional[str] = ..., character: _Optional[_Union[_script_pb2.Character, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., portrait_image: _Optional[bytes] = ..., clear_portrait: _Optional[bool] = ...) -> None: ...

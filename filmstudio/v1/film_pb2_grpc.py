@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from filmstudio.v1 import film_pb2 as filmstudio_dot_v1_dot_film__pb2
+from filmstudio.v1 import script_pb2 as filmstudio_dot_v1_dot_script__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
@@ -79,6 +80,21 @@ class FilmServiceStub:
                 request_serializer=filmstudio_dot_v1_dot_film__pb2.RegenerateShotRequest.SerializeToString,
                 response_deserializer=filmstudio_dot_v1_dot_film__pb2.Film.FromString,
                 _registered_method=True)
+        self.ListCharacters = channel.unary_unary(
+                '/filmstudio.v1.FilmService/ListCharacters',
+                request_serializer=filmstudio_dot_v1_dot_film__pb2.ListCharactersRequest.SerializeToString,
+                response_deserializer=filmstudio_dot_v1_dot_film__pb2.ListCharactersResponse.FromString,
+                _registered_method=True)
+        self.GetCharacter = channel.unary_unary(
+                '/filmstudio.v1.FilmService/GetCharacter',
+                request_serializer=filmstudio_dot_v1_dot_film__pb2.GetCharacterRequest.SerializeToString,
+                response_deserializer=filmstudio_dot_v1_dot_script__pb2.Character.FromString,
+                _registered_method=True)
+        self.UpdateCharacter = channel.unary_unary(
+                '/filmstudio.v1.FilmService/UpdateCharacter',
+                request_serializer=filmstudio_dot_v1_dot_film__pb2.UpdateCharacterRequest.SerializeToString,
+                response_deserializer=filmstudio_dot_v1_dot_script__pb2.Character.FromString,
+                _registered_method=True)
 
 
 class FilmServiceServicer:
@@ -145,6 +161,28 @@ class FilmServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCharacters(self, request, context):
+        """The film's cast sheet: every character, with their look, voice and portrait.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCharacter(self, request, context):
+        """One character of the film's cast sheet.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateCharacter(self, request, context):
+        """Changes a character (look, voice, portrait) and re-renders exactly the shots they appear or
+        speak in; every other shot keeps its take. The film must be queued or succeeded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FilmServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -187,6 +225,21 @@ def add_FilmServiceServicer_to_server(servicer, server):
                     servicer.RegenerateShot,
                     request_deserializer=filmstudio_dot_v1_dot_film__pb2.RegenerateShotRequest.FromString,
                     response_serializer=filmstudio_dot_v1_dot_film__pb2.Film.SerializeToString,
+            ),
+            'ListCharacters': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCharacters,
+                    request_deserializer=filmstudio_dot_v1_dot_film__pb2.ListCharactersRequest.FromString,
+                    response_serializer=filmstudio_dot_v1_dot_film__pb2.ListCharactersResponse.SerializeToString,
+            ),
+            'GetCharacter': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCharacter,
+                    request_deserializer=filmstudio_dot_v1_dot_film__pb2.GetCharacterRequest.FromString,
+                    response_serializer=filmstudio_dot_v1_dot_script__pb2.Character.SerializeToString,
+            ),
+            'UpdateCharacter': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateCharacter,
+                    request_deserializer=filmstudio_dot_v1_dot_film__pb2.UpdateCharacterRequest.FromString,
+                    response_serializer=filmstudio_dot_v1_dot_script__pb2.Character.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -409,6 +462,87 @@ class FilmService:
             '/filmstudio.v1.FilmService/RegenerateShot',
             filmstudio_dot_v1_dot_film__pb2.RegenerateShotRequest.SerializeToString,
             filmstudio_dot_v1_dot_film__pb2.Film.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCharacters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.FilmService/ListCharacters',
+            filmstudio_dot_v1_dot_film__pb2.ListCharactersRequest.SerializeToString,
+            filmstudio_dot_v1_dot_film__pb2.ListCharactersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCharacter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.FilmService/GetCharacter',
+            filmstudio_dot_v1_dot_film__pb2.GetCharacterRequest.SerializeToString,
+            filmstudio_dot_v1_dot_script__pb2.Character.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateCharacter(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.FilmService/UpdateCharacter',
+            filmstudio_dot_v1_dot_film__pb2.UpdateCharacterRequest.SerializeToString,
+            filmstudio_dot_v1_dot_script__pb2.Character.FromString,
             options,
             channel_credentials,
             insecure,

@@ -69,6 +69,12 @@ class Transition(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TRANSITION_FADE_FROM_BLACK: _ClassVar[Transition]
     TRANSITION_FADE_TO_BLACK: _ClassVar[Transition]
     TRANSITION_DIP_TO_WHITE: _ClassVar[Transition]
+
+class Gender(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    GENDER_UNSPECIFIED: _ClassVar[Gender]
+    GENDER_FEMALE: _ClassVar[Gender]
+    GENDER_MALE: _ClassVar[Gender]
 SCRIPT_FORMAT_UNSPECIFIED: ScriptFormat
 SCRIPT_FORMAT_FOUNTAIN: ScriptFormat
 SCRIPT_FORMAT_PROSE: ScriptFormat
@@ -111,6 +117,9 @@ TRANSITION_CROSSFADE: Transition
 TRANSITION_FADE_FROM_BLACK: Transition
 TRANSITION_FADE_TO_BLACK: Transition
 TRANSITION_DIP_TO_WHITE: Transition
+GENDER_UNSPECIFIED: Gender
+GENDER_FEMALE: Gender
+GENDER_MALE: Gender
 
 class SourceSpan(_message.Message):
     __slots__ = ("line", "column", "end_line")
@@ -135,20 +144,38 @@ class Voice(_message.Message):
     def __init__(self, language: _Optional[str] = ..., variant: _Optional[str] = ..., pitch: _Optional[int] = ..., words_per_minute: _Optional[int] = ...) -> None: ...
 
 class Character(_message.Message):
-    __slots__ = ("id", "name", "description", "voice", "seed", "span")
+    __slots__ = ("id", "name", "description", "voice", "seed", "span", "gender", "age", "hair", "wardrobe", "build", "skin", "portrait_uri", "portrait_uploaded", "reference_scale")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     VOICE_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
     SPAN_FIELD_NUMBER: _ClassVar[int]
+    GENDER_FIELD_NUMBER: _ClassVar[int]
+    AGE_FIELD_NUMBER: _ClassVar[int]
+    HAIR_FIELD_NUMBER: _ClassVar[int]
+    WARDROBE_FIELD_NUMBER: _ClassVar[int]
+    BUILD_FIELD_NUMBER: _ClassVar[int]
+    SKIN_FIELD_NUMBER: _ClassVar[int]
+    PORTRAIT_URI_FIELD_NUMBER: _ClassVar[int]
+    PORTRAIT_UPLOADED_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_SCALE_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     description: str
     voice: Voice
     seed: int
     span: SourceSpan
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., voice: _Optional[_Union[Voice, _Mapping]] = ..., seed: _Optional[int] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ...) -> None: ...
+    gender: Gender
+    age: str
+    hair: str
+    wardrobe: str
+    build: str
+    skin: str
+    portrait_uri: str
+    portrait_uploaded: bool
+    reference_scale: float
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., voice: _Optional[_Union[Voice, _Mapping]] = ..., seed: _Optional[int] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., gender: _Optional[_Union[Gender, str]] = ..., age: _Optional[str] = ..., hair: _Optional[str] = ..., wardrobe: _Optional[str] = ..., build: _Optional[str] = ..., skin: _Optional[str] = ..., portrait_uri: _Optional[str] = ..., portrait_uploaded: _Optional[bool] = ..., reference_scale: _Optional[float] = ...) -> None: ...
 
 class DialogueLine(_message.Message):
     __slots__ = ("character_id", "text", "parenthetical", "extension", "dual", "lyric", "offset", "duration", "span", "language")
