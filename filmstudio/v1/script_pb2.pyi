@@ -288,7 +288,7 @@ class SceneGraph(_message.Message):
     def __init__(self, title: _Optional[str] = ..., characters: _Optional[_Iterable[_Union[Character, _Mapping]]] = ..., scenes: _Optional[_Iterable[_Union[Scene, _Mapping]]] = ..., total_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., format: _Optional[_Union[ScriptFormat, str]] = ..., title_page: _Optional[_Iterable[_Union[TitlePageEntry, _Mapping]]] = ..., style: _Optional[str] = ...) -> None: ...
 
 class ShotBrief(_message.Message):
-    __slots__ = ("shot", "setting", "location", "time_of_day", "characters", "opens_scene", "light")
+    __slots__ = ("shot", "setting", "location", "time_of_day", "characters", "opens_scene", "light", "style", "portrait")
     SHOT_FIELD_NUMBER: _ClassVar[int]
     SETTING_FIELD_NUMBER: _ClassVar[int]
     LOCATION_FIELD_NUMBER: _ClassVar[int]
@@ -296,6 +296,8 @@ class ShotBrief(_message.Message):
     CHARACTERS_FIELD_NUMBER: _ClassVar[int]
     OPENS_SCENE_FIELD_NUMBER: _ClassVar[int]
     LIGHT_FIELD_NUMBER: _ClassVar[int]
+    STYLE_FIELD_NUMBER: _ClassVar[int]
+    PORTRAIT_FIELD_NUMBER: _ClassVar[int]
     shot: Shot
     setting: Setting
     location: str
@@ -303,4 +305,6 @@ class ShotBrief(_message.Message):
     characters: _containers.RepeatedCompositeFieldContainer[Character]
     opens_scene: bool
     light: TimeOfDay
-    def __init__(self, shot: _Optional[_Union[Shot, _Mapping]] = ..., setting: _Optional[_Union[Setting, str]] = ..., location: _Optional[str] = ..., time_of_day: _Optional[str] = ..., characters: _Optional[_Iterable[_Union[Character, _Mapping]]] = ..., opens_scene: _Optional[bool] = ..., light: _Optional[_Union[TimeOfDay, str]] = ...) -> None: ...
+    style: str
+    portrait: bool
+    def __init__(self, shot: _Optional[_Union[Shot, _Mapping]] = ..., setting: _Optional[_Union[Setting, str]] = ..., location: _Optional[str] = ..., time_of_day: _Optional[str] = ..., characters: _Optional[_Iterable[_Union[Character, _Mapping]]] = ..., opens_scene: _Optional[bool] = ..., light: _Optional[_Union[TimeOfDay, str]] = ..., style: _Optional[str] = ..., portrait: _Optional[bool] = ...) -> None: ...
