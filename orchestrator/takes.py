@@ -40,7 +40,8 @@ def shot_brief(scene_graph: script_pb2.SceneGraph, scene: script_pb2.Scene,
     cast = {c.id: c for c in scene_graph.characters}
     return script_pb2.ShotBrief(
         shot=shot, setting=scene.setting, location=scene.location, time_of_day=scene.time_of_day, light=scene.light,
-        characters=[cast[c] for c in shot.character_ids if c in cast], opens_scene=scene.shots[0].id == shot.id)
+        characters=[cast[c] for c in shot.character_ids if c in cast], opens_scene=scene.shots[0].id == shot.id,
+        style=scene_graph.style)
 
 
 # --- images ----------------------------------------------------------------------------------------
