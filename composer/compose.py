@@ -1,7 +1,8 @@
 """compose_film: a cut list in, a published film out. Read top to bottom:
 
 1. plan: check the request and lay the cuts on the frame grid (InvalidArgument before any work);
-2. fetch: every still and voice clip, each checked now (FailedPrecondition names the shot);
+2. fetch: every still and voice clip, each checked now (FailedPrecondition names the shot), and the cast's
+   portraits for the storyboard sheet (one that cannot be read is left out with a warning, never an error);
 3. render + encode, in worker threads: a renderer makes finished frames (motion over each still or title
    card, transitions, burned captions) into a short queue, and the poster and storyboard sheet on the
    way; the encoder drains the queue into x264, muxing the sound (AAC-encoded in a thread of its own)
@@ -13,14 +14,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import functools
 import inspect
+import logging
 import pathlib
 import queue
 import tempfile
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -31,13 +34,14 @@ from composer import audio, transitions
 from composer.cards import card_still
 from composer.encode import FilmWriter, beside_the_encoder, planes_to_frame
 from composer.motion import Planes, ShotCamera, check_still, decode_still
-from composer.sheets import Storyboard, poster_jpeg
+from composer.sheets import CastCard, Storyboard, portrait_thumbnail, poster_jpeg
 from composer.subtitles import CaptionTrack, to_srt, to_webvtt
-from composer.timeline import FilmPlan, ShotPlan, VoicePlacement, plan_film
+from composer.timeline import CastMember, FilmPlan, ShotPlan, VoicePlacement, plan_film
 from filmstudio.errors import Cancelled, FailedPrecondition, InvalidArgument, NotFound
 from filmstudio.storage import ObjectStore
 from filmstudio.v1 import composer_pb2
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 OnProgress = Callable[[int, int], Awaitable[None] | None]
 OUTPUTS = {  # file name -> content type
@@ -62,8 +66,10 @@ async def compose_film(request: composer_pb2.ComposeFilmRequest, store: ObjectSt
         workdir = pathlib.Path(tmp)
         stills = await fetch_stills(plan, store, workdir)
         dialogue = await fetch_dialogue(plan, store)
+        cast = await fetch_cast(plan, store)
         await _call(on_progress, 0, plan.frame_count)
-        await _run_in_thread(lambda report, cancel: render_film(plan, stills, dialogue, workdir, report, cancel),
+        await _run_in_thread(lambda report, cancel: render_film(plan, stills, dialogue, workdir, report, cancel,
+                                                                cast),
                              plan.frame_count, on_progress)
         uris = {}
         token = uuid.uuid4().hex[:12]
@@ -148,6 +154,29 @@ async def fetch_dialogue(plan: FilmPlan, store: ObjectStore) -> np.ndarray:
     return track
 
 
+async def fetch_cast(plan: FilmPlan, store: ObjectStore) -> list[CastCard]:
+    """The storyboard sheet's cast cards, each with its portrait read from the store and cut to the card.
+    A portrait that is missing, outside the store or not an image never fails the film: its card shows
+    the name alone, and a warning says why."""
+
+    async def fetch(member: CastMember) -> CastCard:
+        card = CastCard(member.name, member.description)
+        if not member.portrait_uri:
+            return card
+        try:
+            data = await store.get(member.portrait_uri)
+            picture = await asyncio.to_thread(lambda: portrait_thumbnail(decode_still(data)))
+        except Exception as exc:  # NotFound, InvalidArgument, ValueError, or the store's own failure
+            problem = (exc.message if isinstance(exc, (NotFound, InvalidArgument))
+                       else str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}")
+            log.warning("storyboard sheet: %s's portrait %s cannot be read (%s); drawing the name alone",
+                        member.name, member.portrait_uri, problem)
+            return card
+        return dataclasses.replace(card, portrait=picture)
+
+    return await _all_at_once([functools.partial(fetch, member) for member in plan.cast_sheet])
+
+
 async def _all_at_once(work: list[Callable[[], Awaitable[T]]]) -> list[T]:
     """The results of calling each of `work`, in order, FETCH_CONCURRENCY at a time (object-store
     round trips, not bandwidth, are what a cut list waits on). The first failure cancels the rest
@@ -215,16 +244,16 @@ _DONE = object()
 
 
 def render_film(plan: FilmPlan, stills: list[pathlib.Path | None], dialogue: np.ndarray, workdir: pathlib.Path,
-                report: Callable[[int], None], cancel: threading.Event) -> None:
-    """Render and encode the film and its sidecars into workdir (blocking; run it in a thread).
-    Raises Cancelled if `cancel` is set."""
+                report: Callable[[int], None], cancel: threading.Event, cast: Sequence[CastCard] = ()) -> None:
+    """Render and encode the film and its sidecars into workdir (blocking; run it in a thread); `cast` is
+    the storyboard sheet's cast strip (fetch_cast). Raises Cancelled if `cancel` is set."""
     (workdir / "film.vtt").write_text(to_webvtt(plan.cues), encoding="utf-8")
-    (workdir / "film.srt").write_text(to_srt(plan.cues), encoding="utf-8")
+    (workdir / "film.srt").write_text(to_srt(plan.cues, plan.srt_speaker_names), encoding="utf-8")
     mastering = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="composer-audio")
     soundtrack = mastering.submit(_soundtrack, plan, dialogue)  # alongside the first frames
     mastering.shutdown(wait=False)
     frames: queue.Queue = queue.Queue(maxsize=max(4, FRAME_QUEUE_BYTES // (plan.width * plan.height * 3 // 2)))
-    renderer = threading.Thread(target=_render_frames, args=(plan, stills, workdir, frames, cancel),
+    renderer = threading.Thread(target=_render_frames, args=(plan, stills, workdir, frames, cancel, cast),
                                 name="composer-render", daemon=True)
     writer = FilmWriter(workdir / "film.mp4", plan.width, plan.height, plan.fps, soundtrack, plan.cues, plan.title)
     renderer.start()
@@ -275,13 +304,13 @@ def _put(frames: queue.Queue, item: object, cancel: threading.Event) -> bool:
 
 
 def _render_frames(plan: FilmPlan, stills: list[pathlib.Path | None], workdir: pathlib.Path, frames: queue.Queue,
-                   cancel: threading.Event) -> None:
+                   cancel: threading.Event, cast: Sequence[CastCard] = ()) -> None:
     """The renderer thread: every frame of the film in order, as a yuv420p av.VideoFrame ready for the
     encoder, then _DONE (or the exception)."""
     beside_the_encoder()
     try:
         captions = CaptionTrack(plan.cues, plan.width, plan.height, plan.fps) if plan.burn_subtitles else None
-        storyboard = Storyboard(plan.width, plan.height, plan.title)
+        storyboard = Storyboard(plan.width, plan.height, plan.title, cast)
         # The poster is a picture, if there is one (not black, not a title card's words): the longest.
         poster_shot = max(plan.shots, key=lambda s: (not s.black and not s.card_text, s.frame_count))
         outgoing: Planes | None = None

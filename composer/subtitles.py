@@ -53,14 +53,25 @@ def to_webvtt(cues: list[Cue] | tuple[Cue, ...]) -> str:
     return "\n".join(lines)
 
 
-def to_srt(cues: list[Cue] | tuple[Cue, ...]) -> str:
+def to_srt(cues: list[Cue] | tuple[Cue, ...], speaker_names: bool = False) -> str:
     """An SRT file (plain text, numbered from 1); lines spoken at once share one cue, each led by
-    its speaker."""
+    its speaker. With speaker_names, every other cue with a speaker is led by it too ("MAYA: ...")."""
     lines = []
     for i, cue in enumerate(cues, 1):
         text = "\n".join(t for t in cue.text.splitlines() if t.strip())
+        if speaker_names:
+            text = _led_by_speaker(cue, text)
         lines += [str(i), f"{_clock(cue.start_s, ',')} --> {_clock(cue.end_s, ',')}", text, ""]
     return "\n".join(lines)
+
+
+def _led_by_speaker(cue: Cue, text: str) -> str:
+    """The cue's text led by "SPEAKER: ", once: a cue of lines spoken at once has no speaker of its own
+    (each of its lines is led by its side's already), and words that begin with the name keep theirs."""
+    speaker = " ".join(cue.speaker.split())
+    if not speaker or cue.sides or text.casefold().startswith(f"{speaker}:".casefold()):
+        return text
+    return f"{speaker}: {text}"
 
 
 # The ASS header the mov_text encoder reads its default style from.

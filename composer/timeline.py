@@ -8,6 +8,7 @@ A transition never adds or removes frames: it plays inside the first frames of t
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 
 from google.protobuf import duration_pb2
 
@@ -53,6 +54,15 @@ class Cue:
 
 
 @dataclasses.dataclass(frozen=True)
+class CastMember:
+    """One character as the storyboard sheet shows them: name, look in words, and reference portrait."""
+
+    name: str
+    description: str = ""
+    portrait_uri: str = ""  # in the object store; empty: the sheet draws the name without a picture
+
+
+@dataclasses.dataclass(frozen=True)
 class ShotPlan:
     """One cut placed on the film's frame grid: a still (image_uri), a title card (card_text) or black."""
 
@@ -93,6 +103,8 @@ class FilmPlan:
     shots: tuple[ShotPlan, ...]
     cues: tuple[Cue, ...]
     cast: tuple[str, ...] = ()  # the poster's billing, in order of appearance
+    srt_speaker_names: bool = False  # lead each SRT cue with its speaker ("MAYA: ...")
+    cast_sheet: tuple[CastMember, ...] = ()  # the storyboard sheet's cast strip, in order of appearance
 
     @property
     def frame_count(self) -> int:
@@ -171,7 +183,16 @@ def plan_film(request: composer_pb2.ComposeFilmRequest) -> FilmPlan:
     film_end = shots[-1].end_frame / fps
     cast = tuple(person.strip() for person in request.cast if person.strip())
     return FilmPlan(fmt.width, fmt.height, fps, fmt.burn_subtitles, fmt.music, fmt.seed, request.title,
-                    tuple(shots), tuple(_tidy_cues(cues, film_end)), cast)
+                    tuple(shots), tuple(_tidy_cues(cues, film_end)), cast, fmt.srt_speaker_names,
+                    _cast_sheet(request.cast_sheet))
+
+
+def _cast_sheet(cards: Iterable[composer_pb2.CastCard]) -> tuple[CastMember, ...]:
+    """The cast cards the sheet draws, in the request's order; a card without a name is left out (there
+    is nothing to show it by). A portrait is only fetched later, and one that cannot be read never fails
+    the film: the sheet shows the name without it."""
+    return tuple(CastMember(card.name.strip(), " ".join(card.description.split()), card.portrait_uri.strip())
+                 for card in cards if card.name.strip())
 
 
 def _check_picture(cut: composer_pb2.Cut, name: str) -> None:

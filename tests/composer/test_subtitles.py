@@ -98,3 +98,43 @@ def test_every_line_of_a_dual_dialogue_script_is_subtitled():
     assert [line for line in said if line not in srt] == []
     assert vtt.count(" position:25% ") == vtt.count(" position:75% ") == 5
     assert [len(c.sides) for c in cues] == [2] * 5
+
+
+def test_srt_speaker_names_are_an_option_and_never_doubled():
+    """Off (the default): today's SRT, where only dual dialogue names its speakers. On: every cue with a
+    speaker is led by the name, once: dual dialogue's lines keep the one name each they had, and words
+    that already begin with the name get no second one."""
+    request = dual_request()
+    request.cuts[0].subtitles.add(text="Brick: I said fine.", speaker="BRICK", offset=seconds(2.7),
+                                  duration=seconds(0.2))
+    request.cuts[0].subtitles.add(text="Wind howls.", offset=seconds(2.9), duration=seconds(0.1))  # no speaker
+    plain = plan_film(request)
+    assert plain.srt_speaker_names is False
+    assert to_srt(plain.cues) == to_srt(plain.cues, speaker_names=False)
+    srt = to_srt(plain.cues)
+    assert "\nFine.\n" in srt and "BRICK: Fine." not in srt
+
+    request.format.srt_speaker_names = True
+    named = plan_film(request)
+    assert named.srt_speaker_names is True
+    srt = to_srt(named.cues, named.srt_speaker_names)
+    assert srt.strip().split("\n\n") == [
+        "1\n00:00:00,300 --> 00:00:01,500\nBRICK: Get down!\nSTEEL: Not now!",
+        "2\n00:00:02,000 --> 00:00:02,600\nBRICK: Fine.",
+        "3\n00:00:02,700 --> 00:00:02,900\nBrick: I said fine.",
+        "4\n00:00:02,900 --> 00:00:03,000\nWind howls."]
+    assert srt.count("BRICK:") == 2 and srt.count("STEEL:") == 1
+    # The WebVTT names every speaker as a voice span whatever the option says.
+    for plan in (plain, named):
+        vtt = to_webvtt(plan.cues)
+        assert "<v BRICK>Get down!" in vtt and "<v STEEL>Not now!" in vtt and "<v BRICK>Fine." in vtt
+        assert "BRICK: " not in vtt and "\nWind howls.\n" in vtt
+
+
+def test_a_many_line_cue_is_led_by_its_speaker_once():
+    talk = cut("s1", "img/1.png", 2.0)
+    talk.subtitles.add(text="I kept this light\nforty years.", speaker="MAYA", duration=seconds(1.5))
+    request = P.ComposeFilmRequest(cuts=[talk], output_prefix="films/f",
+                                   format=P.OutputFormat(width=320, height=180, fps=24, srt_speaker_names=True))
+    plan = plan_film(request)
+    assert "\nMAYA: I kept this light\nforty years.\n" in to_srt(plan.cues, plan.srt_speaker_names)
