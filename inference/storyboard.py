@@ -5,9 +5,14 @@ The frame is a plain function of the shot brief, the seed and the size, drawn in
 2. the palette (inference.palette): INT/EXT, the light and the weather;
 3. the set (inference.sets), laid out by the location so every shot of one place shares it; a close-up
    shows a detail of it behind the face, magnified and soft (which detail, from the shot);
-4. the characters (inference.figures): colours and build from each character's seed, pose from the shot;
+4. the characters (inference.figures): their look from their cast entry (inference.looks), what it
+   leaves unsaid from their seed, pose from the shot;
 5. the weather falling in front of everything (inference.weather);
-6. on the first shot of a scene, the location's card, inside the title-safe area at any aspect.
+6. on the first shot of a scene, the location's card, inside the title-safe area at any aspect;
+7. the film's style preset as the last treatment (inference.styles): noir, anime, watercolor...
+
+A portrait brief (ShotBrief.portrait) is not a shot: characters[0] alone, head and shoulders, centred
+on a softly lit studio backdrop, in the film's style.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from filmstudio import fonts
 from filmstudio.light import light_in
 from filmstudio.seeds import stable_seed
 from filmstudio.v1 import script_pb2
-from inference import figures, sets, setpieces, weather
-from inference.palette import palette_for
+from inference import figures, sets, setpieces, styles, weather
+from inference.palette import RGB, mix, palette_for
+from inference.stage import glow, gradient
 from inference.signature import check_size
 
 F = script_pb2
@@ -46,6 +52,11 @@ def brief_from_prompt(prompt: str) -> script_pb2.ShotBrief:
 def render_storyboard(brief: script_pb2.ShotBrief, seed: int, width: int, height: int) -> np.ndarray:
     """Draw one shot as a storyboard panel: an H x W x 3 uint8 array. Same inputs, same pixels."""
     check_size(width, height)
+    # A watercolour is drawn small and washed up to size (inference.styles); the card goes on after.
+    scale = styles.drawing_scale(brief.style, height)
+    size, (width, height) = (width, height), (width // scale, height // scale)
+    if brief.portrait:
+        return np.asarray(styles.treat(portrait(brief, seed, width, height), brief.style, size), dtype=np.uint8)
     dressing = setpieces.read(brief)
     palette = palette_for(brief.setting, dressing.light, dressing.weather)
     framing = brief.shot.framing or script_pb2.FRAMING_MEDIUM
@@ -65,10 +76,29 @@ def render_storyboard(brief: script_pb2.ShotBrief, seed: int, width: int, height
                             shore)
     if brief.setting != script_pb2.SETTING_INTERIOR:
         weather.fall(image, dressing.weather, palette, shot_seed)
+    image = styles.treat(image, brief.style, size)
     if brief.opens_scene and brief.location:
         location_card(image, brief.location.upper())
     # No panel border: the composer moves over the whole still, so a border would slide into view.
     return np.asarray(image, dtype=np.uint8)
+
+
+# A portrait's backdrop: a studio paper behind the sitter, lit in a soft pool behind the head.
+_BACKDROP: tuple[RGB, RGB] = ((132, 138, 146), (70, 74, 82))
+_BACKDROP_LIGHT: RGB = (196, 196, 192)
+
+
+def portrait(brief: script_pb2.ShotBrief, seed: int, width: int, height: int) -> Image.Image:
+    """The reference portrait of brief.characters[0]: head and shoulders, centred, in even daylight (the
+    cast entry's colours as they are) on a plain backdrop; a close-up framing frames the face tighter."""
+    palette = palette_for(script_pb2.SETTING_INTERIOR, script_pb2.TIME_OF_DAY_DAY)
+    top, bottom = _BACKDROP
+    image = gradient(width, height, top, bottom)
+    glow(image, width / 2, height * 0.38, max(width, height) * 0.55, mix(_BACKDROP_LIGHT, top, 0.2), 0.8)
+    if brief.characters:
+        close = brief.shot.framing in _DETAIL_ZOOM
+        figures.draw_portrait(ImageDraw.Draw(image), brief.characters[0], width, height, palette, seed, close)
+    return image
 
 
 def _detail(stage: sets.Stage, dressing: setpieces.Dressing, zoom: float, shot_seed: int, side: int) -> Image.Image:
