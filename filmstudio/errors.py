@@ -51,6 +51,12 @@ class FailedPrecondition(FilmStudioError):
     code = grpc.StatusCode.FAILED_PRECONDITION
 
 
+class Aborted(FilmStudioError):
+    """A concurrent change won a race (read-modify-write); reading again and retrying will do."""
+
+    code = grpc.StatusCode.ABORTED
+
+
 class ResourceExhausted(FilmStudioError):
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
 

@@ -37,6 +37,8 @@ from gateway.transcode import BadRequest, request_message, response_json
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+# UpdateCharacter carries a portrait of up to 10 MB, base64 in JSON (4/3 of it) with room for the rest.
+BODY_BYTES_BY_METHOD = {"filmstudio.v1.FilmService.UpdateCharacter": 14 * 1024 * 1024}
 WEB_DIR = pathlib.Path(__file__).resolve().parent / "web"
 
 
@@ -159,7 +161,8 @@ class Gateway:
         user = await self.user(request)
         if isinstance(user, Response):
             return user
-        body = await read_body(request, self.settings.max_body_bytes)
+        limit = max(self.settings.max_body_bytes, BODY_BYTES_BY_METHOD.get(route.method.full_name, 0))
+        body = await read_body(request, limit)
         if isinstance(body, Response):
             return body
         try:

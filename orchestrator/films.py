@@ -9,14 +9,15 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
 from filmstudio import names, settings as film_settings
 from filmstudio.errors import InvalidArgument, ResourceExhausted, Unavailable
 from filmstudio.storage import ObjectStore
-from filmstudio.v1 import film_pb2
-from orchestrator import lifecycle
+from filmstudio.v1 import film_pb2, script_pb2
+from orchestrator import lifecycle, takes
+from orchestrator.characters import Characters
 from orchestrator.db import Database, FilmRecord
 from orchestrator.paging import decode_page_token, encode_page_token
 from orchestrator.script import parse_script
@@ -58,8 +59,9 @@ class Admission:
                                     f"pass the daily limit of {self.quotas.seconds_per_day} s")
 
 
-def parse(script: str, settings: film_pb2.FilmSettings) -> film_pb2.ParseScriptResponse:
-    parsed = parse_script(script, film_settings.normalize(settings))
+def parse(script: str, settings: film_pb2.FilmSettings,
+          cast: Sequence[script_pb2.Character] = ()) -> film_pb2.ParseScriptResponse:
+    parsed = parse_script(script, film_settings.normalize(settings), cast, cast_field="cast")
     return film_pb2.ParseScriptResponse(scene_graph=parsed.scene_graph, warnings=parsed.warnings)
 
 
@@ -73,6 +75,7 @@ class Films:
         self.triton = triton
         self.worker = worker
         self.quotas = quotas
+        self.cast = Characters(db, store, worker)  # the cast sheet's operations
 
     async def to_proto(self, record: FilmRecord) -> film_pb2.Film:
         """The API film; its shots are read unless the record came with them."""
@@ -89,7 +92,9 @@ class Films:
             names.check_film_id(request.film_id)
         film_settings.check_request_id(request.request_id)
         settings = film_settings.normalize(film.settings)
-        parsed = parse_script(film.script, settings)  # a bad script is refused now, with its line and column
+        # A bad script is refused now, with its line and column, and so is a bad cast override.
+        parsed = parse_script(film.script, settings, film.cast)
+        takes.assign_portraits(settings, parsed.scene_graph)
         backend = settings.image_backend
         if backend != film_settings.DEFAULT_BACKEND and not await self.triton.is_model_ready(backend):
             raise Unavailable(f"image backend {backend!r} is not loaded on Triton; "

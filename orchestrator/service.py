@@ -23,7 +23,7 @@ class FilmService(film_pb2_grpc.FilmServiceServicer):
         self.films = films
 
     async def ParseScript(self, request, context):
-        return parse(request.script, request.settings)
+        return parse(request.script, request.settings, request.cast)
 
     async def CreateFilm(self, request, context):
         return await self.films.create(caller(), request)
@@ -47,6 +47,15 @@ class FilmService(film_pb2_grpc.FilmServiceServicer):
 
     async def RegenerateShot(self, request, context):
         return await self.films.regenerate(caller(), request)
+
+    async def ListCharacters(self, request, context):
+        return await self.films.cast.list(caller(), request.parent)
+
+    async def GetCharacter(self, request, context):
+        return await self.films.cast.get(caller(), request.name)
+
+    async def UpdateCharacter(self, request, context):
+        return await self.films.cast.update(caller(), request)
 
 
 __all__ = ["FilmService", "SERVICE"]

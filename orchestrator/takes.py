@@ -19,10 +19,14 @@ from filmstudio.seeds import stable_seed
 from filmstudio.v1 import composer_pb2, film_pb2, script_pb2
 from orchestrator.assets import asset_key
 from orchestrator.db.records import ShotRecord
+from orchestrator.script import bible
 from orchestrator.timeline import SpokenLine, frame_size, image_size, place_lines, shot_seconds
 
-IMAGE_MODEL_VERSION = "2"  # the storyboard draws set pieces, weather and varied close-ups since 2
+# The storyboard draws set pieces, weather and varied close-ups since 2; the cast's looks, each
+# style's own treatment and reference portraits since 3.
+IMAGE_MODEL_VERSION = "3"
 SDXL_STEPS, SDXL_GUIDANCE = 30, 6.0
+REFERENCE_MODELS = frozenset({"sdxl"})  # image models conditioned on the cast's portraits (IP-Adapter)
 TTS_MODEL, TTS_VERSION = tensors.TTS.name, "1"
 MIX_MODEL, MIX_VERSION = "mix", "1"
 
@@ -36,12 +40,17 @@ def shots_in_order(scene_graph: script_pb2.SceneGraph) -> list[tuple[script_pb2.
 
 def shot_brief(scene_graph: script_pb2.SceneGraph, scene: script_pb2.Scene,
                shot: script_pb2.Shot) -> script_pb2.ShotBrief:
-    """What an image model is told about the shot beyond its prompt: where, when, and who is in it."""
+    """What an image model is told about the shot beyond its prompt: where, when, and who is in it —
+    how they look, not how they sound (a new voice must not redraw a picture)."""
     cast = {c.id: c for c in scene_graph.characters}
-    return script_pb2.ShotBrief(
+    brief = script_pb2.ShotBrief(
         shot=shot, setting=scene.setting, location=scene.location, time_of_day=scene.time_of_day, light=scene.light,
         characters=[cast[c] for c in shot.character_ids if c in cast], opens_scene=scene.shots[0].id == shot.id,
         style=scene_graph.style)
+    for character in brief.characters:
+        character.ClearField("voice")
+        character.ClearField("span")
+    return brief
 
 
 # --- images ----------------------------------------------------------------------------------------
@@ -61,6 +70,9 @@ class ImageTake:
     guidance: float
     brief: script_pb2.ShotBrief
     key: str
+    # The reference portraits the model is conditioned on: (store key, scale) per character in frame,
+    # for models that take them (REFERENCE_MODELS); the storyboard draws the cast's looks instead.
+    references: tuple[tuple[str, float], ...] = ()
 
 
 def take_seed(shot: script_pb2.Shot, record: ShotRecord) -> int:
@@ -87,8 +99,75 @@ def image_take(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGra
     key = asset_key("image", model, IMAGE_MODEL_VERSION,
                     {"prompt": prompt, "negative": shot.negative_prompt, "seed": seed, "width": width,
                      "height": height, "steps": steps, "guidance": guidance, "brief": keyed_brief}, "png")
+    references = tuple((c.portrait_uri, c.reference_scale) for c in brief.characters if c.portrait_uri) \
+        if model in REFERENCE_MODELS else ()
     return ImageTake(shot_id=shot.id, model=model, prompt=prompt, negative_prompt=shot.negative_prompt, seed=seed,
-                     width=width, height=height, steps=steps, guidance=guidance, brief=brief, key=key)
+                     width=width, height=height, steps=steps, guidance=guidance, brief=brief, key=key,
+                     references=references)
+
+
+# --- portraits -------------------------------------------------------------------------------------
+
+PORTRAIT_PREFIX = "portrait-"
+
+
+def portrait_take(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGraph,
+                  character: script_pb2.Character) -> ImageTake:
+    """The character's reference portrait, rendered before any shot and keyed by their look alone:
+    changing a character changes their portrait, and through it exactly the shots they are in."""
+    model = settings.image_backend
+    width, height = image_size(settings, model)
+    sitter = script_pb2.Character()
+    sitter.CopyFrom(character)
+    for field in ("portrait_uri", "voice", "span"):  # how they sound and where the script introduces
+        sitter.ClearField(field)                     # them is not how they look
+    style = bible.STYLES[scene_graph.style or "cinematic"]
+    prompt = f"{style.lead}, head and shoulders portrait, looking at the camera: {character.description}, " \
+             f"plain softly lit backdrop, {style.tail}"
+    shot = script_pb2.Shot(id=f"{PORTRAIT_PREFIX}{character.id}", framing=script_pb2.FRAMING_CLOSE_UP,
+                           character_ids=[character.id], description=f"portrait of {character.name}",
+                           prompt=prompt, negative_prompt=bible.negative_prompt(style), seed=character.seed)
+    brief = script_pb2.ShotBrief(shot=shot, characters=[sitter], portrait=True, style=scene_graph.style,
+                                 light=script_pb2.TIME_OF_DAY_DAY)
+    steps, guidance = (SDXL_STEPS, SDXL_GUIDANCE) if model == "sdxl" else (1, 0.0)
+    key = asset_key("image", model, IMAGE_MODEL_VERSION,
+                    {"prompt": prompt, "negative": shot.negative_prompt, "seed": shot.seed, "width": width,
+                     "height": height, "steps": steps, "guidance": guidance, "brief": brief}, "png")
+    return ImageTake(shot_id=shot.id, model=model, prompt=prompt, negative_prompt=shot.negative_prompt,
+                     seed=shot.seed, width=width, height=height, steps=steps, guidance=guidance, brief=brief, key=key)
+
+
+def portrait_takes(settings: film_pb2.FilmSettings,
+                   scene_graph: script_pb2.SceneGraph) -> list[ImageTake]:
+    """The portraits to render: every character's whose portrait was not uploaded."""
+    return [portrait_take(settings, scene_graph, c) for c in scene_graph.characters if not c.portrait_uploaded]
+
+
+def assign_portraits(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGraph) -> None:
+    """Give each character the store key of the portrait their shots are conditioned on (kept as a
+    key in the stored graph; the API shows it as a URI): an uploaded one stays, the rest are the keys
+    portrait_take will render to."""
+    for character in scene_graph.characters:
+        if not character.portrait_uploaded:
+            character.portrait_uri = portrait_take(settings, scene_graph, character).key
+
+
+def changed_shots(before: script_pb2.SceneGraph, after: script_pb2.SceneGraph) -> list[str]:
+    """The shots whose picture or voices differ between two plans of one script (a character
+    changed): what the image model and the voice are told about each shot, compared. Other shots
+    keep their takes."""
+    old = {shot.id: (scene, shot) for scene, shot in shots_in_order(before)}
+    changed = []
+    for scene, shot in shots_in_order(after):
+        if shot.id not in old:
+            changed.append(shot.id)
+            continue
+        old_scene, old_shot = old[shot.id]
+        same_picture = shot_brief(before, old_scene, old_shot) == shot_brief(after, scene, shot)
+        same_voices = [t.key for t in line_takes(before, old_shot)] == [t.key for t in line_takes(after, shot)]
+        if not (same_picture and same_voices):
+            changed.append(shot.id)
+    return changed
 
 
 # --- voices ----------------------------------------------------------------------------------------
@@ -192,10 +271,16 @@ def cut_list(film_id: str, display_name: str, settings: film_pb2.FilmSettings,
                               offset=duration(p.offset_s), duration=duration(p.duration_s), position=position)
         cuts.append(cut)
     width, height = frame_size(settings)
+    billed = billing(scene_graph)
+    by_name = {c.name: c for c in scene_graph.characters}
+    sheet = [composer_pb2.CastCard(name=name, description=by_name[name].description,
+                                   portrait_uri=uri(by_name[name].portrait_uri) if by_name[name].portrait_uri else "")
+             for name in billed if name in by_name]
     return composer_pb2.ComposeFilmRequest(
-        cuts=cuts, title=scene_graph.title or display_name, cast=billing(scene_graph),
+        cuts=cuts, title=scene_graph.title or display_name, cast=billed, cast_sheet=sheet,
         format=composer_pb2.OutputFormat(width=width, height=height, fps=settings.fps,
-                                         burn_subtitles=settings.burn_subtitles, music=True, seed=settings.seed),
+                                         burn_subtitles=settings.burn_subtitles, music=True, seed=settings.seed,
+                                         srt_speaker_names=settings.srt_speaker_names),
         output_prefix=uri(f"films/{film_id}") + "/")
 
 

@@ -80,7 +80,10 @@ class FilmJob:
         if film.state == film_pb2.FILM_STATE_QUEUED:
             await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_PLANNING, progress=0.01)
         # CreateFilm parsed the script and kept its scene graph; a film queued without one is read now.
-        scene_graph = film.scene_graph or parse_script(film.script, film.settings).scene_graph
+        scene_graph = film.scene_graph
+        if scene_graph is None:
+            scene_graph = parse_script(film.script, film.settings).scene_graph
+            takes.assign_portraits(film.settings, scene_graph)
         shots = takes.shots_in_order(scene_graph)
         await self.db.put_shots(self.film_id, self.worker, [(shot.id, i) for i, (_, shot) in enumerate(shots)])
         await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_GENERATING, progress=takes.PLANNED,
@@ -99,6 +102,8 @@ class FilmJob:
             done += 1
             return takes.generating_progress(done, len(records))
 
+        if todo:
+            await self.portraits(film)
         tasks = [asyncio.create_task(self.render_shot(film, scene, shot, records[shot.id], progress_after_one))
                  for scene, shot in todo]
         try:
@@ -109,6 +114,19 @@ class FilmJob:
             await asyncio.gather(*tasks, *self._keeping, return_exceptions=True)
             raise
         await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_COMPOSING, progress=takes.GENERATED)
+
+    async def portraits(self, film: FilmRecord) -> None:
+        """Every character's reference portrait, before any shot is imaged (shots are conditioned on
+        them; the cast sheet shows them). Cached like shots: only a changed character's is drawn again."""
+        assert film.scene_graph is not None
+
+        async def one(take: takes.ImageTake) -> None:
+            try:
+                await self.image(take)
+            except (FailedPrecondition, InvalidArgument) as exc:
+                raise FailedPrecondition(f"portrait of {take.brief.characters[0].name}: {exc.message}") from exc
+
+        await asyncio.gather(*(one(take) for take in takes.portrait_takes(film.settings, film.scene_graph)))
 
     async def keep(self, key: str, encode: Callable[[], bytes], content_type: str, kind: str, model: str,
                    version: str) -> None:
@@ -154,9 +172,12 @@ class FilmJob:
             metrics.CACHE_HITS.labels(kind="image").inc()
             await self.uses(take.key, "image", take.model, takes.IMAGE_MODEL_VERSION)
             return True
+        conditioning = {}
+        if take.references:  # only models that take portraits get them (takes.REFERENCE_MODELS)
+            conditioning["references"] = [(await self.store.get(key), scale) for key, scale in take.references]
         pixels = await self.parts.triton.render_image(
             take.model, take.prompt, take.negative_prompt, take.seed, take.width, take.height,
-            steps=take.steps, guidance=take.guidance, brief=take.brief)
+            steps=take.steps, guidance=take.guidance, brief=take.brief, **conditioning)
         await self.keep(take.key, lambda: _png(pixels), "image/png", "image", take.model, takes.IMAGE_MODEL_VERSION)
         return False
 

@@ -1,5 +1,6 @@
 """Films: created queued, read by their owner (or any owner, for workers), moved along their
-lifecycle by the worker holding them, cancelled, deleted, and re-opened to regenerate a shot."""
+lifecycle by the worker holding them, cancelled, deleted, and re-opened to regenerate a shot or
+re-render a changed character's shots."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from google.rpc import code_pb2, status_pb2
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from filmstudio.errors import AlreadyExists, FailedPrecondition, NotFound
+from filmstudio.errors import Aborted, AlreadyExists, FailedPrecondition, NotFound
 from filmstudio.names import film_name
 from filmstudio.settings import target_seconds
 from filmstudio.v1 import film_pb2, script_pb2
@@ -303,6 +304,50 @@ class FilmRows(ShotRows):
             await self._append(conn, film_id, film_pb2.FilmEvent(shot=shot_record(shot_row).to_proto(self.object_uri)))
             change = film_pb2.StateChange(state=lifecycle.GENERATING)
             await self._append(conn, film_id, film_pb2.FilmEvent(state_change=change))
+            return film_record((await conn.execute(sa.select(films).where(films.c.id == film_id))).one())
+
+        film = await self._write(work)
+        self._notify(film_id)
+        return film
+
+    async def recast(self, owner: str, film_id: str, before: datetime.datetime, scene_graph: script_pb2.SceneGraph,
+                     shot_ids: list[str]) -> FilmRecord:
+        """UpdateCharacter: store the film's scene graph with its changed cast, and send `shot_ids` (the
+        shots the change reaches) back to be rendered.
+
+        A queued film only takes the new graph: nothing of it is rendered yet. A succeeded one goes
+        back to GENERATING for those shots, each keeping its take (the change is in their cache keys),
+        with their PENDING events and the film's GENERATING event; the previous outputs stay until
+        the new cut replaces them. Aborted if the film changed since `before` (its updated_at when
+        the caller read it: another update came first); FailedPrecondition while the film is planned, rendered or composed, or once it
+        failed or was cancelled."""
+
+        async def work(conn: AsyncConnection) -> FilmRecord:
+            row = await _owned_film(conn, owner, film_id, for_update=True)
+            if row.state not in (lifecycle.QUEUED, lifecycle.SUCCEEDED):
+                raise FailedPrecondition(
+                    f"film {film_name(film_id)} is {lifecycle.state_name(row.state)}; its cast can be changed"
+                    " while it is queued or once it has succeeded")
+            if row.updated_at != before:
+                raise Aborted(f"the cast of film {film_name(film_id)} changed meanwhile; read it again and retry")
+            now = self.clock()
+            values: dict[str, Any] = {"scene_graph": scene_graph.SerializeToString(), "updated_at": now}
+            reopen = row.state == lifecycle.SUCCEEDED and bool(shot_ids)
+            if reopen:
+                values |= {"state": lifecycle.GENERATING, "progress": 0.0, "cancel_requested": False,
+                           "error_code": 0, "error_message": "", "attempts": 0, "not_before": None,
+                           "lease_owner": None, "lease_expires_at": None}
+            await conn.execute(sa.update(films).where(films.c.id == film_id).values(**values))
+            if reopen:
+                for shot_id in shot_ids:
+                    shot_row = await self._update_shot(conn, film_id, shot_id, {
+                        "state": film_pb2.SHOT_STATE_PENDING, "image_key": None, "audio_key": None,
+                        "line_seconds": None, "cached": False, "error": "", "lease_owner": None,
+                        "lease_expires_at": None, "updated_at": now})
+                    await self._append(conn, film_id, film_pb2.FilmEvent(
+                        shot=shot_record(shot_row).to_proto(self.object_uri)))
+                change = film_pb2.StateChange(state=lifecycle.GENERATING)
+                await self._append(conn, film_id, film_pb2.FilmEvent(state_change=change))
             return film_record((await conn.execute(sa.select(films).where(films.c.id == film_id))).one())
 
         film = await self._write(work)

@@ -124,6 +124,9 @@ class FilmRecord:
         )
         if self.scene_graph is not None:
             film.scene_graph.CopyFrom(self.scene_graph)
+            for character in film.scene_graph.characters:  # stored as keys, like the shots' media
+                if character.portrait_uri:
+                    character.portrait_uri = object_uri(character.portrait_uri)
         if self.outputs is not None:
             film.outputs.CopyFrom(self.outputs)
         if self.error is not None:

@@ -12,8 +12,9 @@ import av
 import grpc
 import numpy as np
 import pytest
+from google.protobuf import field_mask_pb2
 
-from filmstudio.v1 import film_pb2
+from filmstudio.v1 import film_pb2, script_pb2
 from tests.e2e.conftest import (Client, describe, inference_counts, settings, short_script, shot_events, states,
                                 store_files, succeeded)
 
@@ -118,6 +119,35 @@ async def test_regenerate_shot_renders_only_that_shot_and_recuts(stack):
     assert film_pb2.FILM_STATE_COMPOSING in states(events2)  # re-cut
     assert events2[-1].WhichOneof("kind") in ("state_change", "outputs")
     assert any(e.WhichOneof("kind") == "outputs" for e in events2)
+
+
+async def test_a_cast_override_and_a_character_change_redraw_exactly_their_shots(stack):
+    ana_override = script_pb2.Character(name="ana", wardrobe="a bright orange raincoat")
+    async with Client(stack.addr, "carol") as carol:
+        film = await carol.films.CreateFilm(film_pb2.CreateFilmRequest(film=film_pb2.Film(
+            script=short_script("cast"), settings=settings(10), cast=[ana_override])), metadata=carol.metadata)
+        film, events = await carol.finish(film.name)
+        assert succeeded(film), describe(film)
+        ana = next(c for c in film.scene_graph.characters if c.name == "ANA")
+        assert ana.wardrobe == "a bright orange raincoat" and "orange raincoat" in ana.description
+        cast = await carol.films.ListCharacters(film_pb2.ListCharactersRequest(parent=film.name),
+                                                metadata=carol.metadata)
+        assert all(local(stack, c.portrait_uri).is_file() for c in cast.characters)  # every portrait drawn
+        before = inference_counts(stack.triton_http)
+        tomas = next(c for c in cast.characters if c.name == "TOMAS")
+        in_frame = [shot.id for scene in film.scene_graph.scenes for shot in scene.shots
+                    if tomas.id in shot.character_ids]
+        await carol.films.UpdateCharacter(film_pb2.UpdateCharacterRequest(
+            name=f"{film.name}/characters/{tomas.id}", character=script_pb2.Character(hair="a white crew cut"),
+            update_mask=field_mask_pb2.FieldMask(paths=["hair"])), metadata=carol.metadata)
+        film2, events2 = await carol.finish(film.name, after=events[-1].sequence)
+    assert succeeded(film2), describe(film2)
+    after = inference_counts(stack.triton_http)
+    assert after["storyboard"] - before["storyboard"] == len(in_frame) + 1  # his shots and his portrait
+    assert after["tts"] == before["tts"]  # his voice did not change
+    assert sorted({s.shot_id for s in shot_events(events2)}) == sorted(in_frame)
+    assert [s.image_uri for s in film2.shots if s.shot_id not in in_frame] == \
+           [s.image_uri for s in film.shots if s.shot_id not in in_frame]
 
 
 async def test_watch_resumes_from_a_cursor_without_missing_or_repeating(stack):

@@ -3,12 +3,15 @@ Last-Event-ID resume, the video with Range, someone else's film is 404, no token
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import subprocess
 import sys
 
 import httpx
 import pytest
+from PIL import Image
 
 pytestmark = pytest.mark.mesh
 
@@ -143,3 +146,47 @@ async def test_naming_a_user_over_grpc_proves_nothing(mesh, token_for):
             assert (await films.GetFilm(request, metadata=as_user("victim"))).name == film.name
         finally:
             await films.DeleteFilm(film_pb2.DeleteFilmRequest(name=film.name), metadata=as_user("victim"))
+
+
+def png_bytes(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (48, 64), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+async def test_the_cast_sheet_over_rest_with_an_uploaded_portrait(gateway_url, token_for):
+    dana = {"Authorization": f"Bearer {token_for('rest-dana')}"}
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=60) as http:
+        created = await http.post("/v1/films", headers=dana, json={
+            "script": SCRIPT, "settings": {"targetDuration": "6s"},
+            "cast": [{"name": "tom", "hair": "a shaved head", "gender": "GENDER_MALE"}]})
+        assert created.status_code == 200, created.text
+        name = created.json()["name"]
+        listed = await http.get(f"/v1/{name}/characters", headers=dana)
+        assert listed.status_code == 200, listed.text
+        (tom,) = listed.json()["characters"]
+        assert (tom["id"], tom["hair"], tom["gender"]) == ("char-tom", "a shaved head", "GENDER_MALE")
+        assert "shaved head" in tom["description"]
+
+        wrong = await http.post("/v1/films", headers=dana, json={"script": SCRIPT, "cast": [{"name": "ZED"}]})
+        assert wrong.status_code == 400 and "ZED" in wrong.json()["message"]
+
+        await read_events(http, name, dana)  # let it finish: the cast changes once the film succeeded
+        character = f"/v1/{name}/characters/char-tom"
+        portrait = base64.b64encode(png_bytes((10, 160, 220))).decode()
+        patched = await http.patch(character, headers=dana, json={"portraitImage": portrait})
+        assert patched.status_code == 200, patched.text
+        uri = patched.json()["portraitUri"]
+        assert patched.json()["portraitUploaded"] and uri.startswith("/v1/files/assets/portrait/")
+        picture = Image.open(io.BytesIO((await http.get(uri, headers=dana)).content))
+        assert picture.getpixel((3, 3)) == (10, 160, 220)
+
+        for body, words in (({"portraitImage": base64.b64encode(b"not an image").decode()}, "portrait_image"),
+                            ({"character": {"voice": {"variant": "zz9"}}}, "variant"),
+                            ({"updateMask": "span"}, "span")):
+            refused = await http.patch(character, headers=dana, json=body)
+            assert refused.status_code == 400 and words in refused.json()["message"], refused.text
+        huge = await http.patch(character, content=b"{" + b" " * (15 * 2**20) + b"}",
+                                headers={**dana, "content-type": "application/json"})
+        assert huge.status_code == 413
+        assert (await http.get(character, headers={"Authorization": f"Bearer {token_for('rest-eve')}"})).status_code == 404

@@ -84,6 +84,8 @@ class FakeFilmService(film_pb2_grpc.FilmServiceServicer):
         film.CopyFrom(request.film)
         film.name, film.owner, film.state = name, f"users/{user}", film_pb2.FILM_STATE_QUEUED
         film.display_name = film.display_name or "Untitled"
+        film.ClearField("cast")
+        film.scene_graph.characters.add(id="char-maya", name="MAYA", description="Maya, a lighthouse keeper")
         film.create_time.GetCurrentTime()
         for i, _ in enumerate(_paragraphs(film.script)):
             film.shots.add(name=f"{name}/shots/s{i + 1}", shot_id=f"s{i + 1}", state=film_pb2.SHOT_STATE_PENDING)
@@ -141,6 +143,29 @@ class FakeFilmService(film_pb2_grpc.FilmServiceServicer):
         fake.done = False
         await self._emit(fake, shot=shot, final=True)
         return fake.film
+
+    async def ListCharacters(self, request, context):
+        fake = await self._owned(request.parent, context)
+        return film_pb2.ListCharactersResponse(characters=fake.film.scene_graph.characters)
+
+    async def GetCharacter(self, request, context):
+        return await self._character(request.name, context)
+
+    async def UpdateCharacter(self, request, context):
+        character = await self._character(request.name, context)
+        for path in request.update_mask.paths or ("description",):
+            if path not in ("description", "hair", "age"):
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"update_mask path {path!r} cannot be set")
+            setattr(character, path, getattr(request.character, path))
+        return character
+
+    async def _character(self, name: str, context) -> script_pb2.Character:
+        film_name, _, character_id = name.partition("/characters/")
+        fake = await self._owned(film_name, context)
+        for character in fake.film.scene_graph.characters:
+            if character.id == character_id:
+                return character
+        await context.abort(grpc.StatusCode.NOT_FOUND, f"character {name!r} not found")
 
     # --- the film's life ---------------------------------------------------------------------------
 

@@ -33,10 +33,14 @@ class FakeTriton:
 
     def __init__(self) -> None:
         self.images: list[tuple[str, int]] = []  # (shot id, seed)
+        self.portraits: list[str] = []  # the character ids whose reference portrait was drawn
         self.lines: list[str] = []
         self.fail_after: int | None = None
 
     async def render_image(self, model, prompt, negative_prompt, seed, width, height, steps, guidance, brief):
+        if brief.portrait:
+            self.portraits.append(brief.characters[0].id)
+            return np.full((height, width, 3), seed % 256, dtype=np.uint8)
         if self.fail_after is not None and len(self.images) >= self.fail_after:
             raise Unavailable("Triton at test:0 is unavailable")
         self.images.append((brief.shot.id, seed))
@@ -83,6 +87,7 @@ async def parts(tmp_path):
 async def new_film(parts: Parts, seed: int = 7) -> str:
     settings = normalize(film_pb2.FilmSettings(seed=seed))
     graph = parse_script(SCRIPT, settings).scene_graph
+    takes.assign_portraits(settings, graph)  # as CreateFilm does
     film = await parts.db.create_film("alice", SCRIPT, settings, scene_graph=graph)
     assert (await parts.db.claim_film(WORKER, 60)).id == film.id
     return film.id
