@@ -4,13 +4,20 @@ points at, at a given point of the story.
 Genders are learnt from the text only: a sentence-initial or possessive pronoun ("She", "his") when
 the sentences around it name exactly one person ("Anna lit the ovens. She ..."), a kinship word next
 to the name ("her grandmother Elena", "Tomas, his brother"), and speech tags ("..., she said" about
-the only candidate). Nothing is guessed from the name itself.
+the only candidate). Nothing is guessed here from the name itself (the bible weighs common given
+names, as weaker evidence, when it decides a character's gender); a title that is part of the name
+("Mrs Hale", "Aunt May") says it.
+
+A title or epithet before a name is part of it: "Aunt May", "Little Annie", "Big Al" are one person
+each, not "Aunt" and "Little".
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+
+from orchestrator.script import looks
 
 PUNCTUATION = ".,;:!?\"'()[]{}\u201c\u201d\u2018\u2019\u00ab\u00bb\u2014\u2013\u2026*_"
 # Capitalised words that are not names.
@@ -33,8 +40,16 @@ SPEECH_VERBS = frozenset(
     "sighed insisted explained agreed admitted repeated screamed breathed demanded warned promised "
     "laughed wondered exclaimed hissed pleaded offered suggested".split()
 )
-HONORIFICS = frozenset("mr mrs ms dr miss".split())
-_HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f"}
+# Titles before a name: a speech tag's "said Mrs Hale", "said Aunt May", "said Little Annie".
+TITLES = frozenset("mr mrs ms dr miss aunt auntie uncle grandma grandpa granny nana madam sir lady lord".split())
+# Abbreviations that are titles in any case ("mrs Hale"); the others only capitalised ("Aunt May",
+# not "her aunt May", which is kinship).
+_ABBREVIATIONS = frozenset("mr mrs ms dr miss".split())
+# Epithets that are part of a name when capitalised before one: "Little Annie", "Big Al".
+EPITHETS = frozenset("little big old young".split())
+HONORIFICS = TITLES | EPITHETS
+# Words that are part of a name but never one alone ("Aunt" of "Aunt May").
+_NEVER_ALONE = HONORIFICS
 _SENTENCE_END = (".", "!", "?", "\u2026", ".\"", "!\"", "?\"", ".\u201d", "!\u201d", "?\u201d")
 _OPENING_MARKS = "\"\u201c\u2018'\u00ab(["
 _SHE = frozenset(("she", "herself", "hers"))
@@ -62,14 +77,34 @@ def name_shaped(word: str) -> bool:
     return (
         len(word) > 1 and word[0].isupper() and any(c.islower() for c in word)
         and all(c.isalpha() or c in "-'\u2019" for c in word) and word.lower() not in NOT_NAMES
+        and word.lower() not in _NEVER_ALONE
     )
 
 
 def full_name(words: list[str], index: int) -> str:
-    """The name at words[index] with the honorific before it, if any ("Mrs. Hale" -> "Mrs Hale")."""
+    """The name at words[index] with the title before it, if any ("Mrs. Hale" -> "Mrs Hale",
+    "Aunt May", "Little Annie")."""
     word = bare(words[index])
-    before = bare(words[index - 1]).rstrip(".") if index else ""
-    return f"{before} {word}" if before.lower() in HONORIFICS else word
+    return f"{title_before(words, index)} {word}".lstrip()
+
+
+def title_before(words: list[str], index: int) -> str:
+    """The title or epithet just before words[index] ("Mrs", "Aunt", "Little"), or ""."""
+    if not index or words[index - 1].rstrip(".").endswith(_SENTENCE_END + (",", ";", ":")):
+        return ""
+    before = bare(words[index - 1]).rstrip(".")
+    lower = before.lower()
+    if lower in _ABBREVIATIONS or (before[:1].isupper() and lower in HONORIFICS):
+        return before
+    return ""
+
+
+def titled(words: list[str], index: int) -> bool:
+    """Whether words[index] is a name because a title comes before it, though it could be a common
+    word ("Aunt May", "Miss June")."""
+    word = bare(words[index])
+    return (len(word) > 1 and word[0].isupper() and word.isalpha() and word.lower() not in EPITHETS
+            and bare(words[index - 1]).rstrip(".").lower() in TITLES and bool(title_before(words, index)))
 
 
 def sentence_starts(words: list[str]) -> list[bool]:
@@ -94,7 +129,7 @@ def named_people(paragraphs: list[str]) -> list[str]:
         words = paragraph.split()
         for index, (raw, starts) in enumerate(zip(words, sentence_starts(words))):
             word = bare(raw)
-            if not name_shaped(word):
+            if not (name_shaped(word) or titled(words, index)):
                 continue
             introduces = _introduced(words, index)
             word = full_name(words, index)
@@ -111,7 +146,7 @@ def _introduced(words: list[str], index: int) -> bool:
     """Whether the words around a name-shaped word make it a person's name."""
     before = bare(words[index - 1]).lower().rstrip(".") if index else ""
     after = bare(words[index + 1]).lower() if index + 1 < len(words) else ""
-    return (before in SPEECH_VERBS or after in SPEECH_VERBS or before in HONORIFICS
+    return (before in SPEECH_VERBS or after in SPEECH_VERBS or (before in TITLES and bool(title_before(words, index)))
             or before in _KIN_F or before in _KIN_M or before == "named")
 
 
@@ -137,7 +172,7 @@ class Cast:
 
     def mention(self, name: str) -> None:
         self.names.add(name)
-        honorific = _HONORIFIC_GENDER.get(name.split()[0].lower()) if " " in name else None
+        honorific = looks.title_gender(name.split()[:1]) if " " in name else ""
         if honorific:
             self.learn(name, honorific)
         self.mentions[name] = self.mentions.get(name, 0) + 1
