@@ -78,6 +78,23 @@ SHOT = Tensor("SHOT", DataType.TYPE_STRING, (1,), optional=True)
 IMAGE = Tensor("IMAGE", DataType.TYPE_UINT8, (-1, -1, 3))  # H x W x 3 RGB
 IMAGE_INPUTS = (PROMPT, NEGATIVE_PROMPT, SEED, WIDTH, HEIGHT, STEPS, GUIDANCE, SHOT)
 
+# Reference portraits (sdxl only; the storyboard draws characters from the SHOT brief): up to MAX_REFERENCES
+# characters per shot, each a PNG of their portrait (slots past a shot's cast hold empty bytes, their scale
+# unread) and how strongly the shot follows it (the IP-Adapter scale), 0 to MAX_REFERENCE_SCALE, where 0 means
+# the model's default, as Character.reference_scale says. Fixed slots keep every request with references the
+# same shape, so Triton batches them together. Sent together or not at all; without them, or when the model has
+# no IP-Adapter weights, a shot is drawn from prompt and seed alone.
+MAX_REFERENCES = 4
+MAX_REFERENCE_SCALE = 1.0
+REFERENCE_IMAGES = Tensor("REFERENCE_IMAGES", DataType.TYPE_STRING, (MAX_REFERENCES,), optional=True)
+REFERENCE_SCALES = Tensor("REFERENCE_SCALES", DataType.TYPE_FP32, (MAX_REFERENCES,), optional=True)
+REFERENCE_INPUTS = (REFERENCE_IMAGES, REFERENCE_SCALES)
+# How many of a row's portraits conditioned it: 0 when none were sent or the model has no IP-Adapter weights.
+REFERENCES_APPLIED = Tensor("REFERENCES_APPLIED", DataType.TYPE_INT32, (1,))
+# The orchestrator sends a portrait as a centred square of at most this side: CLIP image encoders read a
+# centred square of 224 or 336 px anyway, and four portraits stay well under gRPC's 4 MB message limit.
+REFERENCE_SIDE = 448
+
 # Both image sides: positive multiples of SIDE_MULTIPLE (the SDXL latent's stride) up to MAX_SIDE.
 MAX_SIDE = 2048
 SIDE_MULTIPLE = 8
@@ -103,7 +120,7 @@ DEFAULT_LANGUAGE = "en-us"  # what an empty LANGUAGE means
 DEFAULT_WORDS_PER_MINUTE = 160  # what WORDS_PER_MINUTE 0 means
 
 STORYBOARD = Model("storyboard", IMAGE_INPUTS, (IMAGE,))
-SDXL = Model("sdxl", IMAGE_INPUTS, (IMAGE,))
+SDXL = Model("sdxl", IMAGE_INPUTS + REFERENCE_INPUTS, (IMAGE, REFERENCES_APPLIED))
 TTS = Model("tts", SPEECH_INPUTS, (AUDIO, DURATION))
 MODELS = (STORYBOARD, SDXL, TTS)
 

@@ -1,4 +1,5 @@
-"""SDXL-architecture pipelines with random weights, built from configs and saved with save_pretrained.
+"""SDXL-architecture pipelines with random weights, built from configs and saved with save_pretrained,
+and IP-Adapters for them (weights and CLIP image encoder) in h94/IP-Adapter's layout.
 
 For tests (a tiny pipeline that runs on a CPU in seconds) and for the GPU benchmark (the real SDXL shapes:
 the arithmetic is the same whatever the weights). Nothing is downloaded: the CLIP tokenizer is a byte-level
@@ -86,4 +87,50 @@ def write_random_sdxl(out_dir: pathlib.Path | str, scale: str = "tiny", seed: in
     if scale == "full":
         pipeline.to(torch.float16)
     pipeline.save_pretrained(out_dir)
+    return out_dir
+
+
+def write_random_ip_adapter(out_dir: pathlib.Path | str, sdxl_dir: pathlib.Path | str, scale: str = "tiny",
+                            seed: int = 0, subfolder: str = "sdxl_models",
+                            weight_name: str = "ip-adapter_sdxl.safetensors") -> pathlib.Path:
+    """Save a random-weight IP-Adapter for the UNet saved in sdxl_dir to out_dir, laid out as h94/IP-Adapter's
+    SDXL one: out_dir/subfolder/weight_name (image_proj.* and ip_adapter.* tensors) and the CLIP image encoder in
+    out_dir/subfolder/image_encoder. scale "tiny" (tests) or "full" (ip-adapter_sdxl's OpenCLIP ViT-bigG/14)."""
+    import torch
+    from diffusers import UNet2DConditionModel
+    from diffusers.models.embeddings import ImageProjection
+    from safetensors.torch import save_file
+    from transformers import CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    out_dir = pathlib.Path(out_dir)
+    torch.manual_seed(seed)
+    if scale == "tiny":
+        vision = CLIPVisionConfig(hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,
+                                  image_size=32, patch_size=8, projection_dim=32, hidden_act="gelu")
+    elif scale == "full":
+        vision = CLIPVisionConfig(hidden_size=1664, intermediate_size=8192, num_attention_heads=16,
+                                  num_hidden_layers=48, image_size=224, patch_size=14, projection_dim=1280,
+                                  hidden_act="gelu")
+    else:
+        raise ValueError(f"scale {scale!r}: expected 'tiny' or 'full'")
+    with torch.device("meta"):  # only the attention layers' names and sizes are needed
+        unet = UNet2DConditionModel.from_config(UNet2DConditionModel.load_config(pathlib.Path(sdxl_dir) / "unet"))
+    cross = unet.config.cross_attention_dim
+    projection = ImageProjection(image_embed_dim=vision.projection_dim, cross_attention_dim=cross,
+                                 num_image_text_embeds=4)
+    weights = {f"image_proj.{name.replace('image_embeds', 'proj')}": value
+               for name, value in projection.state_dict().items()}
+    # load_ip_adapter numbers the cross-attention layers 1, 3, 5, ... in attn_processors order.
+    key = 1
+    for name in unet.attn_processors:
+        if name.endswith("attn1.processor"):
+            continue
+        hidden = unet.get_submodule(name.removesuffix(".processor")).to_k.out_features
+        for part in ("to_k_ip", "to_v_ip"):
+            weights[f"ip_adapter.{key}.{part}.weight"] = torch.nn.Linear(cross, hidden, bias=False).weight.detach()
+        key += 2
+    dtype = torch.float16 if scale == "full" else torch.float32
+    (out_dir / subfolder).mkdir(parents=True, exist_ok=True)
+    save_file({name: value.to(dtype).contiguous() for name, value in weights.items()}, out_dir / subfolder / weight_name)
+    CLIPVisionModelWithProjection(vision).to(dtype).save_pretrained(out_dir / subfolder / "image_encoder")
     return out_dir

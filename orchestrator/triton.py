@@ -8,13 +8,19 @@ failures become filmstudio.errors with Triton's own message:
 - a size that is not a multiple of 8 or exceeds 2048: InvalidArgument, before any request is sent;
 - Triton unreachable after the retries, or the model not loaded: Unavailable naming the address/backend;
 - the model rejecting its inputs: InvalidArgument; the model failing: FailedPrecondition.
+
+Characters' reference portraits go only to the models that take them (sdxl), cut here to a centred square of
+at most tensors.REFERENCE_SIDE px so that a shot's request stays far below gRPC's 4 MB.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
 import logging
+import math
+from collections.abc import Sequence
 
 import numpy as np
 import tritonclient.grpc.aio as triton_aio
@@ -24,8 +30,10 @@ from tritonclient.utils import InferenceServerException
 
 from filmstudio import tensors, wav
 from filmstudio.errors import DeadlineExceeded, FailedPrecondition, FilmStudioError, InvalidArgument, Unavailable
-from filmstudio.tensors import (AUDIO, GUIDANCE, HEIGHT, IMAGE, LANGUAGE, NEGATIVE_PROMPT, PITCH, PROMPT, SAMPLE_RATE,
-                                SEED, SHOT, STEPS, TEXT, TTS, VARIANT, WIDTH, WORDS_PER_MINUTE, DataType, Tensor)
+from filmstudio.tensors import (AUDIO, GUIDANCE, HEIGHT, IMAGE, LANGUAGE, MAX_REFERENCE_SCALE, MAX_REFERENCES,
+                                NEGATIVE_PROMPT, PITCH, PROMPT, REFERENCE_IMAGES, REFERENCE_SCALES, REFERENCE_SIDE,
+                                REFERENCES_APPLIED, SAMPLE_RATE, SEED, SHOT, STEPS, TEXT, TTS, VARIANT, WIDTH,
+                                WORDS_PER_MINUTE, DataType, Tensor)
 from filmstudio.tls import Certificates, channel_credentials
 from filmstudio.v1 import script_pb2
 
@@ -57,13 +65,72 @@ def check_size(width: int, height: int, where: str = "") -> None:
 
 
 def _tensor(spec: Tensor, value: object) -> InferInput:
-    """One batch row of the input: shape [1, *dims], typed as the contract says (strings as UTF-8)."""
-    if spec.data_type is DataType.TYPE_STRING:
-        value = str(value).encode("utf-8")
-    array = np.array([value], dtype=spec.data_type.numpy).reshape(1, *spec.dims)
+    """One batch row of the input: shape [1, *dims], typed as the contract says (text as UTF-8, bytes as they are).
+    A list or tuple is the row's elements in order; a single value fills the row."""
+    def element(item: object) -> object:
+        if spec.data_type is DataType.TYPE_STRING and not isinstance(item, bytes):
+            return str(item).encode("utf-8")
+        return item
+
+    shape = (1, *spec.dims)
+    if isinstance(value, (list, tuple)):
+        array = np.array([element(item) for item in value], dtype=spec.data_type.numpy).reshape(shape)
+    else:
+        array = np.full(shape, element(value), dtype=spec.data_type.numpy)
     tensor = InferInput(spec.name, list(array.shape), spec.data_type.kserve)
     tensor.set_data_from_numpy(array)
     return tensor
+
+
+def takes_references(model: str) -> bool:
+    """Whether the model's contract has reference portraits (sdxl does; storyboard draws from the brief)."""
+    return any(spec.name == model and REFERENCE_IMAGES in spec.inputs for spec in tensors.MODELS)
+
+
+def portrait_png(data: bytes, where: str = "reference portrait") -> bytes:
+    """A portrait (PNG, JPEG, WebP ...) as a PNG of its centred square, at most REFERENCE_SIDE px a side; a square
+    PNG already that small is sent as it is. InvalidArgument naming where if it is not an image."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            side = min(width, height)
+            if image.format == "PNG" and width == height <= REFERENCE_SIDE:
+                image.verify()
+                return data
+            image.load()
+            if image.mode not in ("RGB", "RGBA", "L", "LA"):  # palette, CMYK, 16-bit ...: what resizing takes
+                image = image.convert("RGBA" if "transparency" in image.info or "A" in image.getbands() else "RGB")
+            # CLIP's feature extractor keeps only the centred square, so nothing it would read is cut here.
+            square = image.crop(((width - side) // 2, (height - side) // 2,
+                                 (width - side) // 2 + side, (height - side) // 2 + side))
+            if side > REFERENCE_SIDE:
+                square = square.resize((REFERENCE_SIDE, REFERENCE_SIDE), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            square.save(out, format="PNG")
+            return out.getvalue()
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidArgument(f"{where} is not an image: {exc}") from None
+
+
+def reference_inputs(references: Sequence[tuple[bytes, float]], where: str = "") -> list[InferInput]:
+    """REFERENCE_IMAGES and REFERENCE_SCALES for up to MAX_REFERENCES portraits (more are dropped, with a warning),
+    the slots past them empty. A scale is Character.reference_scale: 0 to 1, 0 for the model's default."""
+    prefix = f"{where}: " if where else ""
+    if len(references) > MAX_REFERENCES:
+        log.warning("%sconditioning on the first %d of %d reference portraits", prefix, MAX_REFERENCES,
+                    len(references))
+        references = references[:MAX_REFERENCES]
+    images, scales = [b""] * MAX_REFERENCES, [0.0] * MAX_REFERENCES
+    for index, (image, scale) in enumerate(references):
+        scale = float(scale)
+        if not (math.isfinite(scale) and 0.0 <= scale <= MAX_REFERENCE_SCALE):
+            raise InvalidArgument(f"{prefix}reference portrait {index + 1} has scale {scale}; it must be between 0 and "
+                                  f"{MAX_REFERENCE_SCALE:g} (0 for the model's default)")
+        images[index] = portrait_png(image, f"{prefix}reference portrait {index + 1}")
+        scales[index] = scale
+    return [_tensor(REFERENCE_IMAGES, images), _tensor(REFERENCE_SCALES, scales)]
 
 
 class TritonClient:
@@ -79,6 +146,7 @@ class TritonClient:
         self.backoff_s = 0.2
         self._client: triton_aio.InferenceServerClient | None = None
         self._in_flight: dict[str, asyncio.Semaphore] = {}
+        self._ignoring_references: set[str] = set()  # models already reported as ignoring portraits
 
     def _connection(self) -> triton_aio.InferenceServerClient:
         if self._client is None:  # made lazily, inside the event loop that uses it
@@ -101,8 +169,14 @@ class TritonClient:
 
     async def render_image(self, model: str, prompt: str, negative_prompt: str, seed: int, width: int, height: int,
                            steps: int = 30, guidance: float = 6.0,
-                           brief: script_pb2.ShotBrief | None = None) -> np.ndarray:
-        """One image from an image model (storyboard or sdxl): an H x W x 3 uint8 array."""
+                           brief: script_pb2.ShotBrief | None = None,
+                           references: Sequence[tuple[bytes, float]] = ()) -> np.ndarray:
+        """One image from an image model (storyboard or sdxl): an H x W x 3 uint8 array.
+
+        references: the shot's characters' reference portraits (image bytes) with their Character.reference_scale,
+        in the shot's character order; see reference_inputs. Only models that take them receive them; one that
+        has no IP-Adapter weights draws from prompt and seed, which is logged once per model.
+        """
         where = f"shot {brief.shot.id}" if brief is not None and brief.shot.id else ""
         check_size(width, height, where)
         if not -(2**63) <= seed < 2**63:
@@ -111,11 +185,22 @@ class TritonClient:
                   _tensor(WIDTH, width), _tensor(HEIGHT, height), _tensor(STEPS, steps), _tensor(GUIDANCE, guidance)]
         if brief is not None:
             inputs.append(_tensor(SHOT, json_format.MessageToJson(brief, indent=None)))
-        result = await self._infer(model, inputs, (IMAGE,))
+        outputs: tuple[Tensor, ...] = (IMAGE,)
+        if references and takes_references(model):
+            inputs += await asyncio.to_thread(reference_inputs, references, where)  # decoding: off the event loop
+            outputs = (IMAGE, REFERENCES_APPLIED)
+        result = await self._infer(model, inputs, outputs)
         image = result.as_numpy(IMAGE.name)
         if image is None or image.ndim != 4 or image.shape[1:] != (height, width, 3):
             raise FailedPrecondition(f"Triton model {model!r} returned an image of shape "
                                      f"{None if image is None else image.shape}, expected (1, {height}, {width}, 3)")
+        if REFERENCES_APPLIED in outputs:
+            applied = result.as_numpy(REFERENCES_APPLIED.name)
+            if (applied is not None and int(applied.reshape(-1)[0]) == 0
+                    and model not in self._ignoring_references):
+                self._ignoring_references.add(model)
+                log.warning("Triton model %r at %s ignores reference portraits (it has no IP-Adapter weights; its "
+                            "log says why): its shots are drawn from prompt and seed", model, self.addr)
         return image[0]
 
     async def speak(self, text: str, voice: script_pb2.Voice) -> Speech:

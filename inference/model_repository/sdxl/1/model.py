@@ -1,4 +1,5 @@
-"""sdxl: StableDiffusionXLPipeline over a dynamic batch of requests (see inference.sdxl)."""
+"""sdxl: StableDiffusionXLPipeline over a dynamic batch of requests, conditioned on reference portraits through an
+IP-Adapter when it has one (see inference.sdxl)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ sys.path[:0] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if
 import numpy as np  # noqa: E402
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
-from filmstudio.tensors import IMAGE, SDXL  # noqa: E402
+from filmstudio.tensors import IMAGE, REFERENCES_APPLIED, SDXL  # noqa: E402
 from inference.backend import cancelled_response, error_response, inputs  # noqa: E402
-from inference.sdxl import generate, load_pipeline, weights_dir  # noqa: E402
+from inference.sdxl import (default_scale, find_ip_adapter, generate, load_pipeline, reference_rows,  # noqa: E402
+                            references_applied, weights_dir)
 from inference.signature import image_requests  # noqa: E402
 
 
@@ -25,37 +27,55 @@ class TritonPythonModel:
     def initialize(self, args: dict) -> None:
         self.name = args["model_name"]
         parameters = json.loads(args["model_config"]).get("parameters", {})
-        model_dir = parameters.get("model_dir", {}).get("string_value", "")
-        compile_unet = parameters.get("compile", {}).get("string_value", "false").lower() == "true"
-        path = weights_dir(model_dir)  # WeightsMissing: the load fails with the path and how to provide weights
-        self.pipeline = load_pipeline(path, compile_unet=compile_unet)
-        pb_utils.Logger.log_info(f"sdxl: loaded {path} on {self.pipeline.device}")
+
+        def parameter(key: str, default: str = "") -> str:
+            return parameters.get(key, {}).get("string_value", "") or default
+
+        compile_unet = parameter("compile", "false").lower() == "true"
+        path = weights_dir(parameter("model_dir"))  # WeightsMissing: the load fails saying how to provide weights
+        self.default_scale = default_scale(parameter("ip_adapter_scale", "0.6"))
+        # Without adapter weights the model says so here, once, and answers REFERENCES_APPLIED 0.
+        adapter = find_ip_adapter(parameter("ip_adapter_dir"), parameter("ip_adapter_subfolder", "sdxl_models"),
+                                  parameter("ip_adapter_weight_name", "ip-adapter_sdxl.safetensors"),
+                                  parameter("ip_adapter_image_encoder", "image_encoder"),
+                                  warn=pb_utils.Logger.log_warn)
+        self.pipeline = load_pipeline(path, compile_unet=compile_unet, ip_adapter=adapter,
+                                      warn=pb_utils.Logger.log_warn)
+        pb_utils.Logger.log_info(f"sdxl: loaded {path} on {self.pipeline.device}"
+                                 + (f" with the IP-Adapter {adapter.weights}" if adapter is not None else ""))
 
     def execute(self, requests: list) -> list:
         responses: list = [None] * len(requests)
-        rows, owners = [], []
+        rows, references, owners = [], [], []
         for index, request in enumerate(requests):
             responses[index] = cancelled_response(self.name, request)
             if responses[index] is not None:
                 continue
             try:
-                parsed = image_requests(inputs(request, SDXL))
+                given = inputs(request, SDXL)
+                parsed = image_requests(given)
+                portraits = reference_rows(given, len(parsed), self.default_scale)
             except Exception as exc:  # this request fails alone
                 responses[index] = error_response(self.name, exc)
                 continue
             rows += parsed
+            references += portraits
             owners += [index] * len(parsed)
         if rows:
             try:
-                images = generate(self.pipeline, rows, warn=pb_utils.Logger.log_warn)
+                images = generate(self.pipeline, rows, warn=pb_utils.Logger.log_warn, references=references)
             except Exception as exc:
                 for index in set(owners):
                     responses[index] = error_response(self.name, exc)
                 return responses
             for index in sorted(set(owners)):
-                mine = np.stack([image for image, owner in zip(images, owners) if owner == index])
+                mine = [row for row, owner in enumerate(owners) if owner == index]
+                pixels = np.stack([images[row] for row in mine])
+                applied = np.array([[references_applied(self.pipeline, references[row])] for row in mine],
+                                   dtype=REFERENCES_APPLIED.data_type.numpy)
                 responses[index] = pb_utils.InferenceResponse([
-                    pb_utils.Tensor(IMAGE.name, mine.astype(IMAGE.data_type.numpy, copy=False))])
+                    pb_utils.Tensor(IMAGE.name, pixels.astype(IMAGE.data_type.numpy, copy=False)),
+                    pb_utils.Tensor(REFERENCES_APPLIED.name, applied)])
         return responses
 
     def finalize(self) -> None:
