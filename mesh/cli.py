@@ -14,9 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import pathlib
 import shutil
 import sys
+from collections.abc import Sequence
 
 import grpc
 from google.protobuf import duration_pb2, json_format
@@ -28,7 +30,7 @@ from filmstudio.auth import bearer_metadata, mint_token
 from filmstudio.identity import LOCAL_USER
 from filmstudio.process import stop_event
 from filmstudio.storage import opened_store
-from filmstudio.v1 import film_pb2, film_pb2_grpc
+from filmstudio.v1 import film_pb2, film_pb2_grpc, script_pb2
 from mesh.supervisor import ServiceFailed, Supervisor, local_config, mesh_services
 from orchestrator.script import format_shot_list, parse_script
 
@@ -42,7 +44,24 @@ def _settings(args: argparse.Namespace) -> film_pb2.FilmSettings:
     return film_settings.normalize(film_pb2.FilmSettings(
         aspect_ratio=film_settings.ASPECTS[args.aspect], resolution=film_settings.RESOLUTIONS[args.resolution],
         fps=args.fps, target_duration=duration_pb2.Duration(seconds=args.seconds), style=args.style,
-        image_backend=args.backend, seed=args.seed, burn_subtitles=args.burn_subtitles))
+        image_backend=args.backend, seed=args.seed, burn_subtitles=args.burn_subtitles,
+        srt_speaker_names=args.srt_speaker_names))
+
+
+def _cast(args: argparse.Namespace) -> list[script_pb2.Character]:
+    """The cast overrides in the --cast file: a JSON list of characters as the REST API writes them,
+    for example [{"name": "MAYA", "hair": "long black hair", "gender": "GENDER_FEMALE"}]."""
+    if not args.cast:
+        return []
+    try:
+        entries = json.loads(pathlib.Path(args.cast).read_text(encoding="utf-8"))
+        if not isinstance(entries, list):
+            raise ValueError("expected a JSON list of characters")
+        return [json_format.ParseDict(entry, script_pb2.Character()) for entry in entries]
+    except OSError as exc:
+        raise FilmStudioError(f"{args.cast}: {exc.strerror}") from None
+    except (ValueError, json_format.ParseError) as exc:
+        raise FilmStudioError(f"{args.cast}: {exc}") from None
 
 
 def _read_script(path: str) -> bytes:
@@ -59,7 +78,7 @@ def _read_script(path: str) -> bytes:
 def cmd_parse(args: argparse.Namespace) -> int:
     data = _read_script(args.script)
     try:
-        parsed = parse_script(data, _settings(args))
+        parsed = parse_script(data, _settings(args), _cast(args), cast_field=f"{args.cast}: character")
     except FilmStudioError as exc:
         print(f"{args.script}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
@@ -168,7 +187,8 @@ def output_files(film: film_pb2.Film, output: pathlib.Path) -> list[tuple[str, p
 
 
 async def render_film(config: Config, script: str, settings: film_pb2.FilmSettings, output: pathlib.Path,
-                      display_name: str = "") -> tuple[film_pb2.Film, list[pathlib.Path]]:
+                      display_name: str = "", cast: Sequence[script_pb2.Character] = (),
+                      ) -> tuple[film_pb2.Film, list[pathlib.Path]]:
     """Create a film on the orchestrator at config.orchestrator_addr, watch it, copy its files beside
     `output` (see output_files); returns the film and the paths written."""
     if not config.jwt_secret:
@@ -179,7 +199,8 @@ async def render_film(config: Config, script: str, settings: film_pb2.FilmSettin
     async with grpc.aio.insecure_channel(config.orchestrator_addr) as channel:
         films = film_pb2_grpc.FilmServiceStub(channel)
         film = await films.CreateFilm(film_pb2.CreateFilmRequest(
-            film=film_pb2.Film(script=script, settings=settings, display_name=display_name)), metadata=metadata)
+            film=film_pb2.Film(script=script, settings=settings, display_name=display_name, cast=cast)),
+            metadata=metadata)
         async for event in films.WatchFilm(film_pb2.WatchFilmRequest(name=film.name), metadata=metadata):
             bar.show(event.progress, _label(event))
         bar.done()
@@ -198,8 +219,8 @@ async def render_film(config: Config, script: str, settings: film_pb2.FilmSettin
 async def _render(args: argparse.Namespace, config: Config) -> int:
     data = _read_script(args.script)
     try:  # refuse bad settings or a bad script here, with its line and column, before starting anything
-        settings = _settings(args)
-        parse_script(data, settings)
+        settings, cast = _settings(args), _cast(args)
+        parse_script(data, settings, cast, cast_field=f"{args.cast}: character")
     except FilmStudioError as exc:
         print(f"{args.script}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
@@ -217,7 +238,7 @@ async def _render(args: argparse.Namespace, config: Config) -> int:
             return EXIT_FAILURE
     try:
         film, written = await render_film(config, script, settings, pathlib.Path(args.output),
-                                          display_name=pathlib.Path(args.script).stem)
+                                          display_name=pathlib.Path(args.script).stem, cast=cast)
     except grpc.aio.AioRpcError as exc:
         print(f"filmstudio render: {exc.code().name}: {exc.details()}", file=sys.stderr)
         return EXIT_USAGE if exc.code() == grpc.StatusCode.INVALID_ARGUMENT else EXIT_FAILURE
@@ -264,6 +285,9 @@ def _film_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", default=s.DEFAULT_BACKEND,
                         help=f"image model: {' or '.join(s.IMAGE_BACKENDS)} (default {s.DEFAULT_BACKEND}, the CPU one)")
     parser.add_argument("--burn-subtitles", action="store_true", help="draw subtitles into the picture too")
+    parser.add_argument("--srt-speaker-names", action="store_true", help='lead each SRT cue with its speaker ("MAYA: ...")')
+    parser.add_argument("--cast", metavar="FILE", help='cast overrides: a JSON list such as '
+                        '[{"name": "MAYA", "hair": "long black hair"}]')
 
 
 def build_parser() -> argparse.ArgumentParser:

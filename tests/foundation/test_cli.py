@@ -57,6 +57,21 @@ def test_a_target_out_of_range_is_exit_2():
     assert result.returncode == 2 and "400" in result.stderr
 
 
+def test_parse_takes_cast_overrides_from_a_json_file(tmp_path):
+    cast = tmp_path / "cast.json"
+    cast.write_text(json.dumps([{"name": "maya", "hair": "long black hair"}, {"name": "THEO", "gender": "GENDER_FEMALE"}]))
+    result = filmstudio("parse", str(EXAMPLE), "--format", "json", "--cast", str(cast))
+    assert result.returncode == 0, result.stderr
+    characters = {c.name: c for c in json_format.Parse(result.stdout, script_pb2.SceneGraph()).characters}
+    assert characters["MAYA"].hair == "long black hair" and "long black hair" in characters["MAYA"].description
+    assert characters["THEO"].gender == script_pb2.GENDER_FEMALE and characters["THEO"].voice.variant.startswith("f")
+    for entries, words in (([{"name": "ZED"}], "no character 'ZED'"), ({"name": "MAYA"}, "JSON list"),
+                           ([{"name": "MAYA", "hairr": "x"}], "hairr")):
+        cast.write_text(json.dumps(entries))
+        result = filmstudio("parse", str(EXAMPLE), "--cast", str(cast))
+        assert result.returncode == 2 and words in result.stderr and str(cast) in result.stderr, result.stderr
+
+
 def test_render_refuses_a_bad_script_before_starting_anything(tmp_path):
     empty = tmp_path / "empty.fountain"
     empty.write_text("")
