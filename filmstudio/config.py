@@ -43,6 +43,8 @@ class Config:
     lease_s: float = 15.0
     # How long a film waits (retrying with backoff) for a part that is down before it fails.
     retry_deadline_s: float = 600.0
+    # How long a deleted film stays in its owner's trash (restorable) before the sweeper purges it.
+    trash_retention_s: float = 30 * 24 * 3600.0
     # Films the composer encodes at once; 0 = half the CPU cores (x264 keeps about two busy per film).
     composer_max_encodes: int = 0
     log_level: str = "INFO"

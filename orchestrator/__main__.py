@@ -1,9 +1,11 @@
-"""`python -m orchestrator`: FilmService on FILMSTUDIO_ORCHESTRATOR_ADDR, plus this replica's worker."""
+"""`python -m orchestrator`: FilmService on FILMSTUDIO_ORCHESTRATOR_ADDR, plus this replica's worker
+and trash sweeper."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
 
 import grpc
@@ -19,6 +21,7 @@ from filmstudio.v1 import composer_pb2_grpc, film_pb2_grpc
 from orchestrator.db import Database
 from orchestrator.films import Films
 from orchestrator.service import SERVICE, FilmService
+from orchestrator.sweeper import Sweeper
 from orchestrator.triton import TritonClient
 from orchestrator.worker import Worker
 from orchestrator.workflow import Parts
@@ -44,19 +47,22 @@ async def main() -> None:
     # A short lease lets another replica take over a crashed one's film quickly; the retry deadline is
     # how long a film waits for Triton or the composer to come back before it fails naming the part.
     worker = Worker(parts, lease_s=config.lease_s, retry_deadline_s=config.retry_deadline_s)
-    films = Films(db, store, triton, worker)
+    trash_retention = datetime.timedelta(seconds=config.trash_retention_s)
+    films = Films(db, store, triton, worker, trash_retention=trash_retention)
     if config.metrics_port:
         start_http_server(config.metrics_port, addr="127.0.0.1")
     worker_task = asyncio.create_task(worker.run(), name="worker")
+    sweeper_task = asyncio.create_task(Sweeper(db, store, retention=trash_retention).run(), name="sweeper")
 
     async def register(server: grpc.aio.Server) -> list[str]:
         film_pb2_grpc.add_FilmServiceServicer_to_server(FilmService(films), server)
         return [SERVICE]
 
     async def on_stop() -> None:
-        worker_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker_task
+        for task in (worker_task, sweeper_task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await triton.close()
         await composer_channel.close()
         await store.close()

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
 from filmstudio import names, settings as film_settings
+from filmstudio.config import Config
 from filmstudio.errors import InvalidArgument, ResourceExhausted, Unavailable
 from filmstudio.storage import ObjectStore
 from filmstudio.v1 import film_pb2, script_pb2
@@ -28,8 +29,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# What the composer publishes under films/{film}/ (DeleteFilm removes them with the film).
+TRASH_RETENTION = datetime.timedelta(seconds=Config.trash_retention_s)
+
+# What the composer publishes under films/{film}/ (the purge removes them with the film).
 FILM_OUTPUTS = ("film.mp4", "film.vtt", "film.srt", "poster.jpg", "storyboard.png")
+
+
+def film_objects(film_ids: Sequence[str], orphaned: Sequence[str]) -> list[str]:
+    """The store keys to delete once films are purged: the assets only they used, and their outputs."""
+    return [*orphaned, *(f"films/{film_id}/{output}" for film_id in film_ids for output in FILM_OUTPUTS)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,19 +77,20 @@ class Films:
     """The FilmService operations for one orchestrator process."""
 
     def __init__(self, db: Database, store: ObjectStore, triton: TritonClient, worker: "Worker",
-                 quotas: Quotas = Quotas()) -> None:
+                 quotas: Quotas = Quotas(), trash_retention: datetime.timedelta = TRASH_RETENTION) -> None:
         self.db = db
         self.store = store
         self.triton = triton
         self.worker = worker
         self.quotas = quotas
+        self.trash_retention = trash_retention  # how long a deleted film can be undeleted (purge_time)
         self.cast = Characters(db, store, worker)  # the cast sheet's operations
 
     async def to_proto(self, record: FilmRecord) -> film_pb2.Film:
         """The API film; its shots are read unless the record came with them."""
         if record.shots is None:
             record = dataclasses.replace(record, shots=tuple(await self.db.get_shots(record.id)))
-        return record.to_proto(self.store.uri)
+        return record.to_proto(self.store.uri, self.trash_retention)
 
     async def create(self, owner: str, request: film_pb2.CreateFilmRequest) -> film_pb2.Film:
         film = request.film
@@ -100,7 +109,8 @@ class Films:
             raise Unavailable(f"image backend {backend!r} is not loaded on Triton; "
                               f"use {film_settings.DEFAULT_BACKEND!r} or start Triton with its weights")
         admit = self.quotas.admit(film_settings.target_seconds(settings), datetime.datetime.now(datetime.UTC))
-        record = await self.db.create_film(owner, film.script, settings, display_name=film.display_name,
+        display_name = film.display_name or parsed.scene_graph.title  # the title page's, or prose's first line
+        record = await self.db.create_film(owner, film.script, settings, display_name=display_name,
                                            film_id=request.film_id or None, request_id=request.request_id,
                                            scene_graph=parsed.scene_graph, admit=admit)
         self.worker.wake.set()
@@ -112,9 +122,9 @@ class Films:
     async def list(self, owner: str, request: film_pb2.ListFilmsRequest) -> film_pb2.ListFilmsResponse:
         size = film_settings.page_size(request.page_size)
         after = decode_page_token(request.page_token) if request.page_token else None
-        records, more = await self.db.list_films(owner, size, after, with_shots=True)
+        records, more = await self.db.list_films(owner, size, after, with_shots=True, trashed=request.show_deleted)
         token = encode_page_token(records[-1].created_at, records[-1].id) if more else ""
-        return film_pb2.ListFilmsResponse(films=[r.to_proto(self.store.uri) for r in records], next_page_token=token)
+        return film_pb2.ListFilmsResponse(films=[await self.to_proto(r) for r in records], next_page_token=token)
 
     async def cancel(self, owner: str, name: str) -> film_pb2.Film:
         film_id = names.parse_film_name(name)
@@ -123,12 +133,15 @@ class Films:
         return await self.get(owner, name)
 
     async def delete(self, owner: str, name: str) -> None:
+        """Move the film to the trash, stopping it if it renders; the sweeper purges it later."""
         film_id = names.parse_film_name(name)
-        self.worker.cancel_local(film_id)
-        orphaned = await self.db.delete_film(owner, film_id)
-        for key in [*orphaned, *(f"films/{film_id}/{output}" for output in FILM_OUTPUTS)]:
-            await self.store.delete(key)
-        log.info("deleted films/%s and %d unshared assets", film_id, len(orphaned))
+        await self.db.trash_film(owner, film_id)
+        self.worker.cancel_local(film_id)  # another replica's job stops at its next lease renewal
+        log.info("moved films/%s to the trash", film_id)
+
+    async def undelete(self, owner: str, name: str) -> film_pb2.Film:
+        record = await self.db.undelete_film(owner, names.parse_film_name(name))
+        return await self.to_proto(record)
 
     async def regenerate(self, owner: str, request: film_pb2.RegenerateShotRequest) -> film_pb2.Film:
         film_id, shot_id = names.parse_shot_name(request.name)

@@ -45,6 +45,9 @@ class FilmService(film_pb2_grpc.FilmServiceServicer):
         await self.films.delete(caller(), request.name)
         return empty_pb2.Empty()
 
+    async def UndeleteFilm(self, request, context):
+        return await self.films.undelete(caller(), request.name)
+
     async def RegenerateShot(self, request, context):
         return await self.films.regenerate(caller(), request)
 

@@ -34,7 +34,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from google.rpc import status_pb2 as google_dot_rpc_dot_status__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x66ilmstudio/v1/film.proto\x12\rfilmstudio.v1\x1a\x1c\x66ilmstudio/v1/composer.proto\x1a\x1a\x66ilmstudio/v1/script.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"\x97\x02\n\x0c\x46ilmSettings\x12\x30\n\x0c\x61spect_ratio\x18\x01 \x01(\x0e\x32\x1a.filmstudio.v1.AspectRatio\x12-\n\nresolution\x18\x02 \x01(\x0e\x32\x19.filmstudio.v1.Resolution\x12\x0b\n\x03\x66ps\x18\x03 \x01(\x05\x12\x32\n\x0ftarget_duration\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\r\n\x05style\x18\x05 \x01(\t\x12\x15\n\rimage_backend\x18\x06 \x01(\t\x12\x0c\n\x04seed\x18\x07 \x01(\x03\x12\x16\n\x0e\x62urn_subtitles\x18\x08 \x01(\x08\x12\x19\n\x11srt_speaker_names\x18\t \x01(\x08\"\xa7\x01\n\nShotRender\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07shot_id\x18\x02 \x01(\t\x12\'\n\x05state\x18\x03 \x01(\x0e\x32\x18.filmstudio.v1.ShotState\x12\x11\n\timage_uri\x18\x04 \x01(\t\x12\x11\n\taudio_uri\x18\x05 \x01(\t\x12\x0c\n\x04take\x18\x06 \x01(\x05\x12\x0e\n\x06\x63\x61\x63hed\x18\x07 \x01(\x08\x12\r\n\x05\x65rror\x18\x08 \x01(\t\"\xaf\x01\n\x0b\x46ilmOutputs\x12\x11\n\tvideo_uri\x18\x01 \x01(\t\x12\x19\n\x11subtitles_vtt_uri\x18\x02 \x01(\t\x12\x19\n\x11subtitles_srt_uri\x18\x03 \x01(\t\x12\x12\n\nposter_uri\x18\x04 \x01(\t\x12\x16\n\x0estoryboard_uri\x18\x05 \x01(\t\x12+\n\x08\x64uration\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xd7\x04\n\x04\x46ilm\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12-\n\x05state\x18\x03 \x01(\x0e\x32\x18.filmstudio.v1.FilmStateB\x04\xe2\x41\x01\x03\x12\x16\n\x08progress\x18\x04 \x01(\x02\x42\x04\xe2\x41\x01\x03\x12\x14\n\x06script\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02\x12-\n\x08settings\x18\x06 \x01(\x0b\x32\x1b.filmstudio.v1.FilmSettings\x12\x34\n\x0bscene_graph\x18\x07 \x01(\x0b\x32\x19.filmstudio.v1.SceneGraphB\x04\xe2\x41\x01\x03\x12.\n\x05shots\x18\x08 \x03(\x0b\x32\x19.filmstudio.v1.ShotRenderB\x04\xe2\x41\x01\x03\x12\x31\n\x07outputs\x18\t \x01(\x0b\x32\x1a.filmstudio.v1.FilmOutputsB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\'\n\x05\x65rror\x18\x0c \x01(\x0b\x32\x12.google.rpc.StatusB\x04\xe2\x41\x01\x03\x12\x13\n\x05owner\x18\r \x01(\tB\x04\xe2\x41\x01\x03\x12,\n\x04\x63\x61st\x18\x0e \x03(\x0b\x32\x18.filmstudio.v1.CharacterB\x04\xe2\x41\x01\x04:&\xea\x41#\n\x13\x66ilmstudio.dev/Film\x12\x0c\x66ilms/{film}\"\x81\x01\n\x12ParseScriptRequest\x12\x14\n\x06script\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12-\n\x08settings\x18\x02 \x01(\x0b\x32\x1b.filmstudio.v1.FilmSettings\x12&\n\x04\x63\x61st\x18\x03 \x03(\x0b\x32\x18.filmstudio.v1.Character\"W\n\x13ParseScriptResponse\x12.\n\x0bscene_graph\x18\x01 \x01(\x0b\x32\x19.filmstudio.v1.SceneGraph\x12\x10\n\x08warnings\x18\x02 \x03(\t\"a\n\x11\x43reateFilmRequest\x12\'\n\x04\x66ilm\x18\x01 \x01(\x0b\x32\x13.filmstudio.v1.FilmB\x04\xe2\x41\x01\x02\x12\x0f\n\x07\x66ilm_id\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"$\n\x0eGetFilmRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"9\n\x10ListFilmsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"P\n\x11ListFilmsResponse\x12\"\n\x05\x66ilms\x18\x01 \x03(\x0b\x32\x13.filmstudio.v1.Film\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\">\n\x10WatchFilmRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x03\"G\n\x0bStateChange\x12\'\n\x05state\x18\x01 \x01(\x0e\x32\x18.filmstudio.v1.FilmState\x12\x0f\n\x07message\x18\x02 \x01(\t\"\xb7\x02\n\tFilmEvent\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x0c\n\x04\x66ilm\x18\x02 \x01(\t\x12/\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08progress\x18\x04 \x01(\x02\x12\x32\n\x0cstate_change\x18\x05 \x01(\x0b\x32\x1a.filmstudio.v1.StateChangeH\x00\x12)\n\x04shot\x18\x06 \x01(\x0b\x32\x19.filmstudio.v1.ShotRenderH\x00\x12\x31\n\x07\x63ompose\x18\x07 \x01(\x0b\x32\x1e.filmstudio.v1.ComposeProgressH\x00\x12-\n\x07outputs\x18\x08 \x01(\x0b\x32\x1a.filmstudio.v1.FilmOutputsH\x00\x42\x06\n\x04kind\"\'\n\x11\x43\x61ncelFilmRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\'\n\x11\x44\x65leteFilmRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"g\n\x15RegenerateShotRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\x04seed\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x13\n\x06prompt\x18\x03 \x01(\tH\x01\x88\x01\x01\x42\x07\n\x05_seedB\t\n\x07_prompt\"-\n\x15ListCharactersRequest\x12\x14\n\x06parent\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"F\n\x16ListCharactersResponse\x12,\n\ncharacters\x18\x01 \x03(\x0b\x32\x18.filmstudio.v1.Character\")\n\x13GetCharacterRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xba\x01\n\x16UpdateCharacterRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12+\n\tcharacter\x18\x02 \x01(\x0b\x32\x18.filmstudio.v1.Character\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x16\n\x0eportrait_image\x18\x04 \x01(\x0c\x12\x16\n\x0e\x63lear_portrait\x18\x05 \x01(\x08*\xd7\x01\n\tFilmState\x12\x1a\n\x16\x46ILM_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x46ILM_STATE_QUEUED\x10\x01\x12\x17\n\x13\x46ILM_STATE_PLANNING\x10\x02\x12\x19\n\x15\x46ILM_STATE_GENERATING\x10\x03\x12\x18\n\x14\x46ILM_STATE_COMPOSING\x10\x04\x12\x18\n\x14\x46ILM_STATE_SUCCEEDED\x10\x05\x12\x15\n\x11\x46ILM_STATE_FAILED\x10\x06\x12\x18\n\x14\x46ILM_STATE_CANCELLED\x10\x07*\xa4\x01\n\tShotState\x12\x1a\n\x16SHOT_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12SHOT_STATE_PENDING\x10\x01\x12\x18\n\x14SHOT_STATE_RENDERING\x10\x02\x12\x18\n\x14SHOT_STATE_SUCCEEDED\x10\x03\x12\x15\n\x11SHOT_STATE_FAILED\x10\x04\x12\x18\n\x14SHOT_STATE_CANCELLED\x10\x05*{\n\x0b\x41spectRatio\x12\x1c\n\x18\x41SPECT_RATIO_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41SPECT_RATIO_LANDSCAPE\x10\x01\x12\x19\n\x15\x41SPECT_RATIO_PORTRAIT\x10\x02\x12\x17\n\x13\x41SPECT_RATIO_SQUARE\x10\x03*S\n\nResolution\x12\x1a\n\x16RESOLUTION_UNSPECIFIED\x10\x00\x12\x13\n\x0fRESOLUTION_720P\x10\x01\x12\x14\n\x10RESOLUTION_1080P\x10\x02\x32\xd7\t\n\x0b\x46ilmService\x12r\n\x0bParseScript\x12!.filmstudio.v1.ParseScriptRequest\x1a\".filmstudio.v1.ParseScriptResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\"\x11/v1/scripts:parse:\x01*\x12\\\n\nCreateFilm\x12 .filmstudio.v1.CreateFilmRequest\x1a\x13.filmstudio.v1.Film\"\x17\x82\xd3\xe4\x93\x02\x11\"\t/v1/films:\x04\x66ilm\x12Y\n\x07GetFilm\x12\x1d.filmstudio.v1.GetFilmRequest\x1a\x13.filmstudio.v1.Film\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/{name=films/*}\x12\x61\n\tListFilms\x12\x1f.filmstudio.v1.ListFilmsRequest\x1a .filmstudio.v1.ListFilmsResponse\"\x11\x82\xd3\xe4\x93\x02\x0b\x12\t/v1/films\x12j\n\tWatchFilm\x12\x1f.filmstudio.v1.WatchFilmRequest\x1a\x18.filmstudio.v1.FilmEvent\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/{name=films/*}:watch0\x01\x12i\n\nCancelFilm\x12 .filmstudio.v1.CancelFilmRequest\x1a\x13.filmstudio.v1.Film\"$\x82\xd3\xe4\x93\x02\x1e\"\x19/v1/{name=films/*}:cancel:\x01*\x12\x62\n\nDeleteFilm\x12 .filmstudio.v1.DeleteFilmRequest\x1a\x16.google.protobuf.Empty\"\x1a\x82\xd3\xe4\x93\x02\x14*\x12/v1/{name=films/*}\x12}\n\x0eRegenerateShot\x12$.filmstudio.v1.RegenerateShotRequest\x1a\x13.filmstudio.v1.Film\"0\x82\xd3\xe4\x93\x02*\"%/v1/{name=films/*/shots/*}:regenerate:\x01*\x12\x86\x01\n\x0eListCharacters\x12$.filmstudio.v1.ListCharactersRequest\x1a%.filmstudio.v1.ListCharactersResponse\"\'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{parent=films/*}/characters\x12u\n\x0cGetCharacter\x12\".filmstudio.v1.GetCharacterRequest\x1a\x18.filmstudio.v1.Character\"\'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{name=films/*/characters/*}\x12~\n\x0fUpdateCharacter\x12%.filmstudio.v1.UpdateCharacterRequest\x1a\x18.filmstudio.v1.Character\"*\x82\xd3\xe4\x93\x02$2\x1f/v1/{name=films/*/characters/*}:\x01*b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x66ilmstudio/v1/film.proto\x12\rfilmstudio.v1\x1a\x1c\x66ilmstudio/v1/composer.proto\x1a\x1a\x66ilmstudio/v1/script.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17google/rpc/status.proto\"\x97\x02\n\x0c\x46ilmSettings\x12\x30\n\x0c\x61spect_ratio\x18\x01 \x01(\x0e\x32\x1a.filmstudio.v1.AspectRatio\x12-\n\nresolution\x18\x02 \x01(\x0e\x32\x19.filmstudio.v1.Resolution\x12\x0b\n\x03\x66ps\x18\x03 \x01(\x05\x12\x32\n\x0ftarget_duration\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\r\n\x05style\x18\x05 \x01(\t\x12\x15\n\rimage_backend\x18\x06 \x01(\t\x12\x0c\n\x04seed\x18\x07 \x01(\x03\x12\x16\n\x0e\x62urn_subtitles\x18\x08 \x01(\x08\x12\x19\n\x11srt_speaker_names\x18\t \x01(\x08\"\xa7\x01\n\nShotRender\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07shot_id\x18\x02 \x01(\t\x12\'\n\x05state\x18\x03 \x01(\x0e\x32\x18.filmstudio.v1.ShotState\x12\x11\n\timage_uri\x18\x04 \x01(\t\x12\x11\n\taudio_uri\x18\x05 \x01(\t\x12\x0c\n\x04take\x18\x06 \x01(\x05\x12\x0e\n\x06\x63\x61\x63hed\x18\x07 \x01(\x08\x12\r\n\x05\x65rror\x18\x08 \x01(\t\"\xaf\x01\n\x0b\x46ilmOutputs\x12\x11\n\tvideo_uri\x18\x01 \x01(\t\x12\x19\n\x11subtitles_vtt_uri\x18\x02 \x01(\t\x12\x19\n\x11subtitles_srt_uri\x18\x03 \x01(\t\x12\x12\n\nposter_uri\x18\x04 \x01(\t\x12\x16\n\x0estoryboard_uri\x18\x05 \x01(\t\x12+\n\x08\x64uration\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xc4\x05\n\x04\x46ilm\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12-\n\x05state\x18\x03 \x01(\x0e\x32\x18.filmstudio.v1.FilmStateB\x04\xe2\x41\x01\x03\x12\x16\n\x08progress\x18\x04 \x01(\x02\x42\x04\xe2\x41\x01\x03\x12\x14\n\x06script\x18\x05 \x01(\tB\x04\xe2\x41\x01\x02\x12-\n\x08settings\x18\x06 \x01(\x0b\x32\x1b.filmstudio.v1.FilmSettings\x12\x34\n\x0bscene_graph\x18\x07 \x01(\x0b\x32\x19.filmstudio.v1.SceneGraphB\x04\xe2\x41\x01\x03\x12.\n\x05shots\x18\x08 \x03(\x0b\x32\x19.filmstudio.v1.ShotRenderB\x04\xe2\x41\x01\x03\x12\x31\n\x07outputs\x18\t \x01(\x0b\x32\x1a.filmstudio.v1.FilmOutputsB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\'\n\x05\x65rror\x18\x0c \x01(\x0b\x32\x12.google.rpc.StatusB\x04\xe2\x41\x01\x03\x12\x13\n\x05owner\x18\r \x01(\tB\x04\xe2\x41\x01\x03\x12,\n\x04\x63\x61st\x18\x0e \x03(\x0b\x32\x18.filmstudio.v1.CharacterB\x04\xe2\x41\x01\x04\x12\x35\n\x0b\x64\x65lete_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\npurge_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:&\xea\x41#\n\x13\x66ilmstudio.dev/Film\x12\x0c\x66ilms/{film}\"\x81\x01\n\x12ParseScriptRequest\x12\x14\n\x06script\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12-\n\x08settings\x18\x02 \x01(\x0b\x32\x1b.filmstudio.v1.FilmSettings\x12&\n\x04\x63\x61st\x18\x03 \x03(\x0b\x32\x18.filmstudio.v1.Character\"W\n\x13ParseScriptResponse\x12.\n\x0bscene_graph\x18\x01 \x01(\x0b\x32\x19.filmstudio.v1.SceneGraph\x12\x10\n\x08warnings\x18\x02 \x03(\t\"a\n\x11\x43reateFilmRequest\x12\'\n\x04\x66ilm\x18\x01 \x01(\x0b\x32\x13.filmstudio.v1.FilmB\x04\xe2\x41\x01\x02\x12\x0f\n\x07\x66ilm_id\x18\x02 \x01(\t\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"$\n\x0eGetFilmRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"O\n\x10ListFilmsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x14\n\x0cshow_deleted\x18\x03 \x01(\x08\"P\n\x11ListFilmsResponse\x12\"\n\x05\x66ilms\x18\x01 \x03(\x0b\x32\x13.filmstudio.v1.Film\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\">\n\x10WatchFilmRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x0e\x61\x66ter_sequence\x18\x02 \x01(\x03\"G\n\x0bStateChange\x12\'\n\x05state\x18\x01 \x01(\x0e\x32\x18.filmstudio.v1.FilmState\x12\x0f\n\x07message\x18\x02 \x01(\t\"\xb7\x02\n\tFilmEvent\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x0c\n\x04\x66ilm\x18\x02 \x01(\t\x12/\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08progress\x18\x04 \x01(\x02\x12\x32\n\x0cstate_change\x18\x05 \x01(\x0b\x32\x1a.filmstudio.v1.StateChangeH\x00\x12)\n\x04shot\x18\x06 \x01(\x0b\x32\x19.filmstudio.v1.ShotRenderH\x00\x12\x31\n\x07\x63ompose\x18\x07 \x01(\x0b\x32\x1e.filmstudio.v1.ComposeProgressH\x00\x12-\n\x07outputs\x18\x08 \x01(\x0b\x32\x1a.filmstudio.v1.FilmOutputsH\x00\x42\x06\n\x04kind\"\'\n\x11\x43\x61ncelFilmRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\'\n\x11\x44\x65leteFilmRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\")\n\x13UndeleteFilmRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"g\n\x15RegenerateShotRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\x04seed\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x13\n\x06prompt\x18\x03 \x01(\tH\x01\x88\x01\x01\x42\x07\n\x05_seedB\t\n\x07_prompt\"-\n\x15ListCharactersRequest\x12\x14\n\x06parent\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"F\n\x16ListCharactersResponse\x12,\n\ncharacters\x18\x01 \x03(\x0b\x32\x18.filmstudio.v1.Character\")\n\x13GetCharacterRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xba\x01\n\x16UpdateCharacterRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12+\n\tcharacter\x18\x02 \x01(\x0b\x32\x18.filmstudio.v1.Character\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x16\n\x0eportrait_image\x18\x04 \x01(\x0c\x12\x16\n\x0e\x63lear_portrait\x18\x05 \x01(\x08*\xd7\x01\n\tFilmState\x12\x1a\n\x16\x46ILM_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11\x46ILM_STATE_QUEUED\x10\x01\x12\x17\n\x13\x46ILM_STATE_PLANNING\x10\x02\x12\x19\n\x15\x46ILM_STATE_GENERATING\x10\x03\x12\x18\n\x14\x46ILM_STATE_COMPOSING\x10\x04\x12\x18\n\x14\x46ILM_STATE_SUCCEEDED\x10\x05\x12\x15\n\x11\x46ILM_STATE_FAILED\x10\x06\x12\x18\n\x14\x46ILM_STATE_CANCELLED\x10\x07*\xa4\x01\n\tShotState\x12\x1a\n\x16SHOT_STATE_UNSPECIFIED\x10\x00\x12\x16\n\x12SHOT_STATE_PENDING\x10\x01\x12\x18\n\x14SHOT_STATE_RENDERING\x10\x02\x12\x18\n\x14SHOT_STATE_SUCCEEDED\x10\x03\x12\x15\n\x11SHOT_STATE_FAILED\x10\x04\x12\x18\n\x14SHOT_STATE_CANCELLED\x10\x05*{\n\x0b\x41spectRatio\x12\x1c\n\x18\x41SPECT_RATIO_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41SPECT_RATIO_LANDSCAPE\x10\x01\x12\x19\n\x15\x41SPECT_RATIO_PORTRAIT\x10\x02\x12\x17\n\x13\x41SPECT_RATIO_SQUARE\x10\x03*S\n\nResolution\x12\x1a\n\x16RESOLUTION_UNSPECIFIED\x10\x00\x12\x13\n\x0fRESOLUTION_720P\x10\x01\x12\x14\n\x10RESOLUTION_1080P\x10\x02\x32\xc8\n\n\x0b\x46ilmService\x12r\n\x0bParseScript\x12!.filmstudio.v1.ParseScriptRequest\x1a\".filmstudio.v1.ParseScriptResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\"\x11/v1/scripts:parse:\x01*\x12\\\n\nCreateFilm\x12 .filmstudio.v1.CreateFilmRequest\x1a\x13.filmstudio.v1.Film\"\x17\x82\xd3\xe4\x93\x02\x11\"\t/v1/films:\x04\x66ilm\x12Y\n\x07GetFilm\x12\x1d.filmstudio.v1.GetFilmRequest\x1a\x13.filmstudio.v1.Film\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/{name=films/*}\x12\x61\n\tListFilms\x12\x1f.filmstudio.v1.ListFilmsRequest\x1a .filmstudio.v1.ListFilmsResponse\"\x11\x82\xd3\xe4\x93\x02\x0b\x12\t/v1/films\x12j\n\tWatchFilm\x12\x1f.filmstudio.v1.WatchFilmRequest\x1a\x18.filmstudio.v1.FilmEvent\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/{name=films/*}:watch0\x01\x12i\n\nCancelFilm\x12 .filmstudio.v1.CancelFilmRequest\x1a\x13.filmstudio.v1.Film\"$\x82\xd3\xe4\x93\x02\x1e\"\x19/v1/{name=films/*}:cancel:\x01*\x12\x62\n\nDeleteFilm\x12 .filmstudio.v1.DeleteFilmRequest\x1a\x16.google.protobuf.Empty\"\x1a\x82\xd3\xe4\x93\x02\x14*\x12/v1/{name=films/*}\x12o\n\x0cUndeleteFilm\x12\".filmstudio.v1.UndeleteFilmRequest\x1a\x13.filmstudio.v1.Film\"&\x82\xd3\xe4\x93\x02 \"\x1b/v1/{name=films/*}:undelete:\x01*\x12}\n\x0eRegenerateShot\x12$.filmstudio.v1.RegenerateShotRequest\x1a\x13.filmstudio.v1.Film\"0\x82\xd3\xe4\x93\x02*\"%/v1/{name=films/*/shots/*}:regenerate:\x01*\x12\x86\x01\n\x0eListCharacters\x12$.filmstudio.v1.ListCharactersRequest\x1a%.filmstudio.v1.ListCharactersResponse\"\'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{parent=films/*}/characters\x12u\n\x0cGetCharacter\x12\".filmstudio.v1.GetCharacterRequest\x1a\x18.filmstudio.v1.Character\"\'\x82\xd3\xe4\x93\x02!\x12\x1f/v1/{name=films/*/characters/*}\x12~\n\x0fUpdateCharacter\x12%.filmstudio.v1.UpdateCharacterRequest\x1a\x18.filmstudio.v1.Character\"*\x82\xd3\xe4\x93\x02$2\x1f/v1/{name=films/*/characters/*}:\x01*b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -65,6 +65,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FILM'].fields_by_name['owner']._serialized_options = b'\342A\001\003'
   _globals['_FILM'].fields_by_name['cast']._loaded_options = None
   _globals['_FILM'].fields_by_name['cast']._serialized_options = b'\342A\001\004'
+  _globals['_FILM'].fields_by_name['delete_time']._loaded_options = None
+  _globals['_FILM'].fields_by_name['delete_time']._serialized_options = b'\342A\001\003'
+  _globals['_FILM'].fields_by_name['purge_time']._loaded_options = None
+  _globals['_FILM'].fields_by_name['purge_time']._serialized_options = b'\342A\001\003'
   _globals['_FILM']._loaded_options = None
   _globals['_FILM']._serialized_options = b'\352A#\n\023filmstudio.dev/Film\022\014films/{film}'
   _globals['_PARSESCRIPTREQUEST'].fields_by_name['script']._loaded_options = None
@@ -79,6 +83,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CANCELFILMREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
   _globals['_DELETEFILMREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_DELETEFILMREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
+  _globals['_UNDELETEFILMREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_UNDELETEFILMREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
   _globals['_REGENERATESHOTREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_REGENERATESHOTREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
   _globals['_LISTCHARACTERSREQUEST'].fields_by_name['parent']._loaded_options = None
@@ -101,6 +107,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FILMSERVICE'].methods_by_name['CancelFilm']._serialized_options = b'\202\323\344\223\002\036\"\031/v1/{name=films/*}:cancel:\001*'
   _globals['_FILMSERVICE'].methods_by_name['DeleteFilm']._loaded_options = None
   _globals['_FILMSERVICE'].methods_by_name['DeleteFilm']._serialized_options = b'\202\323\344\223\002\024*\022/v1/{name=films/*}'
+  _globals['_FILMSERVICE'].methods_by_name['UndeleteFilm']._loaded_options = None
+  _globals['_FILMSERVICE'].methods_by_name['UndeleteFilm']._serialized_options = b'\202\323\344\223\002 \"\033/v1/{name=films/*}:undelete:\001*'
   _globals['_FILMSERVICE'].methods_by_name['RegenerateShot']._loaded_options = None
   _globals['_FILMSERVICE'].methods_by_name['RegenerateShot']._serialized_options = b'\202\323\344\223\002*\"%/v1/{name=films/*/shots/*}:regenerate:\001*'
   _globals['_FILMSERVICE'].methods_by_name['ListCharacters']._loaded_options = None
@@ -109,14 +117,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FILMSERVICE'].methods_by_name['GetCharacter']._serialized_options = b'\202\323\344\223\002!\022\037/v1/{name=films/*/characters/*}'
   _globals['_FILMSERVICE'].methods_by_name['UpdateCharacter']._loaded_options = None
   _globals['_FILMSERVICE'].methods_by_name['UpdateCharacter']._serialized_options = b'\202\323\344\223\002$2\037/v1/{name=films/*/characters/*}:\001*'
-  _globals['_FILMSTATE']._serialized_start=3065
-  _globals['_FILMSTATE']._serialized_end=3280
-  _globals['_SHOTSTATE']._serialized_start=3283
-  _globals['_SHOTSTATE']._serialized_end=3447
-  _globals['_ASPECTRATIO']._serialized_start=3449
-  _globals['_ASPECTRATIO']._serialized_end=3572
-  _globals['_RESOLUTION']._serialized_start=3574
-  _globals['_RESOLUTION']._serialized_end=3657
+  _globals['_FILMSTATE']._serialized_start=3239
+  _globals['_FILMSTATE']._serialized_end=3454
+  _globals['_SHOTSTATE']._serialized_start=3457
+  _globals['_SHOTSTATE']._serialized_end=3621
+  _globals['_ASPECTRATIO']._serialized_start=3623
+  _globals['_ASPECTRATIO']._serialized_end=3746
+  _globals['_RESOLUTION']._serialized_start=3748
+  _globals['_RESOLUTION']._serialized_end=3831
   _globals['_FILMSETTINGS']._serialized_start=345
   _globals['_FILMSETTINGS']._serialized_end=624
   _globals['_SHOTRENDER']._serialized_start=627
@@ -124,39 +132,41 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FILMOUTPUTS']._serialized_start=797
   _globals['_FILMOUTPUTS']._serialized_end=972
   _globals['_FILM']._serialized_start=975
-  _globals['_FILM']._serialized_end=1574
-  _globals['_PARSESCRIPTREQUEST']._serialized_start=1577
-  _globals['_PARSESCRIPTREQUEST']._serialized_end=1706
-  _globals['_PARSESCRIPTRESPONSE']._serialized_start=1708
-  _globals['_PARSESCRIPTRESPONSE']._serialized_end=1795
-  _globals['_CREATEFILMREQUEST']._serialized_start=1797
-  _globals['_CREATEFILMREQUEST']._serialized_end=1894
-  _globals['_GETFILMREQUEST']._serialized_start=1896
-  _globals['_GETFILMREQUEST']._serialized_end=1932
-  _globals['_LISTFILMSREQUEST']._serialized_start=1934
-  _globals['_LISTFILMSREQUEST']._serialized_end=1991
-  _globals['_LISTFILMSRESPONSE']._serialized_start=1993
-  _globals['_LISTFILMSRESPONSE']._serialized_end=2073
-  _globals['_WATCHFILMREQUEST']._serialized_start=2075
-  _globals['_WATCHFILMREQUEST']._serialized_end=2137
-  _globals['_STATECHANGE']._serialized_start=2139
-  _globals['_STATECHANGE']._serialized_end=2210
-  _globals['_FILMEVENT']._serialized_start=2213
-  _globals['_FILMEVENT']._serialized_end=2524
-  _globals['_CANCELFILMREQUEST']._serialized_start=2526
-  _globals['_CANCELFILMREQUEST']._serialized_end=2565
-  _globals['_DELETEFILMREQUEST']._serialized_start=2567
-  _globals['_DELETEFILMREQUEST']._serialized_end=2606
-  _globals['_REGENERATESHOTREQUEST']._serialized_start=2608
-  _globals['_REGENERATESHOTREQUEST']._serialized_end=2711
-  _globals['_LISTCHARACTERSREQUEST']._serialized_start=2713
-  _globals['_LISTCHARACTERSREQUEST']._serialized_end=2758
-  _globals['_LISTCHARACTERSRESPONSE']._serialized_start=2760
-  _globals['_LISTCHARACTERSRESPONSE']._serialized_end=2830
-  _globals['_GETCHARACTERREQUEST']._serialized_start=2832
-  _globals['_GETCHARACTERREQUEST']._serialized_end=2873
-  _globals['_UPDATECHARACTERREQUEST']._serialized_start=2876
-  _globals['_UPDATECHARACTERREQUEST']._serialized_end=3062
-  _globals['_FILMSERVICE']._serialized_start=3660
-  _globals['_FILMSERVICE']._serialized_end=4899
+  _globals['_FILM']._serialized_end=1683
+  _globals['_PARSESCRIPTREQUEST']._serialized_start=1686
+  _globals['_PARSESCRIPTREQUEST']._serialized_end=1815
+  _globals['_PARSESCRIPTRESPONSE']._serialized_start=1817
+  _globals['_PARSESCRIPTRESPONSE']._serialized_end=1904
+  _globals['_CREATEFILMREQUEST']._serialized_start=1906
+  _globals['_CREATEFILMREQUEST']._serialized_end=2003
+  _globals['_GETFILMREQUEST']._serialized_start=2005
+  _globals['_GETFILMREQUEST']._serialized_end=2041
+  _globals['_LISTFILMSREQUEST']._serialized_start=2043
+  _globals['_LISTFILMSREQUEST']._serialized_end=2122
+  _globals['_LISTFILMSRESPONSE']._serialized_start=2124
+  _globals['_LISTFILMSRESPONSE']._serialized_end=2204
+  _globals['_WATCHFILMREQUEST']._serialized_start=2206
+  _globals['_WATCHFILMREQUEST']._serialized_end=2268
+  _globals['_STATECHANGE']._serialized_start=2270
+  _globals['_STATECHANGE']._serialized_end=2341
+  _globals['_FILMEVENT']._serialized_start=2344
+  _globals['_FILMEVENT']._serialized_end=2655
+  _globals['_CANCELFILMREQUEST']._serialized_start=2657
+  _globals['_CANCELFILMREQUEST']._serialized_end=2696
+  _globals['_DELETEFILMREQUEST']._serialized_start=2698
+  _globals['_DELETEFILMREQUEST']._serialized_end=2737
+  _globals['_UNDELETEFILMREQUEST']._serialized_start=2739
+  _globals['_UNDELETEFILMREQUEST']._serialized_end=2780
+  _globals['_REGENERATESHOTREQUEST']._serialized_start=2782
+  _globals['_REGENERATESHOTREQUEST']._serialized_end=2885
+  _globals['_LISTCHARACTERSREQUEST']._serialized_start=2887
+  _globals['_LISTCHARACTERSREQUEST']._serialized_end=2932
+  _globals['_LISTCHARACTERSRESPONSE']._serialized_start=2934
+  _globals['_LISTCHARACTERSRESPONSE']._serialized_end=3004
+  _globals['_GETCHARACTERREQUEST']._serialized_start=3006
+  _globals['_GETCHARACTERREQUEST']._serialized_end=3047
+  _globals['_UPDATECHARACTERREQUEST']._serialized_start=3050
+  _globals['_UPDATECHARACTERREQUEST']._serialized_end=3236
+  _globals['_FILMSERVICE']._serialized_start=3834
+  _globals['_FILMSERVICE']._serialized_end=5186
 # @@protoc_insertion_point(module_scope)

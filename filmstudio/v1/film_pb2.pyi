@@ -132,7 +132,7 @@ class FilmOutputs(_message.Message):
     def __init__(self, video_uri: _Optional[str] = ..., subtitles_vtt_uri: _Optional[str] = ..., subtitles_srt_uri: _Optional[str] = ..., poster_uri: _Optional[str] = ..., storyboard_uri: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Film(_message.Message):
-    __slots__ = ("name", "display_name", "state", "progress", "script", "settings", "scene_graph", "shots", "outputs", "create_time", "update_time", "error", "owner", "cast")
+    __slots__ = ("name", "display_name", "state", "progress", "script", "settings", "scene_graph", "shots", "outputs", "create_time", "update_time", "error", "owner", "cast", "delete_time", "purge_time")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -147,6 +147,8 @@ class Film(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
     CAST_FIELD_NUMBER: _ClassVar[int]
+    DELETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PURGE_TIME_FIELD_NUMBER: _ClassVar[int]
     name: str
     display_name: str
     state: FilmState
@@ -161,7 +163,9 @@ class Film(_message.Message):
     error: _status_pb2.Status
     owner: str
     cast: _containers.RepeatedCompositeFieldContainer[_script_pb2.Character]
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[FilmState, str]] = ..., progress: _Optional[float] = ..., script: _Optional[str] = ..., settings: _Optional[_Union[FilmSettings, _Mapping]] = ..., scene_graph: _Optional[_Union[_script_pb2.SceneGraph, _Mapping]] = ..., shots: _Optional[_Iterable[_Union[ShotRender, _Mapping]]] = ..., outputs: _Optional[_Union[FilmOutputs, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., owner: _Optional[str] = ..., cast: _Optional[_Iterable[_Union[_script_pb2.Character, _Mapping]]] = ...) -> None: ...
+    delete_time: _timestamp_pb2.Timestamp
+    purge_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[FilmState, str]] = ..., progress: _Optional[float] = ..., script: _Optional[str] = ..., settings: _Optional[_Union[FilmSettings, _Mapping]] = ..., scene_graph: _Optional[_Union[_script_pb2.SceneGraph, _Mapping]] = ..., shots: _Optional[_Iterable[_Union[ShotRender, _Mapping]]] = ..., outputs: _Optional[_Union[FilmOutputs, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error: _Optional[_Union[_status_pb2.Status, _Mapping]] = ..., owner: _Optional[str] = ..., cast: _Optional[_Iterable[_Union[_script_pb2.Character, _Mapping]]] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., purge_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ParseScriptRequest(_message.Message):
     __slots__ = ("script", "settings", "cast")
@@ -198,12 +202,14 @@ class GetFilmRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class ListFilmsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token")
+    __slots__ = ("page_size", "page_token", "show_deleted")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SHOW_DELETED_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    show_deleted: bool
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., show_deleted: _Optional[bool] = ...) -> None: ...
 
 class ListFilmsResponse(_message.Message):
     __slots__ = ("films", "next_page_token")
@@ -256,6 +262,12 @@ class CancelFilmRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class DeleteFilmRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class UndeleteFilmRequest(_message.Message):
     __slots__ = ("name",)
     NAME_FIELD_NUMBER: _ClassVar[int]
     name: str

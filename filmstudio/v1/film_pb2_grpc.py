@@ -75,6 +75,11 @@ class FilmServiceStub:
                 request_serializer=filmstudio_dot_v1_dot_film__pb2.DeleteFilmRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.UndeleteFilm = channel.unary_unary(
+                '/filmstudio.v1.FilmService/UndeleteFilm',
+                request_serializer=filmstudio_dot_v1_dot_film__pb2.UndeleteFilmRequest.SerializeToString,
+                response_deserializer=filmstudio_dot_v1_dot_film__pb2.Film.FromString,
+                _registered_method=True)
         self.RegenerateShot = channel.unary_unary(
                 '/filmstudio.v1.FilmService/RegenerateShot',
                 request_serializer=filmstudio_dot_v1_dot_film__pb2.RegenerateShotRequest.SerializeToString,
@@ -126,7 +131,7 @@ class FilmServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListFilms(self, request, context):
-        """Lists the caller's films, newest first.
+        """Lists the caller's films, newest first: those not in the trash, or with show_deleted only those in it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -148,7 +153,17 @@ class FilmServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteFilm(self, request, context):
-        """Deletes a film and every asset no other film uses.
+        """Moves a film to the caller's trash: it leaves every listing and is not found by the other
+        methods, a render in progress is cancelled, and UndeleteFilm restores it until its purge_time.
+        Then it is purged with every asset no other film uses. A film already in the trash: NOT_FOUND.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UndeleteFilm(self, request, context):
+        """Takes a film out of the trash, as it was when deleted (a render the delete cancelled stays
+        cancelled). A film not in the trash: NOT_FOUND.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -220,6 +235,11 @@ def add_FilmServiceServicer_to_server(servicer, server):
                     servicer.DeleteFilm,
                     request_deserializer=filmstudio_dot_v1_dot_film__pb2.DeleteFilmRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'UndeleteFilm': grpc.unary_unary_rpc_method_handler(
+                    servicer.UndeleteFilm,
+                    request_deserializer=filmstudio_dot_v1_dot_film__pb2.UndeleteFilmRequest.FromString,
+                    response_serializer=filmstudio_dot_v1_dot_film__pb2.Film.SerializeToString,
             ),
             'RegenerateShot': grpc.unary_unary_rpc_method_handler(
                     servicer.RegenerateShot,
@@ -435,6 +455,33 @@ class FilmService:
             '/filmstudio.v1.FilmService/DeleteFilm',
             filmstudio_dot_v1_dot_film__pb2.DeleteFilmRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UndeleteFilm(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.FilmService/UndeleteFilm',
+            filmstudio_dot_v1_dot_film__pb2.UndeleteFilmRequest.SerializeToString,
+            filmstudio_dot_v1_dot_film__pb2.Film.FromString,
             options,
             channel_credentials,
             insecure,

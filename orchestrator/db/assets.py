@@ -1,5 +1,5 @@
 """Which assets are in the content-addressed store, and which films use them: an asset no film
-uses is garbage (collect_orphan_assets); deleting a film returns the keys only it used."""
+uses is garbage (collect_orphan_assets); purging a film returns the keys only it used."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ class AssetRows(Engine):
 
         async def work(conn: AsyncConnection) -> bool:
             now = self.clock()
-            # Lock the film against a concurrent delete_film until the reference is in.
+            # Lock the film against a concurrent purge_films until the reference is in.
             film = (
                 await conn.execute(sa.select(films.c.id).where(films.c.id == film_id).with_for_update(read=True))
             ).first()

@@ -7,7 +7,7 @@ table or concern, each building on the one before:
     events.py   each film's event log, LISTEN/NOTIFY
     leases.py   claiming, renewing and releasing films (LeaseLost)
     shots.py    planned shots and their render records
-    films.py    films: create, read, list, cancel, delete, state moves, regenerate
+    films.py    films: create, read, list, cancel, trash/undelete/purge, state moves, regenerate
     assets.py   which films use which stored assets
 
 Nothing here checks API input or knows gRPC: callers hand it checked ids and normalised settings.

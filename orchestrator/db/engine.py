@@ -210,6 +210,7 @@ def film_record(row: Any, created: bool = False, shots: Iterable[ShotRecord] | N
         last_sequence=m["last_sequence"],
         created_at=m["created_at"],
         updated_at=m["updated_at"],
+        deleted_at=m["deleted_at"],
         shots=None if shots is None else tuple(shots),
         created=created,
     )

@@ -102,7 +102,7 @@ class EventLog(Engine):
         self, film_id: str, after_sequence: int, timeout_s: float, limit: int = 500
     ) -> list[film_pb2.FilmEvent]:
         """events_after, but waits up to `timeout_s` for at least one; [] if none came. NotFound
-        once the film is gone (deleted while watched).
+        once the film is gone (purged while watched).
 
         Wakes at once for events appended through this Database, and for any replica's events on
         PostgreSQL (LISTEN/NOTIFY); otherwise (SQLite written by another process) it polls every

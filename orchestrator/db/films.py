@@ -1,6 +1,9 @@
 """Films: created queued, read by their owner (or any owner, for workers), moved along their
-lifecycle by the worker holding them, cancelled, deleted, and re-opened to regenerate a shot or
-re-render a changed character's shots."""
+lifecycle by the worker holding them, cancelled, re-opened to regenerate a shot or re-render a changed
+character's shots, and deleted: moved to the owner's trash, restored from it, or purged for good.
+
+A film in the trash (deleted_at set) is out of its owner's reach: every read and write on the owner's
+behalf answers NotFound for it, as for a missing film, but for listing the trash and undeleting."""
 
 from __future__ import annotations
 
@@ -25,6 +28,29 @@ from orchestrator.db.shots import ShotRows, shots_by_film
 
 def _seconds(duration: Any) -> float:
     return duration.seconds + duration.nanos / 1e9
+
+
+def _in_trash(trashed: bool) -> sa.ColumnElement[bool]:
+    """Films in the trash, or (False) those not in it."""
+    return films.c.deleted_at.is_not(None) if trashed else films.c.deleted_at.is_(None)
+
+
+def _page(trashed: bool) -> sa.Select:
+    return (
+        sa.select(films)
+        .where(films.c.owner == sa.bindparam("owner"), _in_trash(trashed))
+        .order_by(films.c.created_at.desc(), films.c.id.desc())
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
+
+
+def _page_after(page: sa.Select) -> sa.Select:
+    # A row-value comparison, so the (owner, created_at, id) index bounds the scan on both backends
+    # (the equivalent OR of two comparisons makes SQLite read every film of the owner).
+    return page.where(
+        sa.tuple_(films.c.created_at, films.c.id)
+        < sa.tuple_(sa.bindparam("created_at", type_=films.c.created_at.type), sa.bindparam("after_id"))
+    )
 
 
 class FilmRows(ShotRows):
@@ -96,19 +122,10 @@ class FilmRows(ShotRows):
     # The hot reads' statements, built once: building and keying a statement costs SQLAlchemy more
     # than SQLite takes to run it (GetFilm's read in its thread: ~580 us built per call, ~210 us so).
     _FILM = sa.select(films).where(films.c.id == sa.bindparam("film_id"))
-    _OWNED_FILM = _FILM.where(films.c.owner == sa.bindparam("owner"))
-    _PAGE = (
-        sa.select(films)
-        .where(films.c.owner == sa.bindparam("owner"))
-        .order_by(films.c.created_at.desc(), films.c.id.desc())
-        .limit(sa.bindparam("limit", type_=sa.Integer))
-    )
-    # A row-value comparison, so the (owner, created_at, id) index bounds the scan on both backends
-    # (the equivalent OR of two comparisons makes SQLite read every film of the owner).
-    _PAGE_AFTER = _PAGE.where(
-        sa.tuple_(films.c.created_at, films.c.id)
-        < sa.tuple_(sa.bindparam("created_at", type_=films.c.created_at.type), sa.bindparam("after_id"))
-    )
+    _OWNED_FILM = _FILM.where(films.c.owner == sa.bindparam("owner"), _in_trash(False))
+    # Pages of the owner's films (index 0) and of the owner's trash (index 1), the first and those after one.
+    _PAGE = tuple(_page(trashed) for trashed in (False, True))
+    _PAGE_AFTER = tuple(_page_after(page) for page in _PAGE)
 
     async def get_film(self, owner: str, film_id: str, *, with_shots: bool = False) -> FilmRecord:
         """The owner's film; NotFound for a missing film and for another owner's film alike.
@@ -140,14 +157,16 @@ class FilmRows(ShotRows):
         after: tuple[datetime.datetime, str] | None = None,
         *,
         with_shots: bool = False,
+        trashed: bool = False,
     ) -> tuple[list[FilmRecord], bool]:
-        """Up to `page_size` of the owner's films, newest first, starting after the (created_at, id)
-        of the last film of the previous page; and whether more follow. with_shots also reads their
-        shots (FilmRecord.shots) in the same snapshot, in one more query for the whole page."""
+        """Up to `page_size` of the owner's films not in the trash (with `trashed`, of those in it),
+        newest first, starting after the (created_at, id) of the last film of the previous page; and
+        whether more follow. with_shots also reads their shots (FilmRecord.shots) in the same
+        snapshot, in one more query for the whole page."""
         params: dict[str, Any] = {"owner": owner, "limit": page_size + 1}
         if after is not None:
             params |= {"created_at": after[0], "after_id": after[1]}
-        query = self._PAGE if after is None else self._PAGE_AFTER
+        query = (self._PAGE if after is None else self._PAGE_AFTER)[trashed]
 
         def work(conn: sa.Connection) -> list[FilmRecord]:
             rows = conn.execute(query, params).all()
@@ -160,7 +179,8 @@ class FilmRows(ShotRows):
         return page[:page_size], len(page) > page_size
 
     async def count_active_films(self, owner: str) -> int:
-        """How many of the owner's films are not finished (queued, planning, generating, composing)."""
+        """How many of the owner's films are not finished (queued, planning, generating, composing)
+        and not in the trash."""
         return await self._read(lambda conn: _active_films(conn, owner))
 
     async def seconds_rendered_since(self, owner: str, since: datetime.datetime) -> float:
@@ -179,27 +199,26 @@ class FilmRows(ShotRows):
             if lifecycle.is_terminal(row.state):
                 return film_record(row)
             now = self.clock()
-            held = row.lease_owner is not None and row.lease_expires_at > now
-            values: dict[str, Any] = {"cancel_requested": True, "updated_at": now}
-            if not held:
-                message = f"film {film_name(film_id)} was cancelled by its owner"
-                values |= {
-                    "state": lifecycle.CANCELLED,
-                    "error_code": code_pb2.CANCELLED,
-                    "error_message": message,
-                    "lease_owner": None,
-                    "lease_expires_at": None,
-                    "not_before": None,
-                }
-                await self._cancel_unfinished_shots(conn, film_id, now)
-                change = film_pb2.StateChange(state=lifecycle.CANCELLED, message=message)
-                await self._append(conn, film_id, film_pb2.FilmEvent(state_change=change))
+            values = await self._cancel(conn, row, now)
             await conn.execute(sa.update(films).where(films.c.id == film_id).values(**values))
             return film_record((await conn.execute(sa.select(films).where(films.c.id == film_id))).one())
 
         film = await self._write(work)
         self._notify(film_id)
         return film
+
+    async def _cancel(self, conn: AsyncConnection, row: Any, now: datetime.datetime) -> dict[str, Any]:
+        """Stop an unfinished film (see request_cancel): the film row's new values. A film no worker
+        holds gets its shots and its CANCELLED event here; a held one only `cancel_requested`."""
+        values: dict[str, Any] = {"cancel_requested": True, "updated_at": now}
+        if row.lease_owner is not None and row.lease_expires_at > now:
+            return values
+        message = f"film {film_name(row.id)} was cancelled by its owner"
+        await self._cancel_unfinished_shots(conn, row.id, now)
+        change = film_pb2.StateChange(state=lifecycle.CANCELLED, message=message)
+        await self._append(conn, row.id, film_pb2.FilmEvent(state_change=change))
+        return values | {"state": lifecycle.CANCELLED, "error_code": code_pb2.CANCELLED, "error_message": message,
+                         "lease_owner": None, "lease_expires_at": None, "not_before": None}
 
     async def is_cancel_requested(self, film_id: str) -> bool:
         """Whether the owner asked the film to stop (False for a deleted film: its worker gets LeaseLost)."""
@@ -210,26 +229,78 @@ class FilmRows(ShotRows):
 
         return await self._read(work)
 
-    async def delete_film(self, owner: str, film_id: str) -> list[str]:
-        """Delete the film, its shots, events and asset references. Returns the asset keys no other
-        film uses (their rows are gone too): the caller deletes those objects from the store."""
+    async def trash_film(self, owner: str, film_id: str) -> FilmRecord:
+        """DeleteFilm: move the owner's film to the trash (deleted_at), stopping it as request_cancel
+        does if it is unfinished. NotFound for a film already in the trash, as for a missing one."""
 
-        async def work(conn: AsyncConnection) -> list[str]:
-            await _owned_film(conn, owner, film_id, for_update=True)
-            used = sa.select(film_assets.c.asset_key).where(film_assets.c.film_id == film_id)
-            keys = list((await conn.execute(used)).scalars().all())
-            await conn.execute(sa.delete(films).where(films.c.id == film_id))  # cascades
-            if not keys:
-                return []
-            still_used = sa.exists().where(film_assets.c.asset_key == assets.c.key)
-            result = await conn.execute(
-                sa.delete(assets).where(assets.c.key.in_(keys), ~still_used).returning(assets.c.key)
-            )
-            return sorted(result.scalars().all())
+        async def work(conn: AsyncConnection) -> FilmRecord:
+            row = await _owned_film(conn, owner, film_id, for_update=True)
+            now = self.clock()
+            values: dict[str, Any] = {"deleted_at": now, "updated_at": now}
+            if not lifecycle.is_terminal(row.state):
+                values |= await self._cancel(conn, row, now)
+            await conn.execute(sa.update(films).where(films.c.id == film_id).values(**values))
+            return film_record((await conn.execute(sa.select(films).where(films.c.id == film_id))).one())
 
-        keys = await self._write(work)
+        film = await self._write(work)
         self._notify(film_id)
-        return keys
+        return film
+
+    async def undelete_film(self, owner: str, film_id: str) -> FilmRecord:
+        """UndeleteFilm: take the owner's film out of the trash, as it was. NotFound for a film not in
+        the trash (or purged already)."""
+
+        async def work(conn: AsyncConnection) -> FilmRecord:
+            await _owned_film(conn, owner, film_id, for_update=True, trashed=True)
+            await conn.execute(sa.update(films).where(films.c.id == film_id).values(
+                deleted_at=None, updated_at=self.clock()))
+            return film_record((await conn.execute(sa.select(films).where(films.c.id == film_id))).one())
+
+        return await self._write(work)
+
+    async def purge_films(self, deleted_before: datetime.datetime, limit: int = 100) -> tuple[list[str], list[str]]:
+        """Delete for good up to `limit` films put in the trash before `deleted_before`, with their
+        shots, events and asset references. Returns the ids of the films purged and the asset keys no
+        other film uses any more (their rows are gone too): the caller deletes those objects, and the
+        films' own outputs, from the store.
+
+        Safe when replicas purge at once: each film is deleted, and reported, by one of them. On
+        PostgreSQL the films are claimed FOR UPDATE SKIP LOCKED, and the assets they use are locked
+        (in key order) before any reference goes, so two replicas purging two films that share an asset
+        cannot each still see the other's reference and both keep it; SQLite serialises the writes."""
+
+        async def work(conn: AsyncConnection) -> tuple[list[str], list[str]]:
+            due = films.c.deleted_at < deleted_before
+            query = sa.select(films.c.id).where(due).order_by(films.c.deleted_at, films.c.id).limit(limit)
+            if self.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            candidates = list((await conn.execute(query)).scalars())
+            if not candidates:
+                return [], []
+            uses = sa.select(film_assets.c.film_id, film_assets.c.asset_key).where(film_assets.c.film_id.in_(candidates))
+            keys_of: dict[str, set[str]] = {}
+            for film_id, key in (await conn.execute(uses)).all():
+                keys_of.setdefault(film_id, set()).add(key)
+            if self.dialect == "postgresql" and keys_of:
+                every_key = sorted(set().union(*keys_of.values()))
+                await conn.execute(sa.select(assets.c.key).where(assets.c.key.in_(every_key))
+                                   .order_by(assets.c.key).with_for_update())
+            # `due` again: an undelete may have come between the read and the lock.
+            deleted = await conn.execute(
+                sa.delete(films).where(films.c.id.in_(candidates), due).returning(films.c.id))  # cascades
+            purged = sorted(deleted.scalars())
+            keys = sorted(set().union(*(keys_of.get(film_id, set()) for film_id in purged)))
+            if not keys:
+                return purged, []
+            still_used = sa.exists().where(film_assets.c.asset_key == assets.c.key)
+            orphaned = await conn.execute(
+                sa.delete(assets).where(assets.c.key.in_(keys), ~still_used).returning(assets.c.key))
+            return purged, sorted(orphaned.scalars())
+
+        purged, orphaned = await self._write(work)
+        for film_id in purged:
+            self._notify(film_id)
+        return purged, orphaned
 
     async def set_state(
         self,
@@ -392,7 +463,9 @@ class Admit(Protocol):
 
 
 async def _active_films(conn: AsyncConnection, owner: str) -> int:
-    query = sa.select(sa.func.count()).where(films.c.owner == owner, films.c.state.in_(lifecycle.ACTIVE_STATES))
+    # A film in the trash no longer counts, even while its worker is still stopping it.
+    query = sa.select(sa.func.count()).where(films.c.owner == owner, films.c.state.in_(lifecycle.ACTIVE_STATES),
+                                             _in_trash(False))
     return (await conn.execute(query)).scalar_one()
 
 
@@ -402,10 +475,12 @@ async def _seconds_since(conn: AsyncConnection, owner: str, since: datetime.date
     return float((await conn.execute(query)).scalar_one())
 
 
-async def _owned_film(conn: AsyncConnection, owner: str, film_id: str, for_update: bool = False) -> Any:
-    """The owner's film row; NotFound for a missing film and for another owner's film alike (a caller
-    never learns that someone else's film exists). for_update locks the row for the transaction."""
-    query = sa.select(films).where(films.c.id == film_id, films.c.owner == owner)
+async def _owned_film(conn: AsyncConnection, owner: str, film_id: str, for_update: bool = False,
+                      trashed: bool = False) -> Any:
+    """The owner's film row, not in the trash (with `trashed`: in it); NotFound for a missing film, for
+    another owner's film and for one on the other side of the trash alike (a caller never learns that
+    someone else's film exists). for_update locks the row for the transaction."""
+    query = sa.select(films).where(films.c.id == film_id, films.c.owner == owner, _in_trash(trashed))
     row = (await conn.execute(query.with_for_update() if for_update else query)).first()
     if row is None:
         raise NotFound(f"film {film_name(film_id)} not found")

@@ -23,7 +23,7 @@ from orchestrator.db.schema import films
 
 
 class LeaseLost(Exception):
-    """The worker no longer holds the film: another worker took it over, or the film was deleted.
+    """The worker no longer holds the film: another worker took it over, or the film was purged.
 
     The worker must stop working on the film and must not retry the write.
     """

@@ -92,6 +92,8 @@ class FilmRecord:
     last_sequence: int
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    # When DeleteFilm moved the film to the trash; None for a film not in it.
+    deleted_at: datetime.datetime | None = None
     # The film's shots in film order, read in the same snapshot as the film (get_film and list_films
     # with_shots=True); None when the record was read without them.
     shots: tuple[ShotRecord, ...] | None = None
@@ -108,8 +110,10 @@ class FilmRecord:
             return None
         return status_pb2.Status(code=self.error_code, message=self.error_message)
 
-    def to_proto(self, object_uri: Callable[[str], str] = same_key) -> film_pb2.Film:
-        """The API message; Film.shots are the record's shots (none when it was read without them)."""
+    def to_proto(self, object_uri: Callable[[str], str] = same_key,
+                 trash_retention: datetime.timedelta | None = None) -> film_pb2.Film:
+        """The API message; Film.shots are the record's shots (none when it was read without them).
+        A film in the trash has its delete_time and, given how long the trash keeps films, its purge_time."""
         film = film_pb2.Film(
             name=self.name,
             display_name=self.display_name,
@@ -131,4 +135,8 @@ class FilmRecord:
             film.outputs.CopyFrom(self.outputs)
         if self.error is not None:
             film.error.CopyFrom(self.error)
+        if self.deleted_at is not None:
+            film.delete_time.CopyFrom(timestamp(self.deleted_at))
+            if trash_retention is not None:
+                film.purge_time.CopyFrom(timestamp(self.deleted_at + trash_retention))
         return film

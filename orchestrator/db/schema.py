@@ -81,9 +81,13 @@ films = sa.Table(
     sa.Column("last_sequence", sa.BigInteger(), nullable=False, server_default="0"),
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    # When DeleteFilm moved the film to its owner's trash; NULL for a film not in it. The sweeper
+    # purges the film once this is older than the retention.
+    sa.Column("deleted_at", UTCDateTime(), nullable=True),
     sa.UniqueConstraint("owner", "request_id"),
     sa.Index(None, "owner", "created_at", "id"),
     sa.Index(None, "state", "not_before"),
+    sa.Index(None, "deleted_at"),
 )
 
 shots = sa.Table(

@@ -28,3 +28,13 @@ async def generating_film(db: Database, worker: str = "w1", shot_ids=("s1", "s2"
     await db.put_shots(film.id, worker, [(shot_id, i) for i, shot_id in enumerate(shot_ids)])
     await db.set_state(film.id, worker, film_pb2.FILM_STATE_GENERATING)
     return film
+
+
+async def purge(db: Database, film_id: str, owner: str = "alice") -> list[str]:
+    """Delete the film (to the trash) and purge it at once, as the sweeper would once the retention has
+    passed; returns the asset keys only it used."""
+    await db.trash_film(owner, film_id)
+    db.clock.advance(1)
+    purged, orphaned = await db.purge_films(db.clock())
+    assert purged == [film_id]
+    return orphaned

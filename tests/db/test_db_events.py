@@ -79,10 +79,12 @@ async def test_waiters_wake_on_news_not_on_their_poll(backend):
         assert [e.sequence for e in got] == [2 + i]
 
 
-async def test_a_watched_film_that_is_deleted_ends_the_wait(db):
+async def test_a_watched_film_that_is_purged_ends_the_wait(db):
     film = await new_film(db)
-    waiting = asyncio.create_task(db.wait_for_events(film.id, 1, timeout_s=3600))
+    trashed = await db.trash_film("alice", film.id)  # its CANCELLED event is the last one to see
+    waiting = asyncio.create_task(db.wait_for_events(film.id, trashed.last_sequence, timeout_s=3600))
     await asyncio.sleep(0.05)
-    await db.delete_film("alice", film.id)
+    db.clock.advance(1)
+    assert (await db.purge_films(db.clock()))[0] == [film.id]
     with pytest.raises(NotFound, match=f"film films/{film.id} not found"):
         await asyncio.wait_for(waiting, 20)

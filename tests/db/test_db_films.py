@@ -1,9 +1,10 @@
-"""Films: idempotent creation, owner isolation, pagination, quotas, cancel, delete."""
+"""Films: idempotent creation, owner isolation, pagination, quotas, cancel, purge (the trash: test_db_trash.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime
+import types
 
 import pytest
 from google.protobuf import duration_pb2
@@ -12,10 +13,11 @@ from google.rpc import code_pb2
 from filmstudio.errors import AlreadyExists, InvalidArgument, NotFound, ResourceExhausted, status_of
 from filmstudio.names import check_film_id
 from filmstudio.settings import page_size
-from orchestrator.films import Quotas
+from filmstudio.storage import LocalStore
+from orchestrator.films import Films, Quotas
 from orchestrator.paging import decode_page_token, encode_page_token
 from filmstudio.v1 import film_pb2
-from tests.db.films import generating_film, new_film, settings
+from tests.db.films import generating_film, new_film, purge, settings
 
 
 async def test_same_request_id_returns_the_first_film(db):
@@ -63,7 +65,7 @@ async def test_another_owners_film_is_not_found_exactly_like_a_missing_one(db):
         await db.get_film("mallory", "no-such-film")
     assert str(other_owner.value) == f"film films/{film.id} not found"
     assert str(missing.value) == "film films/no-such-film not found"
-    for call in (db.request_cancel, db.delete_film):
+    for call in (db.request_cancel, db.trash_film, db.undelete_film):
         with pytest.raises(NotFound):
             await call("mallory", film.id)
     with pytest.raises(NotFound):
@@ -171,26 +173,26 @@ async def test_cancel_of_a_claimed_film_asks_its_worker(db):
     assert shots["s2"].state == film_pb2.SHOT_STATE_CANCELLED
 
 
-async def test_delete_returns_only_assets_no_other_film_uses(db):
+async def test_purge_returns_only_assets_no_other_film_uses(db):
     doomed = await new_film(db)
     keeper = await new_film(db)
     for key, film in (("shared", doomed), ("shared", keeper), ("mine-1", doomed), ("mine-2", doomed), ("theirs", keeper)):
         assert await db.record_asset(key, "image", "storyboard", "1", 10, film.id)
     await db.record_asset("mine-1", "image", "storyboard", "1", 10, doomed.id)  # recording twice is harmless
-    assert await db.delete_film("alice", doomed.id) == ["mine-1", "mine-2"]
+    assert await purge(db, doomed.id) == ["mine-1", "mine-2"]
     with pytest.raises(NotFound):
         await db.get_film("alice", doomed.id)
     assert await db.events_after(doomed.id, 0) == []
     assert not await db.asset_exists("mine-1")
     assert await db.asset_exists("shared") and await db.asset_exists("theirs")
-    assert await db.delete_film("alice", keeper.id) == ["shared", "theirs"]
+    assert await purge(db, keeper.id) == ["shared", "theirs"]
     with pytest.raises(NotFound):
-        await db.delete_film("alice", keeper.id)
+        await db.trash_film("alice", keeper.id)
 
 
-async def test_assets_of_a_deleted_film_are_collected_later(db, clock):
+async def test_assets_of_a_purged_film_are_collected_later(db, clock):
     film = await new_film(db)
-    await db.delete_film("alice", film.id)
+    await purge(db, film.id)
     assert not await db.record_asset("late", "audio", "tts", "2", 5, film.id)
     assert await db.collect_orphan_assets(clock()) == []  # not older than the cutoff yet
     clock.advance(60)
@@ -227,3 +229,16 @@ async def test_the_daily_seconds_are_charged_inside_the_same_check(db):
         await db.create_film("carol", "x", settings(), admit=admit)
     with pytest.raises(ResourceExhausted, match="120 s of film rendered today; 60 s more"):
         await db.create_film("carol", "x", settings(), admit=admit)
+
+
+async def test_a_film_left_without_a_display_name_takes_the_scripts_title(db, tmp_path):
+    films = Films(db, LocalStore(tmp_path / "store"), None, types.SimpleNamespace(wake=asyncio.Event()))
+
+    async def create(script: str, display_name: str = "") -> str:
+        film = film_pb2.Film(script=script, display_name=display_name)
+        return (await films.create("alice", film_pb2.CreateFilmRequest(film=film))).display_name
+
+    fountain = "Title: The Lighthouse\nAuthor: Maya\n\nINT. LAMP ROOM - NIGHT\n\nMaya climbs the stairs.\n"
+    assert await create(fountain) == "The Lighthouse"
+    assert await create(fountain, "My cut") == "My cut"
+    assert await create("The Long Walk\n\nMaya walks along the shore at dawn.") == "The Long Walk"

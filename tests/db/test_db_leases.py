@@ -9,7 +9,7 @@ import pytest
 
 from filmstudio.v1 import film_pb2
 from orchestrator.db import LeaseLost
-from tests.db.films import generating_film, new_film
+from tests.db.films import generating_film, new_film, purge
 
 
 async def test_concurrent_claimers_on_several_replicas_never_share_a_film(backend):
@@ -78,9 +78,9 @@ async def test_finished_films_are_never_claimed_and_the_oldest_goes_first(db, cl
     assert await db.claim_film("w3", 30) is None
 
 
-async def test_writes_to_a_deleted_film_are_lease_lost(db):
+async def test_writes_to_a_purged_film_are_lease_lost(db):
     film = await generating_film(db, "w1")
-    await db.delete_film("alice", film.id)
+    await purge(db, film.id)
     with pytest.raises(LeaseLost, match="no longer exists"):
         await db.set_state(film.id, "w1", film_pb2.FILM_STATE_COMPOSING)
     assert not await db.renew_lease(film.id, "w1", 30)

@@ -25,7 +25,7 @@ async def test_migrate_builds_every_table_from_empty(backend):
     async with db.engine.connect() as conn:
         tables, revision = await conn.run_sync(inspect)
     assert tables == {"alembic_version", "users", "films", "shots", "assets", "film_assets", "events"}
-    assert revision == "0002"
+    assert revision == "0003"
     await db.migrate()  # at head already: nothing to do
     assert (await new_film(db)).created
 

@@ -1,9 +1,10 @@
 """A film's life through the real mesh, on SQLite and on PostgreSQL: script to playable MP4, idempotency,
-cache, RegenerateShot, watch/resume, cancel, delete, owners, and bad input."""
+cache, RegenerateShot, watch/resume, cancel, delete (the trash and its purge), owners, and bad input."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import pathlib
 import time
 import uuid
@@ -14,7 +15,10 @@ import numpy as np
 import pytest
 from google.protobuf import field_mask_pb2
 
+from filmstudio.storage import open_store
 from filmstudio.v1 import film_pb2, script_pb2
+from orchestrator.db import Database
+from orchestrator.sweeper import Sweeper
 from tests.e2e.conftest import (Client, describe, inference_counts, settings, short_script, shot_events, states,
                                 store_files, succeeded)
 
@@ -194,7 +198,18 @@ async def test_cancel_stops_in_flight_work_within_a_second_and_keeps_generated_s
     assert not cancelled.outputs.video_uri
 
 
-async def test_delete_removes_the_film_and_the_assets_no_other_film_uses(stack):
+async def purge_trash(stack) -> list[str]:
+    """One sweep of the stack's trash with no retention, as a replica's sweeper does once it has passed."""
+    db = Database(stack.env["FILMSTUDIO_DATABASE_URL"])
+    store = open_store(stack.env["FILMSTUDIO_STORE_URL"])
+    try:
+        return await Sweeper(db, store, retention=datetime.timedelta(0)).sweep()
+    finally:
+        await store.close()
+        await db.close()
+
+
+async def test_delete_trashes_the_film_and_the_purge_removes_the_assets_no_other_film_uses(stack):
     async with Client(stack.addr, "erin") as erin:
         shared, _ = await erin.render(short_script("shared"), settings(10))
         twin, _ = await erin.render(short_script("shared"), settings(10))
@@ -204,13 +219,38 @@ async def test_delete_removes_the_film_and_the_assets_no_other_film_uses(stack):
         def assets(film):
             return {local(stack, uri) for s in film.shots for uri in (s.image_uri, s.audio_uri) if uri}
 
+        def listed(show_deleted=False):
+            request = film_pb2.ListFilmsRequest(page_size=100, show_deleted=show_deleted)
+            return erin.films.ListFilms(request, metadata=erin.metadata)
+
+        async def delete(film):
+            await erin.films.DeleteFilm(film_pb2.DeleteFilmRequest(name=film.name), metadata=erin.metadata)
+
         shared_assets, alone_assets = assets(shared), assets(alone)
         only_alone = alone_assets - shared_assets  # the line "It will rain tonight." is in both films
         assert assets(twin) == shared_assets and only_alone and shared_assets & alone_assets
 
-        await erin.films.DeleteFilm(film_pb2.DeleteFilmRequest(name=shared.name), metadata=erin.metadata)
+        # Deleted: in the trash, out of reach, nothing removed yet; restorable, and deleted again.
+        await delete(alone)
+        for call in (erin.get(alone.name), delete(alone), erin.events(alone.name)):
+            with pytest.raises(grpc.aio.AioRpcError) as missing:
+                await call
+            assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+            assert missing.value.details() == f"film {alone.name} not found"
+        assert alone.name not in [f.name for f in (await listed()).films]
+        [trashed] = (await listed(show_deleted=True)).films
+        assert trashed.name == alone.name and trashed.purge_time.ToDatetime() > trashed.delete_time.ToDatetime()
+        assert all(p.is_file() for p in alone_assets) and local(stack, alone.outputs.video_uri).is_file()
+        restored = await erin.films.UndeleteFilm(film_pb2.UndeleteFilmRequest(name=alone.name), metadata=erin.metadata)
+        assert succeeded(restored) and not restored.HasField("delete_time")
+        assert succeeded(await erin.get(alone.name))
+
+        # Purged by the sweeper: the objects only the purged films used go with them.
+        await delete(shared)
+        assert shared.name.removeprefix("films/") in await purge_trash(stack)
         assert all(p.is_file() for p in shared_assets)  # the twin (and alone) still use them
-        await erin.films.DeleteFilm(film_pb2.DeleteFilmRequest(name=alone.name), metadata=erin.metadata)
+        await delete(alone)
+        assert alone.name.removeprefix("films/") in await purge_trash(stack)
         assert not any(p.exists() for p in only_alone)
         assert all(p.is_file() for p in shared_assets)
         assert not local(stack, alone.outputs.video_uri).exists()
@@ -219,8 +259,13 @@ async def test_delete_removes_the_film_and_the_assets_no_other_film_uses(stack):
             with pytest.raises(grpc.aio.AioRpcError) as missing:
                 await erin.get(name)
             assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+            with pytest.raises(grpc.aio.AioRpcError) as gone:
+                await erin.films.UndeleteFilm(film_pb2.UndeleteFilmRequest(name=name), metadata=erin.metadata)
+            assert gone.value.code() == grpc.StatusCode.NOT_FOUND
+        assert not (await listed(show_deleted=True)).films
         assert succeeded(await erin.get(twin.name))
-        await erin.films.DeleteFilm(film_pb2.DeleteFilmRequest(name=twin.name), metadata=erin.metadata)
+        await delete(twin)
+        assert twin.name.removeprefix("films/") in await purge_trash(stack)
         # Gone too, but for the track of "It will rain tonight.", which every film of this module speaks.
         assert not any(p.exists() for p in shared_assets - alone_assets)
 

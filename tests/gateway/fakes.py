@@ -46,6 +46,7 @@ class FakeFilmService(film_pb2_grpc.FilmServiceServicer):
         self.step_s = step_s
         self.store = store
         self.films: dict[str, FakeFilm] = {}
+        self.trash: dict[str, FakeFilm] = {}  # deleted films, by name, until UndeleteFilm
         self.by_request: dict[tuple[str, str], str] = {}
         self.calls: list[tuple[str, str]] = []  # (method, user) as received
         self._tasks: set[asyncio.Task] = set()
@@ -130,7 +131,15 @@ class FakeFilmService(film_pb2_grpc.FilmServiceServicer):
     async def DeleteFilm(self, request, context):
         fake = await self._owned(request.name, context)
         del self.films[fake.film.name]
+        self.trash[fake.film.name] = fake
         return empty_pb2.Empty()
+
+    async def UndeleteFilm(self, request, context):
+        fake = self.trash.get(request.name)
+        if fake is None or fake.owner != await self._who(context):
+            await context.abort(grpc.StatusCode.NOT_FOUND, f"film {request.name!r} not found")
+        self.films[request.name] = self.trash.pop(request.name)
+        return fake.film
 
     async def RegenerateShot(self, request, context):
         film_name, _, shot_id = request.name.partition("/shots/")
