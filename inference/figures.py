@@ -171,12 +171,13 @@ def draw_characters(draw: ImageDraw.ImageDraw, characters: list[script_pb2.Chara
         _close_up(draw, characters[0], width, height, palette, framing, size, shot_seed)
         return
     if framing == F.FRAMING_OVER_THE_SHOULDER and len(characters) >= 2:
-        # The listener faces us across the frame; the first character is a dark shoulder in the foreground.
-        listener = figure_for(characters[1])
+        # Over the listener's shoulder onto the speaker: the first character (the planner lists the one
+        # speaking first) faces us across the frame; the second is the shoulder in the foreground.
+        speaker = figure_for(characters[0])
         x = width * 0.66
-        h = min(size * 0.8, (min(x - left, left + safe - x) / listener.half_width(1.0)))
-        _figure(draw, listener, x, height * 0.2, h, palette, pose_for(shot_seed, characters[1]))
-        _figure(draw, figure_for(characters[0]), width * 0.18, height * 0.42, size * 1.5, palette, None)
+        h = min(size * 0.8, (min(x - left, left + safe - x) / speaker.half_width(1.0)))
+        _figure(draw, speaker, x, height * 0.2, h, palette, pose_for(shot_seed, characters[0]))
+        _figure(draw, figure_for(characters[1]), width * 0.18, height * 0.42, size * 1.5, palette, None)
         return
     figures = [figure_for(c) for c in characters]
     slot = safe / len(figures)

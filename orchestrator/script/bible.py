@@ -104,7 +104,7 @@ def character_id(name: str) -> str:
     return f"char-{slug or 'unnamed'}"
 
 
-_PUNCTUATION = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019"
+PUNCTUATION = ".,;:!?\"'()[]\u201c\u201d\u2018\u2019"
 MAX_NAME_WORDS = 3
 
 
@@ -112,7 +112,7 @@ def name_grams(text: str, upper: bool) -> dict[str, int]:
     """Every run of 1-3 words in text (punctuation trimmed) -> its word index; upper-cases them if asked.
 
     Finding names through this table keeps the search linear in the text, however many names."""
-    words = [word.strip(_PUNCTUATION) for word in text.split()]
+    words = [word.strip(PUNCTUATION) for word in text.split()]
     if upper:
         words = [word.upper() for word in words]
     grams: dict[str, int] = {}
@@ -243,7 +243,7 @@ class _Reader:
         found: list[_Mention] = []
         index = start
         while index < end:
-            word = words[index].lstrip(_PUNCTUATION)
+            word = words[index].lstrip(PUNCTUATION)
             size = 0
             if word[:1].isupper():
                 for size in range(min(MAX_NAME_WORDS, end - index), 0, -1):
@@ -260,7 +260,7 @@ class _Reader:
             if plain in looks.PERSON_NOUNS:
                 gender = looks.FEMALE if plain in looks.FEMALE_NOUNS else looks.MALE if plain in looks.MALE_NOUNS else ""
                 found.append(_Mention(index, "", gender))
-            elif self.fountain and len(plain) > 1 and word.strip(_PUNCTUATION).isupper() and plain.isalpha():
+            elif self.fountain and len(plain) > 1 and word.strip(PUNCTUATION).isupper() and plain.isalpha():
                 found.append(_Mention(index, ""))
             index += 1
         return found
@@ -273,7 +273,7 @@ class _Reader:
         if evidence.introduction is not None:
             return
         size = mention.size
-        named = [w.strip(_PUNCTUATION) for w in words[mention.index : mention.index + size]]
+        named = [w.strip(PUNCTUATION) for w in words[mention.index : mention.index + size]]
         if self.fountain and not all(w.isupper() for w in named if w):
             return
         later = [m.index for m in mentions if m.index > mention.index and m.key and m.key != mention.key]

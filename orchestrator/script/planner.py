@@ -114,7 +114,9 @@ class _Turn:
 
 def _present(text: str, names: dict[str, str]) -> list[str]:
     """Ids of the characters whose names (upper-cased) occur in text, in bible order."""
-    found = {names[gram] for gram in bible.name_grams(text, upper=True) if gram in names}
+    # name_grams trims punctuation from every word, so a name with some ("MRS. PATEL") is looked up so too.
+    trimmed = {" ".join(word.strip(bible.PUNCTUATION) for word in name.split()): id_ for name, id_ in names.items()}
+    found = {trimmed[gram] for gram in bible.name_grams(text, upper=True) if gram in trimmed}
     return [character_id for character_id in names.values() if character_id in found] if found else []
 
 

@@ -133,3 +133,18 @@ def test_a_portrait_is_centred_and_the_same_every_time():
     columns = np.flatnonzero(figure.any(axis=0))
     assert abs((columns[0] + columns[-1]) / 2 - W / 2) < W * 0.05
     assert figure.mean() > 0.2  # head and shoulders fill the frame
+
+
+def test_an_over_the_shoulder_shot_faces_the_speaker_over_the_listeners_shoulder():
+    """The planner lists the speaker first ("Patel talking to Al"): they face us on the right, the
+    listener is the shoulder in the left foreground."""
+    speaker = script_pb2.Character(id="char-patel", name="MRS. PATEL", seed=1, wardrobe="a bright yellow raincoat")
+    listener = script_pb2.Character(id="char-al", name="AL", seed=2, wardrobe="a navy coat")
+    shot = script_pb2.Shot(id="s01-sh04", framing=script_pb2.FRAMING_OVER_THE_SHOULDER,
+                           character_ids=[speaker.id, listener.id])
+    image = render_storyboard(script_pb2.ShotBrief(shot=shot, characters=[speaker, listener],
+                                                   location="SHOP", setting=script_pb2.SETTING_INTERIOR), 5, 512, 288)
+    pixels = image.astype(int)
+    yellow = (pixels[..., 0] > 170) & (pixels[..., 1] > 140) & (pixels[..., 2] < 90)
+    low = yellow[180:]  # below the shelves' books
+    assert low[:, 256:].sum() > 2000 and low[:, :256].sum() < 50  # the speaker's coat, right of centre

@@ -188,3 +188,11 @@ def test_the_rendered_voices_sound_their_gender():
     man, woman, anyone = (_fundamental_hz(speak(line, c.voice), SAMPLE_RATE) for c in (harold, devi, kit))
     assert man < 125 < 165 < woman, (man, woman)
     assert 105 < anyone < 185, anyone
+
+
+def test_a_name_with_a_full_stop_is_found_in_the_action_and_framed():
+    script = ("INT. CORNER SHOP - DAY\n\nMRS. PATEL (50s), in a green sari, pulls up the shutter of her shop.\n\n"
+              "BIG AL leans on the counter.\n\nBIG AL\nThe usual, Mrs. Patel.\n\nMRS. PATEL\nYou are late, Al.\n")
+    shots = [shot for scene in parse_script(script).scene_graph.scenes for shot in scene.shots]
+    assert shots[0].character_ids == ["char-mrs-patel"]
+    assert "Patel" in shots[0].prompt and "green sari" in shots[0].prompt
