@@ -193,7 +193,7 @@ async def test_cancel_stops_in_flight_work_within_a_second_and_keeps_generated_s
     assert inference_counts(stack.triton_http) == counts  # nothing was still generating after that second
     kept = [s for s in cancelled.shots if s.state == film_pb2.SHOT_STATE_SUCCEEDED]
     pictured = [s for s in kept if s.image_uri]  # the black the film fades out to has no image
-    assert pictured and all(local(stack, s.image_uri).is_file() for s in pictured)
+    assert pictured and all(local(stack, s.image_uri).is_file() for s in pictured), (describe(cancelled), seen)
     assert all(s.state in (film_pb2.SHOT_STATE_SUCCEEDED, film_pb2.SHOT_STATE_CANCELLED) for s in cancelled.shots)
     assert not cancelled.outputs.video_uri
 

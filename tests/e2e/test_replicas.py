@@ -69,10 +69,13 @@ async def test_a_replica_killed_mid_film_is_recovered_without_a_duplicated_shot(
     images = store_files(stack, "image")
     pictured = [s for s in final.shots if s.image_uri]  # all but the black the film fades out to
     assert len(pictured) == len(final.shots) - 1, story
-    assert len(images) == len({s.image_uri for s in pictured}) == len(pictured), (sorted(images), story)
-    # Triton rendered each pictured shot once, plus at most the requests the victim had in flight when it
-    # died (Triton's response cache would answer those, but it is off: see filmstudio.config).
+    portraits = {c.portrait_uri for c in final.scene_graph.characters}  # drawn before the shots
+    assert len(images) == len({s.image_uri for s in pictured} | portraits) == len(pictured) + len(portraits), \
+        (sorted(images), story)
+    # Triton rendered each portrait and pictured shot once, plus at most the requests the victim had in
+    # flight when it died (Triton's response cache would answer those, but it is off: see filmstudio.config).
     generated = inference_counts(stack.triton_http)["storyboard"] - before["storyboard"]
     takeovers = [line for r in stack.replicas for line in r.log().splitlines() if "lease lost" in line]
-    assert len(pictured) <= generated <= len(pictured) + 4, (generated, takeovers, story)
+    drawn = len(pictured) + len(portraits)
+    assert drawn <= generated <= drawn + 4, (generated, takeovers, story)
     assert f"-{survivor.process.pid}-" not in (holder or "")
