@@ -68,8 +68,8 @@ async def test_undelete_restores_the_film_as_it_was(db, clock):
 
 async def test_trashing_stops_the_film_and_frees_its_place_in_flight(db, clock):
     day_start = clock()
+    rendering = await generating_film(db, "w1")  # claimed first: a worker takes the oldest queued film
     queued = await new_film(db)
-    rendering = await generating_film(db, "w1")
     assert await db.count_active_films("alice") == 2
     stopped = await db.trash_film("alice", queued.id)  # no worker holds it: cancelled at once, with its event
     assert stopped.state == film_pb2.FILM_STATE_CANCELLED and stopped.error.code == code_pb2.CANCELLED
