@@ -125,6 +125,11 @@ TTS = Model("tts", SPEECH_INPUTS, (AUDIO, DURATION))
 MODELS = (STORYBOARD, SDXL, TTS)
 
 
+def takes_references(model: str) -> bool:
+    """Whether the model's contract has reference portraits (sdxl does; storyboard draws from the brief)."""
+    return any(spec.name == model and REFERENCE_IMAGES in spec.inputs for spec in MODELS)
+
+
 def side_fits(value: int) -> bool:
     """Whether an image side (WIDTH or HEIGHT) is SIDE_RULE."""
     return 0 < value <= MAX_SIDE and value % SIDE_MULTIPLE == 0

@@ -26,7 +26,6 @@ from orchestrator.timeline import SpokenLine, frame_size, image_size, place_line
 # style's own treatment and reference portraits since 3.
 IMAGE_MODEL_VERSION = "3"
 SDXL_STEPS, SDXL_GUIDANCE = 30, 6.0
-REFERENCE_MODELS = frozenset({"sdxl"})  # image models conditioned on the cast's portraits (IP-Adapter)
 TTS_MODEL, TTS_VERSION = tensors.TTS.name, "1"
 MIX_MODEL, MIX_VERSION = "mix", "1"
 
@@ -71,7 +70,7 @@ class ImageTake:
     brief: script_pb2.ShotBrief
     key: str
     # The reference portraits the model is conditioned on: (store key, scale) per character in frame,
-    # for models that take them (REFERENCE_MODELS); the storyboard draws the cast's looks instead.
+    # for models whose contract takes them (tensors.takes_references); the storyboard draws the looks instead.
     references: tuple[tuple[str, float], ...] = ()
 
 
@@ -82,28 +81,35 @@ def take_seed(shot: script_pb2.Shot, record: ShotRecord) -> int:
     return shot.seed if record.take <= 1 else stable_seed(shot.seed, "take", record.take)
 
 
+def _take(settings: film_pb2.FilmSettings, prompt: str, negative_prompt: str, seed: int,
+          brief: script_pb2.ShotBrief, keyed_brief: script_pb2.ShotBrief,
+          references: tuple[tuple[str, float], ...] = ()) -> ImageTake:
+    """An image request for the film's model, keyed by every input that changes the picture: the
+    prompts, seed, size, sampling and `keyed_brief` (the brief less what does not change it)."""
+    model = settings.image_backend
+    width, height = image_size(settings, model)
+    steps, guidance = (SDXL_STEPS, SDXL_GUIDANCE) if model == "sdxl" else (1, 0.0)
+    key = asset_key("image", model, IMAGE_MODEL_VERSION,
+                    {"prompt": prompt, "negative": negative_prompt, "seed": seed, "width": width,
+                     "height": height, "steps": steps, "guidance": guidance, "brief": keyed_brief}, "png")
+    return ImageTake(shot_id=brief.shot.id, model=model, prompt=prompt, negative_prompt=negative_prompt, seed=seed,
+                     width=width, height=height, steps=steps, guidance=guidance, brief=brief, key=key,
+                     references=references)
+
+
 def image_take(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGraph, scene: script_pb2.Scene,
                shot: script_pb2.Shot, record: ShotRecord) -> ImageTake:
     """The image request for the shot's current take. The key hashes every input that changes the
     picture — and nothing else: the planned timing and dialogue are left out of the keyed brief."""
-    model = settings.image_backend
-    width, height = image_size(settings, model)
-    seed = take_seed(shot, record)
     prompt = shot.prompt if record.prompt_override is None else record.prompt_override
-    steps, guidance = (SDXL_STEPS, SDXL_GUIDANCE) if model == "sdxl" else (1, 0.0)
     brief = shot_brief(scene_graph, scene, shot)
     keyed_brief = script_pb2.ShotBrief()
     keyed_brief.CopyFrom(brief)
     keyed_brief.shot.ClearField("duration")
     keyed_brief.shot.ClearField("dialogue")
-    key = asset_key("image", model, IMAGE_MODEL_VERSION,
-                    {"prompt": prompt, "negative": shot.negative_prompt, "seed": seed, "width": width,
-                     "height": height, "steps": steps, "guidance": guidance, "brief": keyed_brief}, "png")
     references = tuple((c.portrait_uri, c.reference_scale) for c in brief.characters if c.portrait_uri) \
-        if model in REFERENCE_MODELS else ()
-    return ImageTake(shot_id=shot.id, model=model, prompt=prompt, negative_prompt=shot.negative_prompt, seed=seed,
-                     width=width, height=height, steps=steps, guidance=guidance, brief=brief, key=key,
-                     references=references)
+        if tensors.takes_references(settings.image_backend) else ()
+    return _take(settings, prompt, shot.negative_prompt, take_seed(shot, record), brief, keyed_brief, references)
 
 
 # --- portraits -------------------------------------------------------------------------------------
@@ -115,8 +121,6 @@ def portrait_take(settings: film_pb2.FilmSettings, scene_graph: script_pb2.Scene
                   character: script_pb2.Character) -> ImageTake:
     """The character's reference portrait, rendered before any shot and keyed by their look alone:
     changing a character changes their portrait, and through it exactly the shots they are in."""
-    model = settings.image_backend
-    width, height = image_size(settings, model)
     sitter = script_pb2.Character()
     sitter.CopyFrom(character)
     for field in ("portrait_uri", "voice", "span"):  # how they sound and where the script introduces
@@ -129,12 +133,7 @@ def portrait_take(settings: film_pb2.FilmSettings, scene_graph: script_pb2.Scene
                            prompt=prompt, negative_prompt=bible.negative_prompt(style), seed=character.seed)
     brief = script_pb2.ShotBrief(shot=shot, characters=[sitter], portrait=True, style=scene_graph.style,
                                  light=script_pb2.TIME_OF_DAY_DAY)
-    steps, guidance = (SDXL_STEPS, SDXL_GUIDANCE) if model == "sdxl" else (1, 0.0)
-    key = asset_key("image", model, IMAGE_MODEL_VERSION,
-                    {"prompt": prompt, "negative": shot.negative_prompt, "seed": shot.seed, "width": width,
-                     "height": height, "steps": steps, "guidance": guidance, "brief": brief}, "png")
-    return ImageTake(shot_id=shot.id, model=model, prompt=prompt, negative_prompt=shot.negative_prompt,
-                     seed=shot.seed, width=width, height=height, steps=steps, guidance=guidance, brief=brief, key=key)
+    return _take(settings, prompt, shot.negative_prompt, shot.seed, brief, brief)
 
 
 def portrait_takes(settings: film_pb2.FilmSettings,

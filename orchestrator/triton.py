@@ -82,11 +82,6 @@ def _tensor(spec: Tensor, value: object) -> InferInput:
     return tensor
 
 
-def takes_references(model: str) -> bool:
-    """Whether the model's contract has reference portraits (sdxl does; storyboard draws from the brief)."""
-    return any(spec.name == model and REFERENCE_IMAGES in spec.inputs for spec in tensors.MODELS)
-
-
 def portrait_png(data: bytes, where: str = "reference portrait") -> bytes:
     """A portrait (PNG, JPEG, WebP ...) as a PNG of its centred square, at most REFERENCE_SIDE px a side; a square
     PNG already that small is sent as it is. InvalidArgument naming where if it is not an image."""
@@ -186,7 +181,7 @@ class TritonClient:
         if brief is not None:
             inputs.append(_tensor(SHOT, json_format.MessageToJson(brief, indent=None)))
         outputs: tuple[Tensor, ...] = (IMAGE,)
-        if references and takes_references(model):
+        if references and tensors.takes_references(model):
             inputs += await asyncio.to_thread(reference_inputs, references, where)  # decoding: off the event loop
             outputs = (IMAGE, REFERENCES_APPLIED)
         result = await self._infer(model, inputs, outputs)

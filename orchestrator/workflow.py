@@ -172,12 +172,10 @@ class FilmJob:
             metrics.CACHE_HITS.labels(kind="image").inc()
             await self.uses(take.key, "image", take.model, takes.IMAGE_MODEL_VERSION)
             return True
-        conditioning = {}
-        if take.references:  # only models that take portraits get them (takes.REFERENCE_MODELS)
-            conditioning["references"] = [(await self.store.get(key), scale) for key, scale in take.references]
+        references = [(await self.store.get(key), scale) for key, scale in take.references]  # sdxl's portraits
         pixels = await self.parts.triton.render_image(
             take.model, take.prompt, take.negative_prompt, take.seed, take.width, take.height,
-            steps=take.steps, guidance=take.guidance, brief=take.brief, **conditioning)
+            steps=take.steps, guidance=take.guidance, brief=take.brief, references=references)
         await self.keep(take.key, lambda: _png(pixels), "image/png", "image", take.model, takes.IMAGE_MODEL_VERSION)
         return False
 

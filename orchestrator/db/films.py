@@ -365,13 +365,7 @@ class FilmRows(ShotRows):
             if prompt is not None:
                 shot_values["prompt_override"] = prompt
             shot_row = await self._update_shot(conn, film_id, shot_id, shot_values)
-            await conn.execute(
-                sa.update(films).where(films.c.id == film_id).values(
-                    state=lifecycle.GENERATING, progress=0.0, cancel_requested=False, error_code=0,
-                    error_message="", attempts=0, not_before=None, lease_owner=None, lease_expires_at=None,
-                    updated_at=now,
-                )
-            )
+            await conn.execute(sa.update(films).where(films.c.id == film_id).values(**_REOPENED, updated_at=now))
             await self._append(conn, film_id, film_pb2.FilmEvent(shot=shot_record(shot_row).to_proto(self.object_uri)))
             change = film_pb2.StateChange(state=lifecycle.GENERATING)
             await self._append(conn, film_id, film_pb2.FilmEvent(state_change=change))
@@ -405,9 +399,7 @@ class FilmRows(ShotRows):
             values: dict[str, Any] = {"scene_graph": scene_graph.SerializeToString(), "updated_at": now}
             reopen = row.state == lifecycle.SUCCEEDED and bool(shot_ids)
             if reopen:
-                values |= {"state": lifecycle.GENERATING, "progress": 0.0, "cancel_requested": False,
-                           "error_code": 0, "error_message": "", "attempts": 0, "not_before": None,
-                           "lease_owner": None, "lease_expires_at": None}
+                values |= _REOPENED
             await conn.execute(sa.update(films).where(films.c.id == film_id).values(**values))
             if reopen:
                 for shot_id in shot_ids:
@@ -452,6 +444,13 @@ def _state_values(
     if lifecycle.is_terminal(state):
         values |= {"lease_owner": None, "lease_expires_at": None, "not_before": None}
     return values
+
+
+# A succeeded film sent back to GENERATING for some of its shots: unclaimed, with a clean slate.
+_REOPENED: dict[str, Any] = {
+    "state": lifecycle.GENERATING, "progress": 0.0, "cancel_requested": False, "error_code": 0, "error_message": "",
+    "attempts": 0, "not_before": None, "lease_owner": None, "lease_expires_at": None,
+}
 
 
 class Admit(Protocol):

@@ -18,7 +18,7 @@ from orchestrator.script import bible
 # The espeak-ng variants a voice may use (every espeak-ng install has them).
 VOICE_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "f1", "f2", "f3", "f4", "f5")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*")
-MAX_WORDS = 400  # characters of a look field or description
+MAX_TEXT = 400  # characters of a look field or description
 # The look fields: changing one rewrites the description (unless the override gives one too).
 LOOK_FIELDS = ("gender", "age", "hair", "wardrobe", "build", "skin")
 # What an override may set; the rest of a Character (id, name, span, portrait) is the studio's.
@@ -77,8 +77,9 @@ def apply(character: script_pb2.Character, override: script_pb2.Character, field
             check_voice(voice, f"{field}.voice")
             out.voice.CopyFrom(voice)
         elif name == "reference_scale":
-            if not 0.0 <= override.reference_scale <= 1.0:
-                raise InvalidArgument(f"{field}.reference_scale {override.reference_scale:g} must be between 0 and 1")
+            if not 0.0 <= override.reference_scale <= tensors.MAX_REFERENCE_SCALE:
+                raise InvalidArgument(f"{field}.reference_scale {override.reference_scale:g} must be between 0 and "
+                                      f"{tensors.MAX_REFERENCE_SCALE:g}")
             out.reference_scale = override.reference_scale
         elif name == "gender":
             if override.gender not in script_pb2.Gender.values():
@@ -88,8 +89,8 @@ def apply(character: script_pb2.Character, override: script_pb2.Character, field
             value = getattr(override, name)
             if isinstance(value, str):
                 value = " ".join(value.split())
-                if len(value) > MAX_WORDS:
-                    raise InvalidArgument(f"{field}.{name} is {len(value)} characters; at most {MAX_WORDS}")
+                if len(value) > MAX_TEXT:
+                    raise InvalidArgument(f"{field}.{name} is {len(value)} characters; at most {MAX_TEXT}")
             setattr(out, name, value)
     if "gender" in fields and "voice" not in fields:
         out.voice.CopyFrom(bible.voice_for(out.gender, out.seed, out.voice.language, out.age))

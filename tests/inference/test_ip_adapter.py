@@ -16,7 +16,7 @@ from filmstudio import tensors
 from filmstudio.errors import InvalidArgument
 from inference.launcher import model_config_json
 from inference.signature import BadRequest, ImageRequest
-from orchestrator.triton import portrait_png, reference_inputs, takes_references
+from orchestrator.triton import portrait_png, reference_inputs
 
 pytest.importorskip("diffusers", reason="sdxl needs diffusers, transformers and torch")
 
@@ -155,7 +155,8 @@ def test_reference_rows_read_slots_and_scales():
 
 
 def test_the_orchestrator_sends_portraits_only_to_models_that_take_them(caplog):
-    assert takes_references("sdxl") and not takes_references("storyboard") and not takes_references("nope")
+    assert tensors.takes_references("sdxl") and not tensors.takes_references("storyboard")
+    assert not tensors.takes_references("nope")
     small = png(NOISE)
     images, scales = reference_inputs([(small, 0.5), (png(RED, "JPEG"), 0.0)])
     assert images.name() == "REFERENCE_IMAGES" and images.shape() == [1, tensors.MAX_REFERENCES]

@@ -37,7 +37,8 @@ class FakeTriton:
         self.lines: list[str] = []
         self.fail_after: int | None = None
 
-    async def render_image(self, model, prompt, negative_prompt, seed, width, height, steps, guidance, brief):
+    async def render_image(self, model, prompt, negative_prompt, seed, width, height, steps, guidance, brief,
+                           references=()):
         if brief.portrait:
             self.portraits.append(brief.characters[0].id)
             return np.full((height, width, 3), seed % 256, dtype=np.uint8)
