@@ -299,6 +299,20 @@ def inference_counts(triton_http: str) -> dict[str, int]:
             for m in stats["model_stats"]}
 
 
+def idle_inference_counts(triton_http: str, quiet_s: float = 1.0, timeout_s: float = 60.0) -> dict[str, int]:
+    """inference_counts once Triton is idle: unchanged for `quiet_s`. Triton is shared by the session,
+    and requests an earlier test's killed or cancelled films left in its queue still run (and count)
+    after that test ends; a count taken as a test's baseline must not include them."""
+    counts, deadline = inference_counts(triton_http), time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = inference_counts(triton_http)
+        if now == counts:
+            return now
+        counts = now
+    raise AssertionError(f"Triton at {triton_http} did not fall idle within {timeout_s:.0f} s: {counts}")
+
+
 def store_files(stack: Stack, kind: str) -> set[str]:
     """Keys of the content-addressed assets of one kind (image, voice, voice-track) in a local store."""
     root = stack.store_dir / "assets" / kind

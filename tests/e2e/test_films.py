@@ -19,8 +19,8 @@ from filmstudio.storage import open_store
 from filmstudio.v1 import film_pb2, script_pb2
 from orchestrator.db import Database
 from orchestrator.sweeper import Sweeper
-from tests.e2e.conftest import (Client, describe, inference_counts, settings, short_script, shot_events, states,
-                                store_files, succeeded)
+from tests.e2e.conftest import (Client, describe, idle_inference_counts, inference_counts, settings, short_script,
+                                shot_events, states, store_files, succeeded)
 
 LIGHTHOUSE = (pathlib.Path(__file__).resolve().parents[2] / "examples" / "lighthouse.fountain").read_text()
 
@@ -87,7 +87,7 @@ async def test_the_same_request_id_twice_makes_one_film(stack, first):
 
 
 async def test_rerendering_an_unchanged_film_does_no_inference(stack, first):
-    before = inference_counts(stack.triton_http)
+    before = idle_inference_counts(stack.triton_http)
     async with Client(stack.addr, "alice") as alice:
         film, events = await alice.render(short_script("first"), settings(10))
     assert succeeded(film), describe(film)
@@ -102,7 +102,7 @@ async def test_regenerate_shot_renders_only_that_shot_and_recuts(stack):
         film, events = await bob.render(short_script("redo"), settings(10))
         assert succeeded(film), describe(film)
         target = film.shots[1]
-        before = inference_counts(stack.triton_http)
+        before = idle_inference_counts(stack.triton_http)
         images_before = store_files(stack, "image")
         cursor = events[-1].sequence
         redone = await bob.films.RegenerateShot(film_pb2.RegenerateShotRequest(name=target.name, seed=4242),
@@ -137,7 +137,7 @@ async def test_a_cast_override_and_a_character_change_redraw_exactly_their_shots
         cast = await carol.films.ListCharacters(film_pb2.ListCharactersRequest(parent=film.name),
                                                 metadata=carol.metadata)
         assert all(local(stack, c.portrait_uri).is_file() for c in cast.characters)  # every portrait drawn
-        before = inference_counts(stack.triton_http)
+        before = idle_inference_counts(stack.triton_http)
         tomas = next(c for c in cast.characters if c.name == "TOMAS")
         in_frame = [shot.id for scene in film.scene_graph.scenes for shot in scene.shots
                     if tomas.id in shot.character_ids]

@@ -9,8 +9,8 @@ import pytest
 
 from filmstudio.v1 import film_pb2
 from orchestrator.db import Database
-from tests.e2e.conftest import (Client, close_stack, describe, inference_counts, make_stack, settings, shot_events,
-                                store_files, succeeded)
+from tests.e2e.conftest import (Client, close_stack, describe, idle_inference_counts, inference_counts, make_stack,
+                                settings, shot_events, store_files, succeeded)
 
 LIGHTHOUSE = (pathlib.Path(__file__).resolve().parents[2] / "examples" / "lighthouse.fountain").read_text()
 
@@ -37,7 +37,7 @@ async def lease_holder(stack, film_id: str) -> str | None:
 
 async def test_a_replica_killed_mid_film_is_recovered_without_a_duplicated_shot(two_replicas):
     stack = two_replicas
-    before = inference_counts(stack.triton_http)
+    before = idle_inference_counts(stack.triton_http)
     async with Client(stack.replicas[0].addr, "kim") as kim:
         # A seed of this run's own: Triton (shared by the module) has answered no request of this film yet.
         film = await kim.create(LIGHTHOUSE, settings(40, seed={"sqlite": 101, "postgresql": 102}[stack.database]))
