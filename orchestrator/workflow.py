@@ -11,6 +11,7 @@ What each stage does is decided by the take planner (takes.py); FilmJob only fet
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
 import io
 import time
@@ -51,6 +52,10 @@ class VoiceTrack:
     cached: bool
 
 
+# As many requests per model as the Triton client sends at once (TritonClient.max_in_flight_per_model).
+UNSAVED_PER_MODEL = 4
+
+
 class FilmJob:
     """Runs one film from its current state to the end (or until cancelled / the lease is lost)."""
 
@@ -62,6 +67,10 @@ class FilmJob:
         self.worker = worker
         self._last_compose_event = 0.0
         self._keeping: set[asyncio.Task[None]] = set()  # results being stored, see keep()
+        # Per model, the requests this job has at Triton or whose results are not stored yet: bounded,
+        # so a replica killed mid-film loses at most that many results for the next holder to make again.
+        self._unsaved: dict[str, asyncio.Semaphore] = collections.defaultdict(
+            lambda: asyncio.Semaphore(UNSAVED_PER_MODEL))
 
     async def run(self) -> None:
         film = await self.db.load_film(self.film_id)
@@ -173,10 +182,12 @@ class FilmJob:
             await self.uses(take.key, "image", take.model, takes.IMAGE_MODEL_VERSION)
             return True
         references = [(await self.store.get(key), scale) for key, scale in take.references]  # sdxl's portraits
-        pixels = await self.parts.triton.render_image(
-            take.model, take.prompt, take.negative_prompt, take.seed, take.width, take.height,
-            steps=take.steps, guidance=take.guidance, brief=take.brief, references=references)
-        await self.keep(take.key, lambda: _png(pixels), "image/png", "image", take.model, takes.IMAGE_MODEL_VERSION)
+        async with self._unsaved[take.model]:
+            pixels = await self.parts.triton.render_image(
+                take.model, take.prompt, take.negative_prompt, take.seed, take.width, take.height,
+                steps=take.steps, guidance=take.guidance, brief=take.brief, references=references)
+            await self.keep(take.key, lambda: _png(pixels), "image/png", "image", take.model,
+                            takes.IMAGE_MODEL_VERSION)
         return False
 
     async def voice(self, scene_graph: script_pb2.SceneGraph, shot: script_pb2.Shot) -> VoiceTrack:
@@ -205,9 +216,10 @@ class FilmJob:
             metrics.CACHE_HITS.labels(kind="voice").inc()
             await self.uses(line.key, "voice", takes.TTS_MODEL, takes.TTS_VERSION)
             return wav.decode(await self.store.get(line.key)), True
-        speech = await self.parts.triton.speak(line.line.text, line.voice)
-        await self.keep(line.key, lambda: wav.encode(speech.samples, speech.sample_rate), "audio/wav", "voice",
-                        takes.TTS_MODEL, takes.TTS_VERSION)
+        async with self._unsaved[takes.TTS_MODEL]:
+            speech = await self.parts.triton.speak(line.line.text, line.voice)
+            await self.keep(line.key, lambda: wav.encode(speech.samples, speech.sample_rate), "audio/wav", "voice",
+                            takes.TTS_MODEL, takes.TTS_VERSION)
         return (speech.samples, speech.sample_rate), False
 
     async def uses(self, key: str, kind: str, model: str, version: str) -> None:
