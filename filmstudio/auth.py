@@ -3,22 +3,28 @@ orchestrator alike), so no service trusts a user name it is merely told.
 
 Development tokens are HS256 with a key of at least 32 bytes (FILMSTUDIO_JWT_SECRET; `filmstudio up`
 makes a random one under the data directory on first run, `filmstudio token` mints tokens with it).
-Production sets FILMSTUDIO_JWKS_URL to an https:// JWKS endpoint or a JWKS file, and then only RS256
-tokens signed by one of its keys are accepted. The verified `sub` is the user every call is scoped to;
-over gRPC the token travels as `authorization: Bearer <jwt>` metadata.
+Production sets FILMSTUDIO_JWKS_URL to an https:// JWKS endpoint or a JWKS file, and then RS256 tokens
+signed by one of its keys are accepted, and HS256 ones only if the orchestrator's accounts issued them
+(a session's access token or a personal API token, told by their `typ` claim): a development token
+minted by `filmstudio token` is refused. The verified `sub` is the user every call is scoped to; over
+gRPC the token travels as `authorization: Bearer <jwt>` metadata.
+
+Tokens the accounts issue name what they belong to: `sid`, the session (an access token), or `jti`,
+the personal API token; the orchestrator refuses them once that session ends or that token is revoked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import dataclasses
 import json
 import os
 import pathlib
 import secrets
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import grpc
 import jwt
@@ -37,16 +43,33 @@ DEVELOPMENT_KEY_FILE = "jwt-secret"  # under the data directory, made by `filmst
 VERIFIED_CACHE_SIZE = 10_000
 
 
+# The `typ` claim of the tokens the orchestrator's accounts issue.
+ACCESS = "access"  # a session's short-lived access token; carries `sid`
+PERSONAL = "pat"  # a personal API token; carries `jti`
+ISSUED_TYPES = (ACCESS, PERSONAL)
+
+
 class AuthError(Exception):
     """No token, a malformed one, a bad signature, an expired one. Maps to 401."""
 
 
-def mint_token(subject: str, secret: str, ttl_s: int) -> str:
-    """An HS256 development token for `subject`, valid for ttl_s seconds."""
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    """What a verified token says: who, until when, and what it belongs to (if the accounts issued it)."""
+
+    subject: str
+    expires: float
+    session_id: str = ""  # an access token's session
+    token_id: str = ""  # a personal API token's id
+
+
+def mint_token(subject: str, secret: str, ttl_s: int, now: float | None = None, **claims: str) -> str:
+    """An HS256 token for `subject`, valid for ttl_s seconds from `now` (default: the clock's now): a
+    development token, or with `typ` and `sid`/`jti` claims one the accounts issue."""
     if not subject:
         raise ValueError("a token needs a subject")
-    now = int(time.time())
-    return jwt.encode({"sub": subject, "iat": now, "exp": now + int(ttl_s)}, secret, algorithm="HS256")
+    now = int(time.time() if now is None else now)
+    return jwt.encode({"sub": subject, "iat": now, "exp": now + int(ttl_s), **claims}, secret, algorithm="HS256")
 
 
 class Verifier:
@@ -56,7 +79,7 @@ class Verifier:
         self.secret = secret
         self.jwks_url = jwks_url
         self.clock = clock
-        self._verified: dict[str, tuple[str, float]] = {}
+        self._verified: dict[str, Identity] = {}
         self._jwk_client: jwt.PyJWKClient | None = None
         self._jwk_set: jwt.PyJWKSet | None = None
         if jwks_url.startswith(("http://", "https://")):
@@ -67,39 +90,52 @@ class Verifier:
 
     async def subject(self, authorization: str | None) -> str:
         """The verified subject of an `Authorization: Bearer <jwt>` header; AuthError otherwise."""
+        return (await self.identity(authorization)).subject
+
+    async def identity(self, authorization: str | None) -> Identity:
+        """What the token of an `Authorization: Bearer <jwt>` header says; AuthError if it does not verify."""
         if not authorization:
-            raise AuthError("missing Authorization: Bearer <token> (mint one with `filmstudio token`)")
+            raise AuthError("missing Authorization: Bearer <token> (sign in, or mint one with `filmstudio token`)")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("Authorization header must be 'Bearer <token>'")
-        return await self.verify(token.strip())
+        return await self.verify_identity(token.strip())
 
     async def verify(self, token: str) -> str:
-        """The subject of a valid token; AuthError otherwise. A token verified before is looked up,
-        and still refused once it has expired."""
+        """The subject of a valid token; AuthError otherwise."""
+        return (await self.verify_identity(token)).subject
+
+    async def verify_identity(self, token: str) -> Identity:
+        """What a valid token says; AuthError otherwise. A token verified before is looked up, and
+        still refused once it has expired."""
         known = self._verified.get(token)
         if known is not None:
-            subject, expires = known
-            if self.clock() <= expires + LEEWAY_S:
-                return subject
+            if self.clock() <= known.expires + LEEWAY_S:
+                return known
             del self._verified[token]
-        subject, expires = await self._verify_signature(token)
-        if self.clock() > expires + LEEWAY_S:
+        identity = await self._verify_signature(token)
+        if self.clock() > identity.expires + LEEWAY_S:
             raise AuthError("token expired")
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
             self._verified.clear()  # crude, but bounded; the next requests re-verify
-        self._verified[token] = (subject, expires)
-        return subject
+        self._verified[token] = identity
+        return identity
 
-    async def _verify_signature(self, token: str) -> tuple[str, float]:
+    async def _verify_signature(self, token: str) -> Identity:
+        # Expiry is checked against our own clock (verify_identity), not PyJWT's.
+        options = {"require": ["exp", "sub"], "verify_aud": False, "verify_exp": False, "verify_iat": False,
+                   "verify_nbf": False}
         try:
-            if self.jwks_url:
+            issued = jwt.get_unverified_header(token).get("alg") == "HS256"
+            if issued and self.secret:
+                claims = jwt.decode(token, self.secret, algorithms=["HS256"], leeway=LEEWAY_S, options=options)
+                if self.jwks_url and claims.get("typ") not in ISSUED_TYPES:
+                    raise AuthError("development tokens are refused here: sign in, or use a personal API token")
+            elif self.jwks_url:
                 key = await self._rsa_key(token)
-                claims = jwt.decode(token, key, algorithms=["RS256"], leeway=LEEWAY_S,
-                                    options={"require": ["exp", "sub"], "verify_aud": False})
+                claims = jwt.decode(token, key, algorithms=["RS256"], leeway=LEEWAY_S, options=options)
             else:
-                claims = jwt.decode(token, self.secret, algorithms=["HS256"], leeway=LEEWAY_S,
-                                    options={"require": ["exp", "sub"], "verify_aud": False})
+                raise AuthError("token is not HS256-signed")
         except jwt.ExpiredSignatureError:
             raise AuthError("token expired") from None
         except jwt.InvalidSignatureError:
@@ -109,7 +145,10 @@ class Verifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
             raise AuthError("token has no subject")
-        return subject, float(claims["exp"])
+        issued_type = claims.get("typ")
+        return Identity(subject, float(claims["exp"]),
+                        session_id=str(claims.get("sid", "")) if issued_type == ACCESS else "",
+                        token_id=str(claims.get("jti", "")) if issued_type == PERSONAL else "")
 
     async def _rsa_key(self, token: str):
         if self._jwk_client is not None:
@@ -172,9 +211,12 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
     (CALLER); a call without a valid token fails UNAUTHENTICATED, naming what is wrong. Health and
     reflection stay open. Place it after ErrorMappingInterceptor, which turns the refusal into a status."""
 
-    def __init__(self, verifier: Verifier, services: tuple[str, ...]) -> None:
+    def __init__(self, verifier: Verifier, services: tuple[str, ...],
+                 revoked: Callable[[Identity], Awaitable[str]] | None = None) -> None:
         self.verifier = verifier
         self.prefixes = tuple(f"/{service}/" for service in services)
+        # Says why a verified token no longer counts (its session ended, it was revoked), "" if it does.
+        self.revoked = revoked
 
     async def intercept_service(self, continuation, handler_call_details):
         handler = await continuation(handler_call_details)
@@ -202,6 +244,11 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
         if len(values) > 1:
             raise Unauthenticated("more than one authorization metadata value")
         try:
-            return await self.verifier.subject(values[0] if values else None)
+            identity = await self.verifier.identity(values[0] if values else None)
         except AuthError as exc:
             raise Unauthenticated(str(exc)) from None
+        if self.revoked is not None and (identity.session_id or identity.token_id):
+            reason = await self.revoked(identity)
+            if reason:
+                raise Unauthenticated(reason)
+        return identity.subject

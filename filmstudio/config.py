@@ -63,6 +63,15 @@ class Config:
     gateway_burst: int = 40
     # REST gateway worker processes sharing its port (one event loop each); 1 serves in-process.
     gateway_workers: int = 1
+    # Credits: the free grant each account's balance is topped up to once a calendar month, in seconds of film.
+    monthly_credit_s: float = 3600.0
+    # Sign-in through an OpenID Connect provider (production): its issuer URL (its discovery document is
+    # ISSUER/.well-known/openid-configuration), this studio's client id and secret there, and the name the
+    # sign-in page shows. Unset: email and password only.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "single sign-on"
     # Where the sdxl model reads its weights (a diffusers directory).
     sdxl_model_dir: str = ""
 

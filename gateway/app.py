@@ -1,8 +1,11 @@
 """The Starlette application: every google.api.http route of the descriptor set, transcoded onto one
-grpc.aio channel to the orchestrator, plus /openapi.json, /docs, /v1/files/{key}, /healthz and the web
-page at /.
+grpc.aio channel to the orchestrator, plus /openapi.json, /docs, /v1/files/{key}, /healthz, the
+sign-in pages at /auth (gateway.sessions) and the web page at /.
 
-Requests go: route match (404, 405 with Allow) -> auth (401) -> rate limit (429) -> body limit (413) ->
+A caller is who their bearer token says: from the Authorization header, or from the session cookie a
+browser signed in with (then a request that changes something must carry the CSRF header too).
+
+Requests go: route match (404, 405 with Allow) -> auth (401, 403) -> rate limit (429) -> body limit (413) ->
 media types (406, 415) -> transcode and headers (400) ->
 call carrying the caller's own bearer token (the orchestrator verifies it too) -> JSON, SSE or NDJSON.
 """
@@ -27,7 +30,7 @@ from filmstudio.config import Config
 from filmstudio.auth import AuthError, Verifier, bearer_metadata, check_secret
 from filmstudio.storage import ObjectStore, open_store
 from filmstudio.v1 import film_pb2
-from gateway import files, headers, openapi, streams
+from gateway import files, headers, openapi, sessions, streams
 from gateway.ratelimit import RateLimiter
 from gateway.errors import error_response, method_not_allowed, rpc_error_response
 from gateway.rules import DEFAULT_DESCRIPTOR_SET, Api, Route, build_api, load_descriptor_set
@@ -67,6 +70,11 @@ class GatewaySettings:
     unary_timeout_s: float = 30.0
     # A quiet SSE stream gets a comment this often, so proxies and load balancers keep it open.
     keepalive_s: float = streams.KEEPALIVE_S
+    # Sign-in through OpenID Connect (see Config): unset issuer, email and password only.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = Config.oidc_name
 
     @classmethod
     def from_config(cls, config: Config) -> "GatewaySettings":
@@ -74,7 +82,9 @@ class GatewaySettings:
         return cls(upstream_addr=config.orchestrator_addr, jwt_secret=config.jwt_secret,
                    certificates=tls.certificates(config),
                    jwks_url=config.jwks_url, store=open_store(config.store_url, config.s3_endpoint),
-                   rate_per_s=config.gateway_rate_per_s, burst=config.gateway_burst)
+                   rate_per_s=config.gateway_rate_per_s, burst=config.gateway_burst,
+                   oidc_issuer=config.oidc_issuer, oidc_client_id=config.oidc_client_id,
+                   oidc_client_secret=config.oidc_client_secret, oidc_name=config.oidc_name)
 
 
 class Gateway:
@@ -119,8 +129,15 @@ class Gateway:
             await self.settings.store.close()
 
     async def user(self, request: Request, authorization: str | None = None) -> "Caller | Response":
-        """The verified caller, or the 401/429 response to send instead."""
+        """The verified caller, or the 401/403/429 response to send instead."""
         header = request.headers.get("authorization") or authorization
+        cookie = request.cookies.get(sessions.ACCESS_COOKIE)
+        if not header and cookie:
+            if not sessions.csrf_ok(request):
+                return error_response(grpc.StatusCode.PERMISSION_DENIED,
+                                      f"missing or wrong {sessions.CSRF_HEADER} header: repeat the "
+                                      f"{sessions.CSRF_COOKIE} cookie's value in it")
+            header = f"Bearer {cookie}"
         try:
             subject = await self.verifier.subject(header)
         except AuthError as exc:
@@ -286,6 +303,7 @@ def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
         await gateway.close()
 
     pages = [
+        *sessions.routes(gateway),
         StarletteRoute("/", index, methods=["GET"]),
         StarletteRoute("/web/{name}", web_asset, methods=["GET"]),
         StarletteRoute("/healthz", healthz, methods=["GET"]),

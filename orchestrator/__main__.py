@@ -1,5 +1,5 @@
-"""`python -m orchestrator`: FilmService on FILMSTUDIO_ORCHESTRATOR_ADDR, plus this replica's worker
-and trash sweeper."""
+"""`python -m orchestrator`: FilmService, AccountService and AuthService on FILMSTUDIO_ORCHESTRATOR_ADDR,
+plus this replica's worker and trash sweeper."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from filmstudio.config import Config
 from filmstudio.server import serve, run_service
 from filmstudio.storage import open_store
 from filmstudio.telemetry import configure_logging
-from filmstudio.v1 import composer_pb2_grpc, film_pb2_grpc
+from filmstudio.v1 import account_pb2_grpc, composer_pb2_grpc, film_pb2_grpc
+from orchestrator.accounts import Accounts, oidc_provider
 from orchestrator.db import Database
 from orchestrator.films import Films
-from orchestrator.service import SERVICE, FilmService
+from orchestrator.service import (ACCOUNT_SERVICE, AUTH_SERVICE, SERVICE, AccountService, AuthService,
+                                  FilmService)
 from orchestrator.sweeper import Sweeper
 from orchestrator.triton import TritonClient
 from orchestrator.worker import Worker
@@ -35,7 +37,7 @@ async def main() -> None:
     verifier = verifier_for(config)  # refuses to start without a real token key
     certs = tls.certificates(config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(config.database_url)
+    db = Database(config.database_url, monthly_grant_s=config.monthly_credit_s)
     await db.migrate()
     store = open_store(config.store_url, config.s3_endpoint)
     triton = TritonClient(config.triton_addr, certs=certs)
@@ -49,6 +51,8 @@ async def main() -> None:
     worker = Worker(parts, lease_s=config.lease_s, retry_deadline_s=config.retry_deadline_s)
     trash_retention = datetime.timedelta(seconds=config.trash_retention_s)
     films = Films(db, store, triton, worker, trash_retention=trash_retention)
+    oidc = oidc_provider(config.oidc_issuer, config.oidc_client_id) if config.oidc_issuer else None
+    accounts = Accounts(db, config.jwt_secret, oidc)
     if config.metrics_port:
         start_http_server(config.metrics_port, addr="127.0.0.1")
     worker_task = asyncio.create_task(worker.run(), name="worker")
@@ -56,7 +60,9 @@ async def main() -> None:
 
     async def register(server: grpc.aio.Server) -> list[str]:
         film_pb2_grpc.add_FilmServiceServicer_to_server(FilmService(films), server)
-        return [SERVICE]
+        account_pb2_grpc.add_AccountServiceServicer_to_server(AccountService(accounts), server)
+        account_pb2_grpc.add_AuthServiceServicer_to_server(AuthService(accounts), server)
+        return [SERVICE, ACCOUNT_SERVICE, AUTH_SERVICE]
 
     async def on_stop() -> None:
         for task in (worker_task, sweeper_task):
@@ -70,7 +76,7 @@ async def main() -> None:
 
     try:
         await serve(register, config.orchestrator_addr, "orchestrator", on_stop=on_stop,
-                    interceptors=[TokenInterceptor(verifier, (SERVICE,))], credentials=tls.server_credentials(certs))
+                    interceptors=[TokenInterceptor(verifier, (SERVICE, ACCOUNT_SERVICE), revoked=accounts.revoked)], credentials=tls.server_credentials(certs))
     finally:
         if not worker_task.done():
             await on_stop()

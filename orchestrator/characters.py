@@ -1,4 +1,4 @@
-"""A film's cast sheet: FilmService.ListCharacters, GetCharacter and UpdateCharacter.
+"""A film's cast sheet: FilmService.ListCharacters, GetCharacter, UpdateCharacter and PreviewVoice.
 
 The cast lives in the film's scene graph (SceneGraph.characters). Changing a character re-plans the
 script with the new cast, so every prompt that names them says the new words, and sends back to
@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, UnidentifiedImageError
 
-from filmstudio import names
+from google.protobuf import duration_pb2
+
+from filmstudio import names, wav
 from filmstudio.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from filmstudio.storage import ObjectStore
 from filmstudio.v1 import film_pb2, script_pb2
 from orchestrator import takes
 from orchestrator.db import Database, FilmRecord
+from orchestrator.triton import TritonClient
 from orchestrator.script import cast as casting, parse_script
 
 if TYPE_CHECKING:
@@ -33,6 +36,7 @@ MAX_PORTRAIT_PIXELS = 40_000_000  # a larger image is refused before it is decod
 PORTRAIT_SIDE = 1024  # an uploaded portrait is stored at most this wide and high
 PORTRAIT_MODEL, PORTRAIT_VERSION = "upload", "1"
 RETRIES = 3  # updates that lose a race with another update of the same film read again
+MAX_PREVIEW_CHARS = 200  # a voice preview is a line, not a speech
 
 
 def read_portrait(data: bytes) -> bytes:
@@ -78,10 +82,11 @@ def _mask_fields(request: film_pb2.UpdateCharacterRequest) -> list[str]:
 class Characters:
     """The cast operations for one orchestrator process."""
 
-    def __init__(self, db: Database, store: ObjectStore, worker: "Worker") -> None:
+    def __init__(self, db: Database, store: ObjectStore, worker: "Worker", triton: TritonClient | None = None) -> None:
         self.db = db
         self.store = store
         self.worker = worker
+        self.triton = triton  # for voice previews
 
     def to_proto(self, character: script_pb2.Character) -> script_pb2.Character:
         """The API's character: its portrait's store key as a URI."""
@@ -149,6 +154,42 @@ class Characters:
             self.worker.wake.set()
             return self.to_proto(_character(replanned, film_id, character_id))
         raise Aborted(f"the cast of film {names.film_name(film_id)} kept changing; retry")
+
+
+    async def preview_voice(self, owner: str, request: film_pb2.PreviewVoiceRequest) -> film_pb2.VoicePreview:
+        """The character's voice saying the text asked for, or their first line, or a greeting; stored
+        by its content (voice and words), so asking again costs nothing."""
+        film_id, character_id = names.parse_character_name(request.name)
+        _, graph = await self._cast(owner, film_id)
+        character = _character(graph, film_id, character_id)
+        text = " ".join(request.text.split()) or _first_line(graph, character) or f"Hello. I am {character.name.title()}."
+        if len(text) > MAX_PREVIEW_CHARS:
+            raise InvalidArgument(f"text is {len(text)} characters; a preview says at most {MAX_PREVIEW_CHARS}")
+        if self.triton is None:
+            raise FailedPrecondition("this orchestrator has no voice model to preview with")
+        digest = hashlib.sha256(character.voice.SerializeToString(deterministic=True) + b"\0" + text.encode()).hexdigest()
+        key = f"assets/voice-preview/{digest[:2]}/{digest}.wav"
+        speech = None
+        if not await self.store.exists(key):
+            speech = await self.triton.speak(text, character.voice)
+            await self.store.put(key, wav.encode(speech.samples, speech.sample_rate), "audio/wav")
+        seconds = speech.duration_s if speech is not None else _wav_seconds(await self.store.get(key))
+        length = duration_pb2.Duration()
+        length.FromNanoseconds(round(seconds * 1e9))
+        return film_pb2.VoicePreview(audio_uri=self.store.uri(key), text=text, duration=length)
+
+
+def _first_line(graph: script_pb2.SceneGraph, character: script_pb2.Character) -> str:
+    for _, shot in takes.shots_in_order(graph):
+        for line in shot.dialogue:
+            if line.character_id == character.id and line.text.strip():
+                return " ".join(line.text.split())[:MAX_PREVIEW_CHARS]
+    return ""
+
+
+def _wav_seconds(data: bytes) -> float:
+    samples, rate = wav.decode(data)
+    return samples.shape[0] / rate
 
 
 def _character(graph: script_pb2.SceneGraph, film_id: str, character_id: str) -> script_pb2.Character:

@@ -67,6 +67,17 @@ class Admission:
                                     f"pass the daily limit of {self.quotas.seconds_per_day} s")
 
 
+def default_title(graph: script_pb2.SceneGraph) -> str:
+    """A film's name when the caller gives none: the title page's title (prose: its first line), else
+    where it opens ("Lighthouse"), so no film in a library is nameless."""
+    if graph.title:
+        return graph.title
+    for scene in graph.scenes:
+        if scene.location:
+            return scene.location.title()
+    return ""
+
+
 def parse(script: str, settings: film_pb2.FilmSettings,
           cast: Sequence[script_pb2.Character] = ()) -> film_pb2.ParseScriptResponse:
     parsed = parse_script(script, film_settings.normalize(settings), cast, cast_field="cast")
@@ -84,7 +95,7 @@ class Films:
         self.worker = worker
         self.quotas = quotas
         self.trash_retention = trash_retention  # how long a deleted film can be undeleted (purge_time)
-        self.cast = Characters(db, store, worker)  # the cast sheet's operations
+        self.cast = Characters(db, store, worker, triton)  # the cast sheet's operations
 
     async def to_proto(self, record: FilmRecord) -> film_pb2.Film:
         """The API film; its shots are read unless the record came with them."""
@@ -109,7 +120,7 @@ class Films:
             raise Unavailable(f"image backend {backend!r} is not loaded on Triton; "
                               f"use {film_settings.DEFAULT_BACKEND!r} or start Triton with its weights")
         admit = self.quotas.admit(film_settings.target_seconds(settings), datetime.datetime.now(datetime.UTC))
-        display_name = film.display_name or parsed.scene_graph.title  # the title page's, or prose's first line
+        display_name = film.display_name or default_title(parsed.scene_graph)
         record = await self.db.create_film(owner, film.script, settings, display_name=display_name,
                                            film_id=request.film_id or None, request_id=request.request_id,
                                            scene_graph=parsed.scene_graph, admit=admit)

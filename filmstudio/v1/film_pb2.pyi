@@ -314,3 +314,21 @@ class UpdateCharacterRequest(_message.Message):
     portrait_image: bytes
     clear_portrait: bool
     def __init__(self, name: _Optional[str] = ..., character: _Optional[_Union[_script_pb2.Character, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., portrait_image: _Optional[bytes] = ..., clear_portrait: _Optional[bool] = ...) -> None: ...
+
+class PreviewVoiceRequest(_message.Message):
+    __slots__ = ("name", "text")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    text: str
+    def __init__(self, name: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class VoicePreview(_message.Message):
+    __slots__ = ("audio_uri", "text", "duration")
+    AUDIO_URI_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    audio_uri: str
+    text: str
+    duration: _duration_pb2.Duration
+    def __init__(self, audio_uri: _Optional[str] = ..., text: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...

@@ -100,6 +100,11 @@ class FilmServiceStub:
                 request_serializer=filmstudio_dot_v1_dot_film__pb2.UpdateCharacterRequest.SerializeToString,
                 response_deserializer=filmstudio_dot_v1_dot_script__pb2.Character.FromString,
                 _registered_method=True)
+        self.PreviewVoice = channel.unary_unary(
+                '/filmstudio.v1.FilmService/PreviewVoice',
+                request_serializer=filmstudio_dot_v1_dot_film__pb2.PreviewVoiceRequest.SerializeToString,
+                response_deserializer=filmstudio_dot_v1_dot_film__pb2.VoicePreview.FromString,
+                _registered_method=True)
 
 
 class FilmServiceServicer:
@@ -198,6 +203,14 @@ class FilmServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PreviewVoice(self, request, context):
+        """Speaks a short line in a character's voice, before the film is rendered: its first line in the
+        script, or the text asked for. The clip is stored and its URI returned.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FilmServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -260,6 +273,11 @@ def add_FilmServiceServicer_to_server(servicer, server):
                     servicer.UpdateCharacter,
                     request_deserializer=filmstudio_dot_v1_dot_film__pb2.UpdateCharacterRequest.FromString,
                     response_serializer=filmstudio_dot_v1_dot_script__pb2.Character.SerializeToString,
+            ),
+            'PreviewVoice': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviewVoice,
+                    request_deserializer=filmstudio_dot_v1_dot_film__pb2.PreviewVoiceRequest.FromString,
+                    response_serializer=filmstudio_dot_v1_dot_film__pb2.VoicePreview.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -590,6 +608,33 @@ class FilmService:
             '/filmstudio.v1.FilmService/UpdateCharacter',
             filmstudio_dot_v1_dot_film__pb2.UpdateCharacterRequest.SerializeToString,
             filmstudio_dot_v1_dot_script__pb2.Character.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PreviewVoice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.FilmService/PreviewVoice',
+            filmstudio_dot_v1_dot_film__pb2.PreviewVoiceRequest.SerializeToString,
+            filmstudio_dot_v1_dot_film__pb2.VoicePreview.FromString,
             options,
             channel_credentials,
             insecure,

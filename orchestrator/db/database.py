@@ -9,15 +9,18 @@ table or concern, each building on the one before:
     shots.py    planned shots and their render records
     films.py    films: create, read, list, cancel, trash/undelete/purge, state moves, regenerate
     assets.py   which films use which stored assets
+    credits.py  balances and the ledger, charged inside the films' own transactions
+    accounts.py users who sign in, lockouts, sessions, personal API tokens, the ledger's pages
 
 Nothing here checks API input or knows gRPC: callers hand it checked ids and normalised settings.
 """
 
 from __future__ import annotations
 
+from orchestrator.db.accounts import AccountRows
 from orchestrator.db.assets import AssetRows
 from orchestrator.db.films import FilmRows
 
 
-class Database(FilmRows, AssetRows):
+class Database(FilmRows, AssetRows, AccountRows):
     """The orchestrator's persistence. `await migrate()` once at start, `await close()` at the end."""

@@ -30,7 +30,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from filmstudio.config import ConfigError
+from filmstudio.config import Config, ConfigError
 from filmstudio.v1 import film_pb2, script_pb2
 from orchestrator.db.clock import Clock, utc_now
 from orchestrator.db.records import FilmRecord, ShotRecord, same_key
@@ -72,15 +72,18 @@ class Engine:
         schema: str | None = None,
         object_uri: Callable[[str], str] = same_key,
         poll_interval_s: float = 0.2,
+        monthly_grant_s: float = Config.monthly_credit_s,
     ) -> None:
         """`schema` (PostgreSQL only) puts every table in that schema (tests use one per test).
-        `object_uri` turns a shot's asset key into the URI shot events carry (ObjectStore.uri)."""
+        `object_uri` turns a shot's asset key into the URI shot events carry (ObjectStore.uri).
+        `monthly_grant_s` is the credit each user's balance is topped up to once a month (db.credits)."""
         self.url = async_url(url)
         self.dialect = self.url.get_backend_name()
         self.clock = clock
         self.schema = schema
         self.object_uri = object_uri
         self.poll_interval_s = poll_interval_s
+        self.monthly_grant_s = monthly_grant_s
         self._write_lock = asyncio.Lock()
         self.engine: AsyncEngine
         # A SQLite file's synchronous engine and its threads, for _read_sync (None elsewhere).

@@ -19,7 +19,9 @@ from filmstudio.errors import Aborted, AlreadyExists, FailedPrecondition, NotFou
 from filmstudio.names import film_name
 from filmstudio.settings import target_seconds
 from filmstudio.v1 import film_pb2, script_pb2
+from filmstudio.v1 import account_pb2
 from orchestrator import lifecycle
+from orchestrator.db import credits
 from orchestrator.db.engine import film_record, shot_record
 from orchestrator.db.records import FilmRecord
 from orchestrator.db.schema import assets, film_assets, films, shots, users
@@ -73,7 +75,9 @@ class FilmRows(ShotRows):
 
         `admit` is the owner's quota: called with the owner's films in flight and the seconds charged
         since its `since`, in the same transaction as the insert and serialised per owner (the user's
-        row is locked), so concurrent creates cannot all pass one check; it raises to refuse."""
+        row is locked), so concurrent creates cannot all pass one check; it raises to refuse. The
+        film's target length is then taken from the owner's credit (db.credits), ResourceExhausted
+        if it is short, and held by the film until it ends."""
         new_id = film_id or "f" + secrets.token_hex(8)
 
         async def work(conn: AsyncConnection) -> FilmRecord:
@@ -86,11 +90,14 @@ class FilmRows(ShotRows):
             await self._lock_user(conn, owner, now)
             if admit is not None:
                 admit(await _active_films(conn, owner), await _seconds_since(conn, owner, admit.since))
+            cost = target_seconds(settings)
+            await credits.charge(conn, owner, cost, account_pb2.LEDGER_REASON_FILM, new_id,
+                                 f"{cost:g} s film", now, self.monthly_grant_s)
             await conn.execute(sa.insert(films).values(
                 id=new_id, owner=owner, request_id=request_id or None, display_name=display_name,
                 state=lifecycle.QUEUED, progress=0.0, script=script, settings=settings.SerializeToString(),
                 scene_graph=None if scene_graph is None else scene_graph.SerializeToString(),
-                seconds=target_seconds(settings), created_at=now, updated_at=now))
+                seconds=cost, credit_held_s=cost, created_at=now, updated_at=now))
             change = film_pb2.StateChange(state=lifecycle.QUEUED)
             await self._append(conn, new_id, film_pb2.FilmEvent(state_change=change))
             return film_record((await conn.execute(sa.select(films).where(films.c.id == new_id))).one(), created=True)
@@ -214,6 +221,7 @@ class FilmRows(ShotRows):
         if row.lease_owner is not None and row.lease_expires_at > now:
             return values
         message = f"film {film_name(row.id)} was cancelled by its owner"
+        values |= await credits.settle(conn, row, lifecycle.CANCELLED, now)
         await self._cancel_unfinished_shots(conn, row.id, now)
         change = film_pb2.StateChange(state=lifecycle.CANCELLED, message=message)
         await self._append(conn, row.id, film_pb2.FilmEvent(state_change=change))
@@ -326,6 +334,8 @@ class FilmRows(ShotRows):
             lifecycle.check_move(film_name(film_id), row.state, state)
             now = self.clock()
             values = _state_values(film_id, state, progress, scene_graph, outputs, error) | {"updated_at": now}
+            if lifecycle.is_terminal(state):
+                values |= await credits.settle(conn, row, state, now, values.get("scene_graph"))
             await conn.execute(sa.update(films).where(films.c.id == film_id).values(**values))
             if state in (lifecycle.CANCELLED, lifecycle.FAILED):  # no shot of an ended film stays in flight
                 await self._cancel_unfinished_shots(conn, film_id, now)
@@ -357,6 +367,9 @@ class FilmRows(ShotRows):
                     " a shot can be regenerated once the film has succeeded"
                 )
             now = self.clock()
+            cost = credits.shot_seconds(row.scene_graph).get(shot_id, 0.0)
+            await credits.charge(conn, owner, cost, account_pb2.LEDGER_REASON_RERENDER, film_id,
+                                 f"shot {shot_id} redone", now, self.monthly_grant_s)
             shot_values: dict[str, Any] = {
                 "take": shots.c.take + 1, "state": film_pb2.SHOT_STATE_PENDING, "seed_override": seed,
                 "image_key": None, "cached": False, "error": "", "lease_owner": None, "lease_expires_at": None,
@@ -365,7 +378,8 @@ class FilmRows(ShotRows):
             if prompt is not None:
                 shot_values["prompt_override"] = prompt
             shot_row = await self._update_shot(conn, film_id, shot_id, shot_values)
-            await conn.execute(sa.update(films).where(films.c.id == film_id).values(**_REOPENED, updated_at=now))
+            await conn.execute(sa.update(films).where(films.c.id == film_id).values(
+                **_REOPENED, credit_held_s=cost, updated_at=now))
             await self._append(conn, film_id, film_pb2.FilmEvent(shot=shot_record(shot_row).to_proto(self.object_uri)))
             change = film_pb2.StateChange(state=lifecycle.GENERATING)
             await self._append(conn, film_id, film_pb2.FilmEvent(state_change=change))
@@ -399,7 +413,11 @@ class FilmRows(ShotRows):
             values: dict[str, Any] = {"scene_graph": scene_graph.SerializeToString(), "updated_at": now}
             reopen = row.state == lifecycle.SUCCEEDED and bool(shot_ids)
             if reopen:
-                values |= _REOPENED
+                lengths = credits.shot_seconds(values["scene_graph"])
+                cost = sum(lengths.get(shot_id, 0.0) for shot_id in shot_ids)
+                await credits.charge(conn, owner, cost, account_pb2.LEDGER_REASON_RERENDER, film_id,
+                                     f"{len(shot_ids)} shots re-rendered for a cast change", now, self.monthly_grant_s)
+                values |= _REOPENED | {"credit_held_s": cost}
             await conn.execute(sa.update(films).where(films.c.id == film_id).values(**values))
             if reopen:
                 for shot_id in shot_ids:

@@ -47,11 +47,71 @@ metadata = sa.MetaData(
     }
 )
 
+# Everyone who owns films: accounts signed up with a password or through OpenID Connect, and the
+# subjects of development tokens (made on their first film, with neither email nor password).
 users = sa.Table(
     "users",
     metadata,
     sa.Column("id", sa.String(128), primary_key=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("email", sa.String(320), nullable=True),  # lower case
+    sa.Column("password_hash", sa.Text(), nullable=True),  # argon2id, with its parameters
+    sa.Column("display_name", sa.Text(), nullable=False, server_default=""),
+    sa.Column("oidc_issuer", sa.String(512), nullable=True),
+    sa.Column("oidc_subject", sa.String(255), nullable=True),
+    # Failed password sign-ins in a row; at the limit the account is locked until locked_until.
+    sa.Column("failed_sign_ins", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("locked_until", UTCDateTime(), nullable=True),
+    # Seconds of film the user can still make, and the month ("2026-12") of their last monthly grant.
+    sa.Column("balance_s", sa.Float(), nullable=False, server_default="0"),
+    sa.Column("grant_month", sa.String(7), nullable=True),
+    # Unique indexes rather than constraints: SQLite can add an index to a table, not a constraint.
+    sa.Index(None, "email", unique=True),
+    sa.Index(None, "oidc_issuer", "oidc_subject", unique=True),
+)
+
+# Signed-in sessions: the hash of the current refresh token (and of the one before it, to tell a
+# stolen one replayed) and when the session ends.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.String(128), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("refresh_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex
+    sa.Column("previous_hash", sa.String(64), nullable=True, unique=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("ended_at", UTCDateTime(), nullable=True),  # signed out, or a replayed refresh token
+    sa.Index(None, "user_id"),
+)
+
+# Personal API tokens: only their ids are stored (the token is a signed JWT naming its id).
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("user_id", sa.String(128), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("display_name", sa.Text(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("expires_at", UTCDateTime(), nullable=False),
+    sa.Column("revoked_at", UTCDateTime(), nullable=True),
+    sa.Index(None, "user_id"),
+)
+
+# Every change to a user's balance, with the balance after it. film_id has no foreign key: the
+# history outlives a purged film.
+ledger = sa.Table(
+    "ledger",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(128), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("film_id", sa.String(63), nullable=True),
+    sa.Column("reason", sa.SmallInteger(), nullable=False),  # LedgerReason
+    sa.Column("delta_s", sa.Float(), nullable=False),
+    sa.Column("balance_s", sa.Float(), nullable=False),
+    sa.Column("description", sa.Text(), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Index(None, "user_id", "id"),
 )
 
 films = sa.Table(
@@ -84,6 +144,9 @@ films = sa.Table(
     # When DeleteFilm moved the film to its owner's trash; NULL for a film not in it. The sweeper
     # purges the film once this is older than the retention.
     sa.Column("deleted_at", UTCDateTime(), nullable=True),
+    # Credit taken for the run in progress (the film, or shots sent back to render) and not yet settled:
+    # kept when it succeeds, given back in part when it fails or is cancelled.
+    sa.Column("credit_held_s", sa.Float(), nullable=False, server_default="0"),
     sa.UniqueConstraint("owner", "request_id"),
     sa.Index(None, "owner", "created_at", "id"),
     sa.Index(None, "state", "not_before"),

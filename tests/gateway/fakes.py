@@ -15,7 +15,7 @@ import grpc
 import jwt
 from google.protobuf import duration_pb2, empty_pb2, timestamp_pb2
 
-from filmstudio.v1 import film_pb2, film_pb2_grpc, script_pb2
+from filmstudio.v1 import account_pb2, account_pb2_grpc, film_pb2, film_pb2_grpc, script_pb2
 
 USER_KEY = "authorization"
 
@@ -168,6 +168,11 @@ class FakeFilmService(film_pb2_grpc.FilmServiceServicer):
             setattr(character, path, getattr(request.character, path))
         return character
 
+    async def PreviewVoice(self, request, context):
+        character = await self._character(request.name, context)
+        text = request.text or f"Hello. I am {character.name}."
+        return film_pb2.VoicePreview(text=text, duration=duration_pb2.Duration(seconds=1))
+
     async def _character(self, name: str, context) -> script_pb2.Character:
         film_name, _, character_id = name.partition("/characters/")
         fake = await self._owned(film_name, context)
@@ -251,10 +256,45 @@ def _png(take: int) -> bytes:
     return out.getvalue()
 
 
+class FakeAccountService(account_pb2_grpc.AccountServiceServicer):
+    """Each caller's account with a fixed balance, and personal API tokens kept in memory."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, list[account_pb2.ApiToken]] = {}
+
+    async def GetAccount(self, request, context):
+        user = _user(context)
+        return account_pb2.Account(name=f"accounts/{user}", display_name=user, balance_seconds=3600,
+                                   monthly_grant_seconds=3600)
+
+    async def ListLedgerEntries(self, request, context):
+        _user(context)
+        return account_pb2.ListLedgerEntriesResponse()
+
+    async def CreateApiToken(self, request, context):
+        token = account_pb2.ApiToken(name=f"account/tokens/{uuid.uuid4().hex[:16]}",
+                                     display_name=request.display_name)
+        self.tokens.setdefault(_user(context), []).append(token)
+        return account_pb2.CreateApiTokenResponse(token=token, secret="not-a-real-token")
+
+    async def ListApiTokens(self, request, context):
+        return account_pb2.ListApiTokensResponse(tokens=self.tokens.get(_user(context), []))
+
+    async def DeleteApiToken(self, request, context):
+        mine = self.tokens.get(_user(context), [])
+        for token in mine:
+            if token.name == request.name:
+                mine.remove(token)
+                return empty_pb2.Empty()
+        await context.abort(grpc.StatusCode.NOT_FOUND, f"no personal API token {request.name}")
+
+
 async def start_fake(service: FakeFilmService, addr: str = "127.0.0.1:0") -> tuple[grpc.aio.Server, str]:
-    """Serve the fake on addr (port 0: any free port); returns the server and "host:port"."""
+    """Serve the fake (and a fake AccountService) on addr (port 0: any free port); returns the server
+    and "host:port"."""
     server = grpc.aio.server()
     film_pb2_grpc.add_FilmServiceServicer_to_server(service, server)
+    account_pb2_grpc.add_AccountServiceServicer_to_server(FakeAccountService(), server)
     port = server.add_insecure_port(addr)
     await server.start()
     return server, f"{addr.rpartition(':')[0]}:{port}"
