@@ -103,7 +103,7 @@ class OidcProvider:
             key = self.keys(id_token)
             claims = jwt.decode(id_token, getattr(key, "key", key), algorithms=["RS256", "ES256"],
                                 audience=self.client_id, issuer=self.issuer, leeway=auth.LEEWAY_S,
-                                options={"require": ["exp", "sub", "iss", "aud"]})
+                                options={"require": ["exp", "sub", "iss", "aud"], "verify_iat": False})
         except (jwt.PyJWTError, ValueError, KeyError, httpx.HTTPError) as exc:
             raise Unauthenticated(f"the provider's ID token does not verify: {exc}") from None
         if not nonce or not secrets.compare_digest(str(claims.get("nonce", "")), nonce):

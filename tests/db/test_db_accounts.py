@@ -181,3 +181,39 @@ async def test_the_monthly_grant_tops_up_once_a_month_and_a_short_balance_refuse
     assert entries[0].delta_s == 60 and entries[0].balance_s == 100
     short = await db.create_film("hal", "INT. A - DAY\n\nx", settings(target_duration={"seconds": 90}))
     assert short.created and await balance(db, "hal") == 10
+
+
+async def test_an_openid_connect_id_token_signs_in_once_checked(backend, clock):
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from orchestrator.accounts import OidcProvider
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    db = await backend.open()
+    accounts = Accounts(db, SECRET, OidcProvider("https://id.example", "studio", lambda token: key.public_key()),
+                        clock=lambda: clock().timestamp())
+
+    def id_token(**claims) -> str:
+        now = int(clock().timestamp())
+        base = {"iss": "https://id.example", "aud": "studio", "sub": "p-42", "iat": now, "exp": now + 300,
+                "nonce": "n1", "email": "Ivy@Example.com", "email_verified": True, "name": "Ivy"}
+        return jwt.encode(base | claims, key, algorithm="RS256")
+
+    first = await accounts.sign_in_oidc(account_pb2.SignInWithOidcRequest(id_token=id_token(), nonce="n1"))
+    assert first.account.email == "ivy@example.com" and first.account.display_name == "Ivy"
+    again = await accounts.sign_in_oidc(account_pb2.SignInWithOidcRequest(id_token=id_token(), nonce="n1"))
+    assert again.account.name == first.account.name  # the same person, the same account
+    refusals = {
+        "nonce": (id_token(), "n2"),
+        "does not verify": (id_token(aud="another-app"), "n1"),
+        "Invalid issuer": (id_token(iss="https://evil.example"), "n1"),
+    }
+    for words, (token, nonce) in refusals.items():
+        with pytest.raises(Unauthenticated, match=words):
+            await accounts.sign_in_oidc(account_pb2.SignInWithOidcRequest(id_token=token, nonce=nonce))
+    # A password account's email is never taken over by a provider's identity.
+    await accounts.sign_up(account_pb2.SignUpRequest(email="jo@example.com", password=PASSWORD))
+    other = await accounts.sign_in_oidc(account_pb2.SignInWithOidcRequest(
+        id_token=id_token(sub="p-43", email="jo@example.com"), nonce="n1"))
+    assert other.account.email == "" and other.account.name != first.account.name

@@ -50,6 +50,12 @@ def test_sign_up_make_a_film_with_cookies_and_csrf_then_sign_out(gateway_url):
     assert film["displayName"]  # the script's first line, not the film's id
     after = ann.get("/v1/account").json()
     assert after["balanceSeconds"] == account["balanceSeconds"] - 15
+    # The cast's voices can be heard before anything renders.
+    preview = ann.post(f"/v1/{film['name']}/characters/char-ann:previewVoice", json={}, headers=csrf(ann))
+    assert preview.status_code == 200, preview.text
+    assert preview.json()["text"] == "We begin." and preview.json()["audioUri"].startswith("/v1/files/assets/")
+    clip = ann.get(preview.json()["audioUri"])
+    assert clip.status_code == 200 and clip.content[:4] == b"RIFF" and len(clip.content) > 8000
     ledger = ann.get("/v1/account/ledger").json()["entries"]
     assert ledger[0]["reason"] == "LEDGER_REASON_FILM" and ledger[0]["film"] == film["name"]
     assert ledger[0]["deltaSeconds"] == -15
