@@ -20,9 +20,9 @@ need_debs=()
 command -v espeak-ng >/dev/null || need_debs+=(espeak-ng)       # the embedded TTS voice
 # The one typeface of every card, caption, poster and sheet (filmstudio/fonts.py): Latin, Greek, Cyrillic.
 [ "$(dpkg-query -W -f='${Status}' fonts-dejavu-core 2>/dev/null)" = "install ok installed" ] || need_debs+=(fonts-dejavu-core)
+command -v node >/dev/null && command -v npm >/dev/null || need_debs+=(nodejs npm)   # builds the studio
 if [ "$want_test" = 1 ]; then
   command -v chromium >/dev/null || need_debs+=(chromium)       # the gateway's browser test
-  command -v node >/dev/null || need_debs+=(nodejs npm)         # the Node.js gRPC client test
 fi
 if [ "${#need_debs[@]}" -gt 0 ]; then
   sudo=""
@@ -50,6 +50,28 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
   pip_install -r requirements.txt -e .
   .venv/bin/python -m pip check >/dev/null 2>&1 || { .venv/bin/python -m pip check >&2; say "dependency conflict"; exit 1; }
   echo "$digest" >"$stamp"
+fi
+
+# --- The studio (gateway/studio): the web page the gateway serves at / --------------------------------
+studio=gateway/studio
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  if [ ! -d "$studio/node_modules" ] || [ "$studio/package-lock.json" -nt "$studio/node_modules" ]; then
+    say "installing the studio's packages"
+    npm ci --prefix "$studio" --silent --no-audit --no-fund >/dev/null 2>&1 \
+      || { say "npm ci failed in $studio (run it there to see why)"; exit 1; }
+    touch "$studio/node_modules"
+  fi
+  # Build when there is none, or a source is newer than the build.
+  if [ ! -f "$studio/dist/index.html" ] || [ -n "$(find "$studio/src" "$studio/index.html" "$studio/package-lock.json" \
+      "$studio/vite.config.ts" -newer "$studio/dist/index.html" -print -quit)" ]; then
+    say "building the studio"
+    build_log=$(mktemp)
+    npm run build --prefix "$studio" --silent >"$build_log" 2>&1 \
+      || { cat "$build_log" >&2; rm -f "$build_log"; say "the studio did not build (see above)"; exit 1; }
+    rm -f "$build_log"
+  fi
+else
+  say "Node.js and npm are not installed: the gateway will not serve the studio at / (the REST API works)"
 fi
 
 # --- Node.js client for the tests ---------------------------------------------------------------------
