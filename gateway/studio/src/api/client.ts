@@ -6,9 +6,9 @@
 //   - a development token from the URL (#token=...) goes in Authorization: Bearer instead.
 import createClient from "openapi-fetch";
 import type { paths } from "./schema";
-import type { AccountPaths, AuthPaths } from "./pending";
+import type { AuthPaths } from "./pending";
 
-export type ApiPaths = paths & AccountPaths & AuthPaths;
+export type ApiPaths = paths & AuthPaths;
 
 const DEV_TOKEN_KEY = "filmstudio-dev-token";
 const CSRF_COOKIE = "fs_csrf";

@@ -4,6 +4,90 @@
  */
 
 export interface paths {
+    "/v1/account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's account and balance.
+         * @description The caller's account and balance.
+         */
+        get: operations["GetAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's ledger, newest first: grants, what films and redone shots cost, and refunds.
+         * @description The caller's ledger, newest first: grants, what films and redone shots cost, and refunds.
+         */
+        get: operations["ListLedgerEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's personal API tokens that are not revoked (never their secrets).
+         * @description The caller's personal API tokens that are not revoked (never their secrets).
+         */
+        get: operations["ListApiTokens"];
+        put?: never;
+        /**
+         * Makes a personal API token for scripts and API clients; its secret is returned this once.
+         * @description Makes a personal API token for scripts and API clients; its secret is returned this once.
+         */
+        post: operations["CreateApiToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/tokens/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revokes a personal API token: calls carrying it are refused from then on.
+         * @description Revokes a personal API token: calls carrying it are refused from then on.
+         */
+        delete: operations["DeleteApiToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/films": {
         parameters: {
             query?: never;
@@ -97,6 +181,27 @@ export interface paths {
          *     speak in; every other shot keeps its take. The film must be queued or succeeded.
          */
         patch: operations["UpdateCharacter"];
+        trace?: never;
+    };
+    "/v1/films/{film}/characters/{character}:previewVoice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Speaks a short line in a character's voice, before the film is rendered: its first line in the
+         * @description Speaks a short line in a character's voice, before the film is rendered: its first line in the
+         *     script, or the text asked for. The clip is stored and its URI returned.
+         */
+        post: operations["PreviewVoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/films/{film}/shots/{shot}:regenerate": {
@@ -205,6 +310,50 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A user of the studio. */
+        "filmstudio.v1.Account": {
+            /**
+             * Format: double
+             * @description Seconds of film the account can still make. CreateFilm reserves a film's length from it.
+             */
+            balanceSeconds?: number;
+            /**
+             * Format: date-time
+             * @description When the account was made.
+             */
+            createTime?: string;
+            /** @description The name the studio shows. */
+            displayName?: string;
+            /**
+             * @description The sign-in email, lower case; empty for an account from an OpenID Connect provider without one
+             *     or for a development token's subject.
+             */
+            email?: string;
+            /**
+             * Format: double
+             * @description The free grant: at the first call of each calendar month (UTC) the balance is topped up to this.
+             */
+            monthlyGrantSeconds?: number;
+            /** @description "accounts/{account}"; {account} is the subject of the user's tokens. */
+            name?: string;
+        };
+        /** @description A personal API token (its secret is never stored or shown again). */
+        "filmstudio.v1.ApiToken": {
+            /**
+             * Format: date-time
+             * @description When it was made.
+             */
+            createTime?: string;
+            /** @description What the user calls it ("render farm"). */
+            displayName?: string;
+            /**
+             * Format: date-time
+             * @description When it stops working.
+             */
+            expireTime?: string;
+            /** @description "account/tokens/{token}". */
+            name?: string;
+        };
         /**
          * @description A person (or creature) who appears or speaks in the script: one entry of the cast sheet. Inferred
          *     from the script, and overridable (Film.cast, FilmService.UpdateCharacter): the picture, the voice
@@ -266,6 +415,23 @@ export interface components {
              * @description Frames in the film.
              */
             framesTotal?: string;
+        };
+        /** @description Request for AccountService.CreateApiToken. */
+        "filmstudio.v1.CreateApiTokenRequest": {
+            /** @description What the user calls it; at most 100 characters. */
+            displayName: string;
+            /**
+             * @description How long it works: 1 hour to 365 days; unset means 90 days.
+             * @example 60s
+             */
+            ttl?: string;
+        };
+        /** @description Response for AccountService.CreateApiToken. */
+        "filmstudio.v1.CreateApiTokenResponse": {
+            /** @description The bearer token itself, shown this once. */
+            secret?: string;
+            /** @description The token's record. */
+            token?: components["schemas"]["filmstudio.v1.ApiToken"];
         };
         /** @description One speech: a character cue and its dialogue. */
         "filmstudio.v1.DialogueLine": {
@@ -438,6 +604,38 @@ export interface components {
              */
             targetDuration?: string;
         };
+        /** @description One change to an account's balance. */
+        "filmstudio.v1.LedgerEntry": {
+            /**
+             * Format: double
+             * @description The balance after it.
+             */
+            balanceSeconds?: number;
+            /**
+             * Format: date-time
+             * @description When it happened.
+             */
+            createTime?: string;
+            /**
+             * Format: double
+             * @description Seconds of film added (a grant, a refund) or taken (a film, a redone shot).
+             */
+            deltaSeconds?: number;
+            /** @description In words, for the studio's ledger ("60 s film", "shot sc1-sh2 redone"). */
+            description?: string;
+            /** @description The film it concerns, "films/{film}"; empty for a grant. */
+            film?: string;
+            /**
+             * @description Why the balance changed.
+             * @enum {string}
+             */
+            reason?: "LEDGER_REASON_UNSPECIFIED" | "LEDGER_REASON_GRANT" | "LEDGER_REASON_FILM" | "LEDGER_REASON_RERENDER" | "LEDGER_REASON_REFUND";
+        };
+        /** @description Response for AccountService.ListApiTokens. */
+        "filmstudio.v1.ListApiTokensResponse": {
+            /** @description Newest first. */
+            tokens?: components["schemas"]["filmstudio.v1.ApiToken"][];
+        };
         /** @description Response for FilmService.ListCharacters. */
         "filmstudio.v1.ListCharactersResponse": {
             /** @description The cast, in order of first appearance. */
@@ -447,6 +645,13 @@ export interface components {
         "filmstudio.v1.ListFilmsResponse": {
             /** @description The caller's films, newest first. */
             films?: components["schemas"]["filmstudio.v1.Film"][];
+            /** @description Pass as page_token for the next page; empty on the last. */
+            nextPageToken?: string;
+        };
+        /** @description Response for AccountService.ListLedgerEntries. */
+        "filmstudio.v1.ListLedgerEntriesResponse": {
+            /** @description Newest first. */
+            entries?: components["schemas"]["filmstudio.v1.LedgerEntry"][];
             /** @description Pass as page_token for the next page; empty on the last. */
             nextPageToken?: string;
         };
@@ -654,6 +859,18 @@ export interface components {
              */
             wordsPerMinute?: number;
         };
+        /** @description A short clip of a character's voice. */
+        "filmstudio.v1.VoicePreview": {
+            /** @description The WAV clip, in the object store. */
+            audioUri?: string;
+            /**
+             * @description How long it is.
+             * @example 60s
+             */
+            duration?: string;
+            /** @description What it says. */
+            text?: string;
+        };
         /**
          * @description The `Status` type defines a logical error model that is suitable for
          *     different programming environments, including REST APIs and RPC APIs. It is
@@ -696,6 +913,163 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    GetAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["filmstudio.v1.Account"];
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    ListLedgerEntries: {
+        parameters: {
+            query?: {
+                /** @description At most this many entries (1-1000; 0 means 50). */
+                page_size?: number;
+                /** @description next_page_token of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["filmstudio.v1.ListLedgerEntriesResponse"];
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    ListApiTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["filmstudio.v1.ListApiTokensResponse"];
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    CreateApiToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["filmstudio.v1.CreateApiTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["filmstudio.v1.CreateApiTokenResponse"];
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    DeleteApiToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description binds name */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
     ListFilms: {
         parameters: {
             query?: {
@@ -940,6 +1314,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["filmstudio.v1.Character"];
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    PreviewVoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description binds name */
+                film: string;
+                /** @description binds name */
+                character: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What to say, at most 200 characters; empty: the character's first line, or a greeting. */
+                    text?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["filmstudio.v1.VoicePreview"];
                 };
             };
             /** @description An error (google.rpc.Status) */

@@ -12,3 +12,6 @@ export type Character = Schemas["filmstudio.v1.Character"];
 export type SceneGraph = Schemas["filmstudio.v1.SceneGraph"];
 
 export const ENDED_STATES: FilmState[] = ["FILM_STATE_SUCCEEDED", "FILM_STATE_FAILED", "FILM_STATE_CANCELLED"];
+export type Account = Schemas["filmstudio.v1.Account"];
+export type LedgerEntry = Schemas["filmstudio.v1.LedgerEntry"];
+export type ApiToken = Schemas["filmstudio.v1.ApiToken"];

@@ -1,6 +1,6 @@
 // Who is signed in, as the page knows it.
 import { api, devToken, onSignedOut } from "../api/client";
-import type { Account } from "../api/pending";
+import type { Account } from "../api/types";
 
 export const auth = $state<{ state: "unknown" | "signed-in" | "signed-out"; account: Account | null }>({
   state: devToken() ? "signed-in" : "unknown",
