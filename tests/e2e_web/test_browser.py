@@ -1,4 +1,4 @@
-"""The web page in Debian's Chromium (Playwright, never a downloaded browser) against the real mesh:
+"""The studio in Debian's Chromium (Playwright, never a downloaded browser) against the real mesh:
 paste a script, pick length, style and aspect, make it, watch the storyboard fill in shot by shot,
 play and seek the film, redo one shot and see it re-rendered and the film re-cut."""
 
@@ -24,17 +24,22 @@ Somebody has to keep it burning.
 
 A ship's horn, far out in the dark.
 """
-# Every change of a storyboard card's state, in the order the page made them.
+# Every change of a storyboard card's state, in the order the page made them. Installed before Make:
+# the storyboard itself appears only once the page has moved to the new film.
 RECORD_CARDS = """() => {
   window.cardStates = [];
-  const note = (card) => window.cardStates.push([card.dataset.shot, card.dataset.state]);
+  const card = "#storyboard li[data-shot]";
+  const note = (li) => window.cardStates.push([li.dataset.shot, li.dataset.state]);
   new MutationObserver((records) => {
     for (const r of records) {
-      if (r.type === "attributes") note(r.target);
-      else for (const added of r.addedNodes) if (added.dataset) note(added);
+      if (r.type === "attributes") { if (r.target.matches(card)) note(r.target); continue; }
+      for (const added of r.addedNodes) {
+        if (added.nodeType !== 1) continue;
+        if (added.matches(card)) note(added);
+        else added.querySelectorAll(card).forEach(note);
+      }
     }
-  }).observe(document.getElementById("storyboard"), {subtree: true, childList: true,
-                                                       attributes: true, attributeFilter: ["data-state"]});
+  }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ["data-state"]});
 }"""
 SEEK_TO_MIDDLE = """async () => {
   const player = document.getElementById("player");
@@ -62,6 +67,7 @@ def test_make_watch_play_and_redo_a_shot_in_chromium(mesh, gateway_url, token_fo
             page.on("response", lambda r: media.append((r.status, r.request.headers.get("range", "")))
                     if "/film.mp4" in r.url else None)
             page.goto(f"{gateway_url}/#token={token}")
+            page.click("#new-film")
             page.fill("#script", SCRIPT)
             page.select_option("#length", "15s")
             page.select_option("#style", "noir")
@@ -98,7 +104,7 @@ def test_make_watch_play_and_redo_a_shot_in_chromium(mesh, gateway_url, token_fo
             second = cards.nth(1)
             shot_id = second.get_attribute("data-shot")
             old_still = second.locator("img").get_attribute("src")
-            second.locator("button").click()
+            second.locator("button.redo").click()
             page.wait_for_selector(f"#storyboard li[data-shot='{shot_id}'][data-take='2']"
                                    "[data-state='SHOT_STATE_SUCCEEDED']", timeout=120_000)
             page.wait_for_function("document.getElementById('status').textContent === 'succeeded'", timeout=120_000)

@@ -1,4 +1,4 @@
-"""The web page in Debian's Chromium, driven by Playwright (never a downloaded browser): make a film,
+"""The studio in Debian's Chromium, driven by Playwright (never a downloaded browser): make a film,
 watch the storyboard fill in from the SSE stream, see the player get the film, redo one shot."""
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def test_make_watch_play_and_redo_in_chromium(tmp_path):
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(f"{live.base_url}/#token={mint_token('browser', SECRET, 600)}")
+            page.click("#new-film")
             page.fill("#script", "INT. ROOM - DAY\n\nShe waits.\n\nHe arrives.\n\nThey leave.")
             page.select_option("#style", "noir")
             page.select_option("#aspect", "ASPECT_RATIO_SQUARE")
@@ -45,7 +46,8 @@ def test_make_watch_play_and_redo_in_chromium(tmp_path):
                                    timeout=10_000)
             assert page.get_attribute("#player", "src").startswith("/v1/files/films/")
             assert page.is_visible("#player")
-            cards.nth(1).locator("button").click()
+            assert page.get_attribute("#player track", "kind") == "subtitles"
+            cards.nth(1).locator("button.redo").click()
             page.wait_for_selector("#storyboard li[data-shot='s2'][data-take='2']", timeout=10_000)
             assert errors == []
             created = next(f for f in live.films.films.values())
