@@ -1,6 +1,6 @@
 """The Starlette application: every google.api.http route of the descriptor set, transcoded onto one
 grpc.aio channel to the orchestrator, plus /openapi.json, /docs, /v1/files/{key}, /healthz, the
-sign-in pages at /auth (gateway.sessions) and the web page at /.
+sign-in pages at /auth (gateway.sessions) and the studio at / (gateway.static).
 
 A caller is who their bearer token says: from the Authorization header, or from the session cookie a
 browser signed in with (then a request that changes something must carry the CSRF header too).
@@ -30,7 +30,7 @@ from filmstudio.config import Config
 from filmstudio.auth import AuthError, Verifier, bearer_metadata, check_secret
 from filmstudio.storage import ObjectStore, open_store
 from filmstudio.v1 import film_pb2
-from gateway import files, headers, openapi, sessions, streams
+from gateway import files, headers, openapi, sessions, static, streams
 from gateway.ratelimit import RateLimiter
 from gateway.errors import error_response, method_not_allowed, rpc_error_response
 from gateway.rules import DEFAULT_DESCRIPTOR_SET, Api, Route, build_api, load_descriptor_set
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
 # UpdateCharacter carries a portrait of up to 10 MB, base64 in JSON (4/3 of it) with room for the rest.
 BODY_BYTES_BY_METHOD = {"filmstudio.v1.FilmService.UpdateCharacter": 14 * 1024 * 1024}
-WEB_DIR = pathlib.Path(__file__).resolve().parent / "web"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -252,15 +251,6 @@ def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
     async def healthz(request: Request) -> Response:
         return Response("ok\n", media_type="text/plain")
 
-    async def index(request: Request) -> Response:
-        return HTMLResponse((WEB_DIR / "index.html").read_text())
-
-    async def web_asset(request: Request) -> Response:
-        name = request.path_params["name"]
-        if name not in ("app.js", "app.css"):
-            return error_response(grpc.StatusCode.NOT_FOUND, "Not Found", http=404)
-        return FileResponse(WEB_DIR / name)
-
     async def file(request: Request) -> Response:
         try:
             token = headers.access_token(request.query_params.getlist("access_token"))
@@ -304,8 +294,7 @@ def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
 
     pages = [
         *sessions.routes(gateway),
-        StarletteRoute("/", index, methods=["GET"]),
-        StarletteRoute("/web/{name}", web_asset, methods=["GET"]),
+        *static.routes(),  # the studio
         StarletteRoute("/healthz", healthz, methods=["GET"]),
         StarletteRoute("/openapi.json", openapi_json, methods=["GET"]),
         StarletteRoute("/docs", docs, methods=["GET"]),
