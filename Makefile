@@ -10,13 +10,16 @@ test:  ## contract checks, then the whole test suite
 	$(MAKE) --no-print-directory check
 	.venv/bin/python -m pytest -q
 
-check:  ## generated code fresh, buf lint clean, no breaking change against the previous commit
+check:  ## generated code fresh (contract code, the studio's OpenAPI copy), buf lint clean, no breaking change against the previous commit
 	.venv/bin/python -m tools.protos --check
+	.venv/bin/python -m tools.openapi --check
 	.venv/bin/buf lint
 	.venv/bin/python -m tools.protos --breaking-against HEAD~1
 
-protos:  ## regenerate filmstudio/v1 from protos/
+protos:  ## regenerate filmstudio/v1 from protos/, and the studio's OpenAPI document and client types
 	.venv/bin/python -m tools.protos
+	.venv/bin/python -m tools.openapi
+	[ ! -d gateway/studio/node_modules ] || npm run --prefix gateway/studio --silent gen
 
 up:  ## start the whole mesh here (Ctrl-C stops it)
 	tools/bootstrap.sh

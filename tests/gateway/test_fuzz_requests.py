@@ -22,11 +22,12 @@ SERVED = [("GET", "/v1/films"), ("POST", "/v1/films"), ("GET", "/v1/films/f"), (
           ("POST", "/v1/films/f/shots/s1:regenerate"), ("POST", "/v1/scripts:parse"),
           ("GET", "/v1/files/films/f/s1-take1.png"), ("HEAD", "/v1/files/films/f/s1-take1.png"),
           ("GET", "/v1/files/assets/a.png"), ("GET", "/"), ("GET", "/healthz"), ("GET", "/openapi.json"),
-          ("GET", "/web/app.js")]
+          ("GET", "/assets/nosuch.js"), ("GET", "/#/films/f")]
 METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"]
 CALLS = st.one_of(st.sampled_from(SERVED), st.tuples(st.sampled_from(METHODS), st.sampled_from([p for _, p in SERVED])))
 # The headers the gateway reads, and one it does not.
-HEADERS = ["authorization", "last-event-id", "accept", "content-type", "content-length", "range", "x-request-id"]
+HEADERS = ["authorization", "last-event-id", "accept", "content-type", "content-length", "range", "x-request-id",
+           "cookie", "x-csrf-token"]
 QUERY_KEYS = ["page_size", "page_token", "after_sequence", "film_id", "request_id", "access_token", "name", "seed",
               "settings.fps", "film.script", "v", ""]
 
@@ -40,7 +41,7 @@ HEADER_VALUES = st.one_of(
     st.sampled_from([b"", b" ", b"0", b"9223372036854775808", b"99999999999999999999999", "²".encode("latin-1"),
                      "٣".encode(), b"application/json", b"text/plain", b"application/x-ndjson", b"*/*;q=0",
                      b"text/event-stream;q=0", b"bytes=0-", b"bytes=-0", b"bytes=5-1", b"bytes=0-1,2-3", b"Bearer",
-                     b"Bearer x.y.z"]),
+                     b"Bearer x.y.z", b"fs_access=x.y.z", b"fs_access=; fs_csrf=a", b"fs_csrf=\xff"]),
 )
 QUERY_VALUES = st.one_of(st.text(max_size=30), _numbers().map(bytes.decode),
                          st.sampled_from(["2147483648", "-1", "1.5", "true", "²", "%", "\x00"]))
@@ -87,7 +88,7 @@ def _check(reply: httpx.Response, method: str) -> None:
     if reply.request.url.path.startswith("/v1/"):  # the API's refusals are google.rpc.Status, saying why
         assert reply.headers.get("content-type") == "application/json", (request, reply.status_code, reply.text)
         assert json.loads(reply.content)["message"], (request, reply.text)
-    else:  # Starlette's own (a bad Range on /web/app.js): plain text, saying why
+    else:  # Starlette's own (a bad Range on the studio's page): plain text, saying why
         assert reply.text.strip(), request
 
 
