@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from filmstudio import names, settings as film_settings
 from filmstudio.config import Config
-from filmstudio.errors import InvalidArgument, ResourceExhausted, Unavailable
+from filmstudio.errors import FailedPrecondition, InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from filmstudio.storage import ObjectStore
 from filmstudio.v1 import film_pb2, script_pb2
 from orchestrator import lifecycle, takes
 from orchestrator.characters import Characters
 from orchestrator.db import Database, FilmRecord
 from orchestrator.paging import decode_page_token, encode_page_token
-from orchestrator.script import parse_script
+from orchestrator.script import bible, parse_script
 from orchestrator.triton import TritonClient
 
 if TYPE_CHECKING:
@@ -76,6 +76,50 @@ def default_title(graph: script_pb2.SceneGraph) -> str:
         if scene.location:
             return scene.location.title()
     return ""
+
+
+SHOT_SECONDS = (1.0, 30.0)  # the screen time a redone shot may be given
+
+
+def shot_edits(request: film_pb2.RegenerateShotRequest) -> dict:
+    """What a redo changes in the shot's plan (framing, camera_move, seconds), checked; {} for none."""
+    edits: dict = {}
+    if request.framing:
+        if request.framing not in script_pb2.Framing.values():
+            raise InvalidArgument(f"framing {request.framing} is not a Framing")
+        edits["framing"] = request.framing
+    if request.camera_move:
+        if request.camera_move not in script_pb2.CameraMove.values():
+            raise InvalidArgument(f"camera_move {request.camera_move} is not a CameraMove")
+        edits["camera_move"] = request.camera_move
+    if request.HasField("duration"):
+        seconds = request.duration.ToNanoseconds() / 1e9
+        low, high = SHOT_SECONDS
+        if not low <= seconds <= high:
+            raise InvalidArgument(f"duration {seconds:g} s is out of range: {low:g}-{high:g} s")
+        edits["seconds"] = seconds
+    return edits
+
+
+def edit_shot(graph: script_pb2.SceneGraph, film_id: str, shot_id: str, framing: int = 0, camera_move: int = 0,
+              seconds: float | None = None) -> script_pb2.SceneGraph:
+    """The scene graph with one shot re-framed, re-moved or re-timed; its planned prompt says the new
+    framing. NotFound for a shot the film does not have."""
+    edited = script_pb2.SceneGraph()
+    edited.CopyFrom(graph)
+    for scene in edited.scenes:
+        for shot in scene.shots:
+            if shot.id != shot_id:
+                continue
+            if framing:
+                shot.prompt = bible.reframe(shot.prompt, shot.framing, framing)
+                shot.framing = framing
+            if camera_move:
+                shot.camera_move = camera_move
+            if seconds is not None:
+                shot.duration.FromNanoseconds(round(seconds * 1e9))
+            return edited
+    raise NotFound(f"shot {names.shot_name(film_id, shot_id)} not found")
 
 
 def parse(script: str, settings: film_pb2.FilmSettings,
@@ -160,7 +204,15 @@ class Films:
         prompt = request.prompt if request.HasField("prompt") else None
         if prompt is not None and not prompt.strip():
             raise InvalidArgument("prompt is empty; leave it unset to keep the planned prompt")
-        record = await self.db.reopen_for_shot(owner, film_id, shot_id, seed=seed, prompt=prompt)
+        edits = shot_edits(request)
+        graph, before = None, None
+        if edits:
+            current = await self.db.get_film(owner, film_id)
+            if current.scene_graph is None:
+                raise FailedPrecondition(f"film {names.film_name(film_id)} is not planned yet")
+            graph, before = edit_shot(current.scene_graph, film_id, shot_id, **edits), current.updated_at
+        record = await self.db.reopen_for_shot(owner, film_id, shot_id, seed=seed, prompt=prompt,
+                                               scene_graph=graph, before=before)
         self.worker.wake.set()
         return await self.to_proto(record)
 

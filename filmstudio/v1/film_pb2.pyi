@@ -274,14 +274,20 @@ class UndeleteFilmRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class RegenerateShotRequest(_message.Message):
-    __slots__ = ("name", "seed", "prompt")
+    __slots__ = ("name", "seed", "prompt", "framing", "camera_move", "duration")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
     PROMPT_FIELD_NUMBER: _ClassVar[int]
+    FRAMING_FIELD_NUMBER: _ClassVar[int]
+    CAMERA_MOVE_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
     name: str
     seed: int
     prompt: str
-    def __init__(self, name: _Optional[str] = ..., seed: _Optional[int] = ..., prompt: _Optional[str] = ...) -> None: ...
+    framing: _script_pb2.Framing
+    camera_move: _script_pb2.CameraMove
+    duration: _duration_pb2.Duration
+    def __init__(self, name: _Optional[str] = ..., seed: _Optional[int] = ..., prompt: _Optional[str] = ..., framing: _Optional[_Union[_script_pb2.Framing, str]] = ..., camera_move: _Optional[_Union[_script_pb2.CameraMove, str]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class ListCharactersRequest(_message.Message):
     __slots__ = ("parent",)

@@ -349,14 +349,17 @@ class FilmRows(ShotRows):
         return event
 
     async def reopen_for_shot(
-        self, owner: str, film_id: str, shot_id: str, seed: int | None = None, prompt: str | None = None
+        self, owner: str, film_id: str, shot_id: str, seed: int | None = None, prompt: str | None = None,
+        scene_graph: script_pb2.SceneGraph | None = None, before: datetime.datetime | None = None,
     ) -> FilmRecord:
         """RegenerateShot: take a SUCCEEDED film back to GENERATING for one shot and queue it.
 
         The shot gets a new take, loses its image (its voice is kept), and records the new seed
         (None: the renderer derives one from the take) and prompt (None keeps the current one).
+        `scene_graph`, if given, replaces the film's (the shot re-framed, re-moved or re-timed), unless
+        the film changed since `before`, its updated_at when the caller read it (Aborted).
         The film keeps its previous outputs until the new cut replaces them. Appends the shot's
-        PENDING event and the film's GENERATING event.
+        PENDING event and the film's GENERATING event. The shot's new length is charged.
         """
 
         async def work(conn: AsyncConnection) -> FilmRecord:
@@ -366,8 +369,11 @@ class FilmRows(ShotRows):
                     f"film {film_name(film_id)} is {lifecycle.state_name(row.state)};"
                     " a shot can be regenerated once the film has succeeded"
                 )
+            if scene_graph is not None and row.updated_at != before:
+                raise Aborted(f"film {film_name(film_id)} changed meanwhile; read it again and retry")
             now = self.clock()
-            cost = credits.shot_seconds(row.scene_graph).get(shot_id, 0.0)
+            graph = row.scene_graph if scene_graph is None else scene_graph.SerializeToString()
+            cost = credits.shot_seconds(graph).get(shot_id, 0.0)
             await credits.charge(conn, owner, cost, account_pb2.LEDGER_REASON_RERENDER, film_id,
                                  f"shot {shot_id} redone", now, self.monthly_grant_s)
             shot_values: dict[str, Any] = {
@@ -379,7 +385,7 @@ class FilmRows(ShotRows):
                 shot_values["prompt_override"] = prompt
             shot_row = await self._update_shot(conn, film_id, shot_id, shot_values)
             await conn.execute(sa.update(films).where(films.c.id == film_id).values(
-                **_REOPENED, credit_held_s=cost, updated_at=now))
+                **_REOPENED, credit_held_s=cost, scene_graph=graph, updated_at=now))
             await self._append(conn, film_id, film_pb2.FilmEvent(shot=shot_record(shot_row).to_proto(self.object_uri)))
             change = film_pb2.StateChange(state=lifecycle.GENERATING)
             await self._append(conn, film_id, film_pb2.FilmEvent(state_change=change))

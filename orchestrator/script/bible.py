@@ -521,5 +521,12 @@ def build_prompt(
     return ", ".join(parts)
 
 
+def reframe(prompt: str, old: int, new: int) -> str:
+    """A planned prompt with its framing words changed from `old`'s to `new`'s (build_prompt writes
+    them after the style's lead); a prompt without them (the user's own) is returned as it is."""
+    head, found, tail = prompt.partition(f", {_FRAMING_WORDS.get(old, 'shot')}")
+    return f"{head}, {_FRAMING_WORDS.get(new, 'shot')}{tail}" if found else prompt
+
+
 def negative_prompt(style: Style) -> str:
     return f"{BASE_NEGATIVE}, {style.negative}"

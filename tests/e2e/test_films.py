@@ -125,6 +125,36 @@ async def test_regenerate_shot_renders_only_that_shot_and_recuts(stack):
     assert any(e.WhichOneof("kind") == "outputs" for e in events2)
 
 
+async def test_a_redone_shot_takes_a_new_framing_camera_move_and_length(stack):
+    async with Client(stack.addr, "bea") as bea:
+        film, events = await bea.render(short_script("reframe"), settings(10))
+        assert succeeded(film), describe(film)
+        planned = {shot.id: shot for scene in film.scene_graph.scenes for shot in scene.shots}
+        # A pictured shot without speech: its planned length is its screen time.
+        target = next(s for s in film.shots if planned[s.shot_id].prompt and not planned[s.shot_id].dialogue)
+        was = planned[target.shot_id]
+        new_framing = script_pb2.FRAMING_EXTREME_CLOSE_UP if was.framing != script_pb2.FRAMING_EXTREME_CLOSE_UP \
+            else script_pb2.FRAMING_WIDE
+        request = film_pb2.RegenerateShotRequest(name=target.name, framing=new_framing,
+                                                 camera_move=script_pb2.CAMERA_MOVE_PAN_LEFT)
+        request.duration.FromMilliseconds(round((was.duration.ToMilliseconds() + 2000)))
+        await bea.films.RegenerateShot(request, metadata=bea.metadata)
+        film2, _ = await bea.finish(film.name, after=events[-1].sequence)
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            request.duration.FromSeconds(45)
+            await bea.films.RegenerateShot(request, metadata=bea.metadata)
+    assert succeeded(film2), describe(film2)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "out of range" in refused.value.details()
+    now = {shot.id: shot for scene in film2.scene_graph.scenes for shot in scene.shots}[target.shot_id]
+    assert (now.framing, now.camera_move) == (new_framing, script_pb2.CAMERA_MOVE_PAN_LEFT)
+    assert now.duration.ToMilliseconds() == was.duration.ToMilliseconds() + 2000
+    words = "extreme close-up" if new_framing == script_pb2.FRAMING_EXTREME_CLOSE_UP else "wide shot"
+    assert words in now.prompt and now.prompt != was.prompt
+    # The cut is two seconds longer (within a frame).
+    longer = film2.outputs.duration.ToMilliseconds() - film.outputs.duration.ToMilliseconds()
+    assert abs(longer - 2000) <= 50, longer
+
+
 async def test_a_cast_override_and_a_character_change_redraw_exactly_their_shots(stack):
     ana_override = script_pb2.Character(name="ana", wardrobe="a bright orange raincoat")
     async with Client(stack.addr, "carol") as carol:

@@ -1383,6 +1383,21 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description New camera move over the still; unspecified keeps the planned one.
+                     * @enum {string}
+                     */
+                    cameraMove?: "CAMERA_MOVE_UNSPECIFIED" | "CAMERA_MOVE_STATIC" | "CAMERA_MOVE_PUSH_IN" | "CAMERA_MOVE_PULL_OUT" | "CAMERA_MOVE_PAN_LEFT" | "CAMERA_MOVE_PAN_RIGHT" | "CAMERA_MOVE_TILT_UP" | "CAMERA_MOVE_TILT_DOWN";
+                    /**
+                     * @description New screen time, 1-30 s; unset keeps the planned one. A shot is never cut shorter than its speech.
+                     * @example 60s
+                     */
+                    duration?: string;
+                    /**
+                     * @description New framing; unspecified keeps the planned one. The planned prompt's framing words follow it.
+                     * @enum {string}
+                     */
+                    framing?: "FRAMING_UNSPECIFIED" | "FRAMING_EXTREME_WIDE" | "FRAMING_WIDE" | "FRAMING_MEDIUM" | "FRAMING_CLOSE_UP" | "FRAMING_EXTREME_CLOSE_UP" | "FRAMING_OVER_THE_SHOULDER";
                     /** @description Replacement image prompt; unset keeps the planned one. */
                     prompt?: string;
                     /**
