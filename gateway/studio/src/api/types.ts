@@ -15,3 +15,7 @@ export const ENDED_STATES: FilmState[] = ["FILM_STATE_SUCCEEDED", "FILM_STATE_FA
 export type Account = Schemas["filmstudio.v1.Account"];
 export type LedgerEntry = Schemas["filmstudio.v1.LedgerEntry"];
 export type ApiToken = Schemas["filmstudio.v1.ApiToken"];
+export type Framing = NonNullable<Shot["framing"]>;
+export type CameraMove = NonNullable<Shot["cameraMove"]>;
+/** What a redo may change: only the fields given are sent. */
+export type ShotEdit = { prompt?: string; framing?: Framing; cameraMove?: CameraMove; duration?: string };
