@@ -67,17 +67,6 @@ class Admission:
                                     f"pass the daily limit of {self.quotas.seconds_per_day} s")
 
 
-def default_title(graph: script_pb2.SceneGraph) -> str:
-    """A film's name when the caller gives none: the title page's title (prose: its first line), else
-    where it opens ("Lighthouse"), so no film in a library is nameless."""
-    if graph.title:
-        return graph.title
-    for scene in graph.scenes:
-        if scene.location:
-            return scene.location.title()
-    return ""
-
-
 SHOT_SECONDS = (1.0, 30.0)  # the screen time a redone shot may be given
 
 
@@ -164,7 +153,7 @@ class Films:
             raise Unavailable(f"image backend {backend!r} is not loaded on Triton; "
                               f"use {film_settings.DEFAULT_BACKEND!r} or start Triton with its weights")
         admit = self.quotas.admit(film_settings.target_seconds(settings), datetime.datetime.now(datetime.UTC))
-        display_name = film.display_name or default_title(parsed.scene_graph)
+        display_name = film.display_name or parsed.scene_graph.title
         record = await self.db.create_film(owner, film.script, settings, display_name=display_name,
                                            film_id=request.film_id or None, request_id=request.request_id,
                                            scene_graph=parsed.scene_graph, admit=admit)

@@ -276,7 +276,7 @@ def cut_list(film_id: str, display_name: str, settings: film_pb2.FilmSettings,
                                    portrait_uri=uri(by_name[name].portrait_uri) if by_name[name].portrait_uri else "")
              for name in billed if name in by_name]
     return composer_pb2.ComposeFilmRequest(
-        cuts=cuts, title=scene_graph.title or display_name, cast=billed, cast_sheet=sheet,
+        cuts=cuts, title=display_name or scene_graph.title, cast=billed, cast_sheet=sheet,
         format=composer_pb2.OutputFormat(width=width, height=height, fps=settings.fps,
                                          burn_subtitles=settings.burn_subtitles, music=True, seed=settings.seed,
                                          srt_speaker_names=settings.srt_speaker_names),

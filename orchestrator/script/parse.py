@@ -53,9 +53,15 @@ def parse_script(text: str | bytes, settings: film_pb2.FilmSettings | None = Non
         characters = casting.apply_overrides(bible.build_bible(draft, seed), cast, cast_field)
     scenes = plan_shots(draft, characters, bible.STYLES[style_name], target, seed, warnings)
     graph = script_pb2.SceneGraph(
-        title=draft.title, characters=characters, scenes=scenes, format=draft.format, style=style_name,
+        title=draft.title or _opening_place(scenes), characters=characters, scenes=scenes, format=draft.format, style=style_name,
         title_page=[script_pb2.TitlePageEntry(key=k, value=v) for k, v in draft.title_page],
     )
     total_ms = sum(shot.duration.ToMilliseconds() for scene in scenes for shot in scene.shots)
     graph.total_duration.FromMilliseconds(total_ms)
     return ParsedScript(graph, warnings)
+
+
+def _opening_place(scenes: list[script_pb2.Scene]) -> str:
+    """A screenplay's name when it has no title page: where it opens ("Lighthouse"), so no film in a
+    library is nameless."""
+    return next((scene.location.title() for scene in scenes if scene.location), "")

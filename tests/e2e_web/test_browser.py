@@ -75,7 +75,7 @@ def test_make_watch_play_and_redo_a_shot_in_chromium(mesh, gateway_url, token_fo
             page.evaluate(RECORD_CARDS)
             page.click("#make")
 
-            page.wait_for_function("document.getElementById('status').textContent === 'succeeded'", timeout=120_000)
+            page.wait_for_function("document.getElementById('status')?.textContent === 'succeeded'", timeout=120_000)
             cards = page.locator("#storyboard li")
             shots = cards.count()
             assert shots >= 2
@@ -107,8 +107,8 @@ def test_make_watch_play_and_redo_a_shot_in_chromium(mesh, gateway_url, token_fo
             second.locator("button.redo").click()
             page.wait_for_selector(f"#storyboard li[data-shot='{shot_id}'][data-take='2']"
                                    "[data-state='SHOT_STATE_SUCCEEDED']", timeout=120_000)
-            page.wait_for_function("document.getElementById('status').textContent === 'succeeded'", timeout=120_000)
-            page.wait_for_function(f"document.getElementById('player').src !== {first_cut!r}", timeout=30_000)
+            page.wait_for_function("document.getElementById('status')?.textContent === 'succeeded'", timeout=120_000)
+            page.wait_for_function(f"document.getElementById('player')?.src !== {first_cut!r}", timeout=30_000)
             assert second.locator("img").get_attribute("src") != old_still
             page.wait_for_function("[...document.querySelectorAll('#storyboard img')].every(i => i.naturalWidth > 0)",
                                    timeout=30_000)

@@ -718,7 +718,10 @@ export interface components {
             scenes?: components["schemas"]["filmstudio.v1.Scene"][];
             /** @description The style preset the prompts use, for example "cinematic". */
             style?: string;
-            /** @description The film's title (title page, or the first line of prose). */
+            /**
+             * @description The film's title: the title page's, prose's first line, or where a screenplay without a title
+             *     page opens ("Lighthouse").
+             */
             title?: string;
             /** @description The Fountain title page, in order. */
             titlePage?: components["schemas"]["filmstudio.v1.TitlePageEntry"][];
