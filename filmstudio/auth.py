@@ -136,8 +136,6 @@ class Verifier:
                 claims = jwt.decode(token, key, algorithms=["RS256"], leeway=LEEWAY_S, options=options)
             else:
                 raise AuthError("token is not HS256-signed")
-        except jwt.ExpiredSignatureError:
-            raise AuthError("token expired") from None
         except jwt.InvalidSignatureError:
             raise AuthError("token signature does not verify") from None
         except jwt.PyJWTError as exc:

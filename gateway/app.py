@@ -22,7 +22,7 @@ import grpc
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Match, Route as StarletteRoute
 
 from filmstudio import tls
@@ -133,9 +133,7 @@ class Gateway:
         cookie = request.cookies.get(sessions.ACCESS_COOKIE)
         if not header and cookie:
             if not sessions.csrf_ok(request):
-                return error_response(grpc.StatusCode.PERMISSION_DENIED,
-                                      f"missing or wrong {sessions.CSRF_HEADER} header: repeat the "
-                                      f"{sessions.CSRF_COOKIE} cookie's value in it")
+                return sessions.csrf_refused()
             header = f"Bearer {cookie}"
         try:
             subject = await self.verifier.subject(header)
@@ -178,7 +176,7 @@ class Gateway:
         if isinstance(user, Response):
             return user
         limit = max(self.settings.max_body_bytes, BODY_BYTES_BY_METHOD.get(route.method.full_name, 0))
-        body = await read_body(request, limit)
+        body = await headers.read_body(request, limit)
         if isinstance(body, Response):
             return body
         try:
@@ -217,25 +215,6 @@ class Gateway:
 
 def _serialize(message) -> bytes:
     return message.SerializeToString()
-
-
-async def read_body(request: Request, limit: int) -> bytes | Response:
-    """The request body, or 413 once it passes `limit` bytes (checked before and while reading)."""
-    too_large = error_response(grpc.StatusCode.INVALID_ARGUMENT, f"request body is over {limit} bytes",
-                               http=413)
-    try:
-        declared = headers.content_length(request.headers.get("content-length"))
-    except BadRequest as exc:
-        return error_response(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
-    if declared is not None and declared > limit:
-        return too_large
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:

@@ -1,7 +1,8 @@
 """The request headers the gateway reads (and ?access_token=, which stands in for Authorization), each
 read and checked here: a value parses, or the request is refused with `BadRequest` naming the header
 and what it may be (400; 406 for Accept, 415 for Content-Type). Authorization is the token verifier's
-to judge (401). Header values arrive as latin-1 text, so nothing here trusts str.isdigit (it takes
+to judge (401). The body is read here too, up to a limit (413, from Content-Length before reading
+when it says so). Header values arrive as latin-1 text, so nothing here trusts str.isdigit (it takes
 '²') or int() (it takes Arabic-Indic digits): numbers are ASCII digits, bounded.
 """
 
@@ -9,6 +10,11 @@ from __future__ import annotations
 
 import re
 
+import grpc
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.errors import error_response
 from gateway.streams import NDJSON, SSE
 from gateway.transcode import BadRequest
 
@@ -84,3 +90,22 @@ def access_token(values: list[str]) -> str | None:
     if len(values) > 1:
         raise BadRequest(f"query parameter 'access_token' given {len(values)} times; send it once")
     return values[0] if values and values[0] else None
+
+
+async def read_body(request: Request, limit: int) -> bytes | Response:
+    """The request body, or 413 once it passes `limit` bytes (checked before and while reading)."""
+    too_large = error_response(grpc.StatusCode.INVALID_ARGUMENT, f"request body is over {limit} bytes",
+                               http=413)
+    try:
+        declared = content_length(request.headers.get("content-length"))
+    except BadRequest as exc:
+        return error_response(grpc.StatusCode.INVALID_ARGUMENT, str(exc))
+    if declared is not None and declared > limit:
+        return too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return too_large
+        chunks.append(chunk)
+    return b"".join(chunks)

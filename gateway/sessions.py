@@ -32,6 +32,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route as StarletteRoute
 
 from filmstudio.v1 import account_pb2, account_pb2_grpc
+from gateway import headers
 from gateway.errors import error_response, rpc_error_response
 
 if TYPE_CHECKING:
@@ -55,6 +56,12 @@ def csrf_ok(request: Request) -> bool:
     cookie = request.cookies.get(CSRF_COOKIE, "")
     header = request.headers.get(CSRF_HEADER, "")
     return bool(cookie) and secrets.compare_digest(cookie.encode(), header.encode())
+
+
+def csrf_refused() -> Response:
+    """The 403 for a cookie-authenticated change without the CSRF header."""
+    return error_response(grpc.StatusCode.PERMISSION_DENIED, f"missing or wrong {CSRF_HEADER} header: repeat the "
+                          f"{CSRF_COOKIE} cookie's value in it")
 
 
 def _secure(request: Request) -> bool:
@@ -84,12 +91,9 @@ async def _json_body(request: Request, fields: tuple[str, ...]) -> dict | Respon
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type != "application/json":
         return error_response(grpc.StatusCode.INVALID_ARGUMENT, "send the body as application/json", http=415)
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_AUTH_BODY:
-            return error_response(grpc.StatusCode.INVALID_ARGUMENT, f"request body is over {MAX_AUTH_BODY} bytes",
-                                  http=413)
+    body = await headers.read_body(request, MAX_AUTH_BODY)
+    if isinstance(body, Response):
+        return body
     try:
         value = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -146,7 +150,7 @@ def routes(gateway: "Gateway") -> list[StarletteRoute]:
         if not token:
             return error_response(grpc.StatusCode.UNAUTHENTICATED, "not signed in")
         if not csrf_ok(request):
-            return error_response(grpc.StatusCode.PERMISSION_DENIED, "missing or wrong X-CSRF-Token header")
+            return csrf_refused()
         response = await session_response(
             request, stub().RefreshSession(account_pb2.RefreshSessionRequest(refresh_token=token), timeout=timeout))
         if response.status_code == 401:
@@ -155,7 +159,7 @@ def routes(gateway: "Gateway") -> list[StarletteRoute]:
 
     async def signout(request: Request) -> Response:
         if not csrf_ok(request):
-            return error_response(grpc.StatusCode.PERMISSION_DENIED, "missing or wrong X-CSRF-Token header")
+            return csrf_refused()
         token = request.cookies.get(REFRESH_COOKIE, "")
         if token:
             try:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pathlib
 
-from starlette.requests import Request
 import grpc
+from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 

@@ -8,11 +8,9 @@ The orchestrator signs the tokens of its accounts with the HS256 key every servi
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
 import datetime
 import hashlib
-import json
 import re
 import secrets
 import time
@@ -28,6 +26,7 @@ from filmstudio.v1 import account_pb2
 from orchestrator.db import Database
 from orchestrator.db.accounts import ApiTokenRecord, UserRecord
 from orchestrator.db.records import timestamp
+from orchestrator.paging import decode_ledger_token, encode_ledger_token
 
 PASSWORD_MIN_CHARS = 10
 PASSWORD_MAX_CHARS = 1024  # argon2 takes any length; this bounds the work a request can ask for
@@ -160,7 +159,7 @@ class Accounts:
         if user is None or not user.password_hash:
             await asyncio.to_thread(self._verify, self._dummy(), request.password)  # same time as a real one
             raise Unauthenticated(wrong)
-        now = datetime.datetime.fromtimestamp(self.clock(), datetime.UTC)
+        now = self._now()
         if user.locked_until is not None and user.locked_until > now:
             minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
             raise ResourceExhausted(f"too many wrong passwords: the account is locked for {minutes} more minutes")
@@ -188,8 +187,7 @@ class Accounts:
 
     async def refresh(self, request: account_pb2.RefreshSessionRequest) -> account_pb2.Session:
         self._check_signing()
-        refresh_token = "fsr_" + secrets.token_urlsafe(32)
-        expires = self._now() + REFRESH_TTL
+        refresh_token, expires = self._new_refresh_token()
         session_id, user_id = await self.db.rotate_session(_hash(request.refresh_token), _hash(refresh_token), expires)
         return self._tokens(await self.db.account(user_id), session_id, refresh_token, expires)
 
@@ -224,7 +222,7 @@ class Accounts:
         if not 0 <= request.page_size <= most:
             raise InvalidArgument(f"page_size {request.page_size} is out of range: 1-{most}, or 0 for {default}")
         size = request.page_size or default
-        before = _decode_cursor(request.page_token) if request.page_token else None
+        before = decode_ledger_token(request.page_token) if request.page_token else None
         await self.db.account(user_id)  # this month's grant first, so it shows
         entries, more = await self.db.ledger_page(user_id, size, before)
         return account_pb2.ListLedgerEntriesResponse(
@@ -232,7 +230,7 @@ class Accounts:
                 create_time=timestamp(e.created_at), delta_seconds=e.delta_s, balance_seconds=e.balance_s,
                 reason=e.reason, film=f"films/{e.film_id}" if e.film_id else "", description=e.description)
                 for e in entries],
-            next_page_token=_encode_cursor(entries[-1].id) if more else "")
+            next_page_token=encode_ledger_token(entries[-1].id) if more else "")
 
     async def create_token(self, user_id: str, request: account_pb2.CreateApiTokenRequest) -> account_pb2.CreateApiTokenResponse:
         self._check_signing()
@@ -275,9 +273,12 @@ class Accounts:
             self._dummy_hash = self.hasher.hash(secrets.token_urlsafe(16))
         return self._dummy_hash
 
+    def _new_refresh_token(self) -> tuple[str, datetime.datetime]:
+        """A new refresh token, and when it lapses unless used."""
+        return "fsr_" + secrets.token_urlsafe(32), self._now() + REFRESH_TTL
+
     async def _session(self, user: UserRecord) -> account_pb2.Session:
-        refresh_token = "fsr_" + secrets.token_urlsafe(32)
-        expires = self._now() + REFRESH_TTL
+        refresh_token, expires = self._new_refresh_token()
         session_id = await self.db.create_session(user.id, _hash(refresh_token), expires)
         return self._tokens(await self.db.account(user.id), session_id, refresh_token, expires)
 
@@ -298,18 +299,4 @@ class Accounts:
 def _token(record: ApiTokenRecord) -> account_pb2.ApiToken:
     return account_pb2.ApiToken(name=token_name(record.id), display_name=record.display_name,
                                 create_time=timestamp(record.created_at), expire_time=timestamp(record.expires_at))
-
-
-def _encode_cursor(entry_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"l": entry_id}).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(token: str) -> int:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))["l"]
-        if not isinstance(value, int):
-            raise ValueError
-        return value
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise InvalidArgument(f"page_token {token[:40]!r} is not one this service issued") from None
 

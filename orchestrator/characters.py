@@ -155,7 +155,6 @@ class Characters:
             return self.to_proto(_character(replanned, film_id, character_id))
         raise Aborted(f"the cast of film {names.film_name(film_id)} kept changing; retry")
 
-
     async def preview_voice(self, owner: str, request: film_pb2.PreviewVoiceRequest) -> film_pb2.VoicePreview:
         """The character's voice saying the text asked for, or their first line, or a greeting; stored
         by its content (voice and words), so asking again costs nothing."""

@@ -96,18 +96,17 @@ def edit_shot(graph: script_pb2.SceneGraph, film_id: str, shot_id: str, framing:
     framing. NotFound for a shot the film does not have."""
     edited = script_pb2.SceneGraph()
     edited.CopyFrom(graph)
-    for scene in edited.scenes:
-        for shot in scene.shots:
-            if shot.id != shot_id:
-                continue
-            if framing:
-                shot.prompt = bible.reframe(shot.prompt, shot.framing, framing)
-                shot.framing = framing
-            if camera_move:
-                shot.camera_move = camera_move
-            if seconds is not None:
-                shot.duration.FromNanoseconds(round(seconds * 1e9))
-            return edited
+    for _, shot in takes.shots_in_order(edited):
+        if shot.id != shot_id:
+            continue
+        if framing:
+            shot.prompt = bible.reframe(shot.prompt, shot.framing, framing)
+            shot.framing = framing
+        if camera_move:
+            shot.camera_move = camera_move
+        if seconds is not None:
+            shot.duration.FromNanoseconds(round(seconds * 1e9))
+        return edited
     raise NotFound(f"shot {names.shot_name(film_id, shot_id)} not found")
 
 

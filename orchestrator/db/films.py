@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from filmstudio.errors import Aborted, AlreadyExists, FailedPrecondition, NotFound
 from filmstudio.names import film_name
 from filmstudio.settings import target_seconds
-from filmstudio.v1 import film_pb2, script_pb2
-from filmstudio.v1 import account_pb2
+from filmstudio.v1 import account_pb2, film_pb2, script_pb2
 from orchestrator import lifecycle
 from orchestrator.db import credits
 from orchestrator.db.engine import film_record, shot_record

@@ -217,3 +217,16 @@ async def test_an_openid_connect_id_token_signs_in_once_checked(backend, clock):
     other = await accounts.sign_in_oidc(account_pb2.SignInWithOidcRequest(
         id_token=id_token(sub="p-43", email="jo@example.com"), nonce="n1"))
     assert other.account.email == "" and other.account.name != first.account.name
+
+
+async def test_the_ledger_pages_newest_first_and_refuses_a_token_it_did_not_issue(backend, clock):
+    db = await backend.open(monthly_grant_s=1000.0)
+    accounts = accounts_of(db, clock)
+    for _ in range(3):
+        await new_film(db, "ike")
+    first = await accounts.ledger("ike", account_pb2.ListLedgerEntriesRequest(page_size=2))
+    assert [e.balance_seconds for e in first.entries] == [820, 880] and first.next_page_token
+    rest = await accounts.ledger("ike", account_pb2.ListLedgerEntriesRequest(page_size=2, page_token=first.next_page_token))
+    assert [e.balance_seconds for e in rest.entries] == [940, 1000] and not rest.next_page_token
+    with pytest.raises(InvalidArgument, match="is not one this service issued"):
+        await accounts.ledger("ike", account_pb2.ListLedgerEntriesRequest(page_token="bm90LWEtY3Vyc29y"))
