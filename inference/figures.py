@@ -139,6 +139,7 @@ class Pose:
     brows: str  # "flat", "raised" or "knit"
     gaze: float  # where the eyes look, -1 .. 1
     key: int  # the side the light comes from: -1 (left) or 1 (right)
+    eyes: str = "open"  # "open" or "closed" (a blink: the living animatic, inference.rig)
 
     @property
     def facing(self) -> int:
@@ -146,7 +147,7 @@ class Pose:
 
 
 FRONT = Pose(0.0, 0.0, "neutral", "flat", 0.0, 1)
-_MOUTHS = ("neutral", "smile", "open", "frown")
+_MOUTHS = ("neutral", "smile", "open", "frown")  # a pose's own; "half" is a speaking mouth (inference.rig)
 _BROWS = ("flat", "raised", "knit")
 
 
@@ -158,32 +159,61 @@ def pose_for(shot_seed: int, character: script_pb2.Character) -> Pose:
                 gaze=float(rng.random() * 2 - 1), key=int(rng.choice((-1, 1))))
 
 
+@dataclasses.dataclass(frozen=True)
+class Placed:
+    """One character as the shot places them: the head's top at (x, top), standing h tall, in their pose
+    (None: seen from behind, the shoulder in the foreground of an over-the-shoulder shot)."""
+
+    character: script_pb2.Character
+    figure: Figure
+    x: float
+    top: float
+    h: float
+    pose: Pose | None
+
+    @property
+    def feet(self) -> tuple[float, float]:
+        return self.x, self.top + self.h
+
+
 def draw_characters(draw: ImageDraw.ImageDraw, characters: list[script_pb2.Character], width: int, height: int,
                     horizon: int, palette: Palette, framing: int, shot_seed: int, shore: float | None = None) -> None:
-    """Every character of the shot, placed for its framing inside the safe width; in a wide shot with
-    water in it they stand on the `shore` (the y where the water ends), not on the sea."""
+    """Every character of the shot where place_characters puts them, back to front."""
+    for placed in place_characters(characters, width, height, horizon, framing, shot_seed, shore):
+        draw_figure(draw, placed, palette)
+
+
+def draw_figure(draw: ImageDraw.ImageDraw, placed: Placed, palette: Palette, pose: Pose | None = None) -> None:
+    """One placed character, in their placed pose or in `pose` (a blink, a spoken syllable, a turn)."""
+    _figure(draw, placed.figure, placed.x, placed.top, placed.h, palette, pose or placed.pose)
+
+
+def place_characters(characters: list[script_pb2.Character], width: int, height: int, horizon: int, framing: int,
+                     shot_seed: int, shore: float | None = None) -> list[Placed]:
+    """Where every character of the shot stands, back to front, placed for its framing inside the safe
+    width; in a wide shot with water in it they stand on the `shore` (the y where the water ends), not on
+    the sea."""
     if not characters:
-        return
+        return []
     rng = np.random.default_rng(shot_seed & 0xFFFFFFFFFFFFFFFF)
     size = SCALE.get(framing, SCALE[F.FRAMING_MEDIUM]) * height
     left, safe = width * (1 - SAFE) / 2, width * SAFE
     if framing in CLOSE:
-        _close_up(draw, characters[0], width, height, palette, framing, size, shot_seed)
-        return
+        return [_close_up(characters[0], width, height, framing, size, shot_seed)]
     if framing == F.FRAMING_OVER_THE_SHOULDER and len(characters) >= 2:
         # Over the listener's shoulder onto the speaker: the first character (the planner lists the one
         # speaking first) faces us across the frame; the second is the shoulder in the foreground.
         speaker = figure_for(characters[0])
         x = width * 0.66
         h = min(size * 0.8, (min(x - left, left + safe - x) / speaker.half_width(1.0)))
-        _figure(draw, speaker, x, height * 0.2, h, palette, pose_for(shot_seed, characters[0]))
-        _figure(draw, figure_for(characters[1]), width * 0.18, height * 0.42, size * 1.5, palette, None)
-        return
+        return [Placed(characters[0], speaker, x, height * 0.2, h, pose_for(shot_seed, characters[0])),
+                Placed(characters[1], figure_for(characters[1]), width * 0.18, height * 0.42, size * 1.5, None)]
     figures = [figure_for(c) for c in characters]
     slot = safe / len(figures)
     # One scale for all, so that who is taller stays true: the widest must fit its slot.
     scale = min(1.0, min(slot * 0.45 / f.half_width(size * f.height) for f in figures))
     tallest = max(f.height for f in figures)
+    placed = []
     for index, (character, figure) in enumerate(zip(characters, figures)):
         x = left + slot * (index + 0.5) + (rng.random() - 0.5) * slot * 0.1
         h = size * figure.height * scale
@@ -194,7 +224,8 @@ def draw_characters(draw: ImageDraw.ImageDraw, characters: list[script_pb2.Chara
             top = feet - h
         else:  # heads near one line, a child's or a short one's lower (half the true drop: the camera finds them)
             top = height * 0.14 + min((tallest - figure.height) * size * scale * 0.5, height * 0.35)
-        _figure(draw, figure, x, top, h, palette, pose_for(shot_seed, character))
+        placed.append(Placed(character, figure, x, top, h, pose_for(shot_seed, character)))
+    return placed
 
 
 def looking_side(shot_seed: int) -> int:
@@ -203,8 +234,8 @@ def looking_side(shot_seed: int) -> int:
     return 1 if stable_seed(shot_seed, "looking") % 2 else -1
 
 
-def _close_up(draw: ImageDraw.ImageDraw, character: script_pb2.Character, width: int, height: int, palette: Palette,
-              framing: int, size: float, shot_seed: int) -> None:
+def _close_up(character: script_pb2.Character, width: int, height: int, framing: int, size: float,
+              shot_seed: int) -> Placed:
     """One face fills a close-up, on a third of the frame with room to look into (centred when tall)."""
     side = looking_side(shot_seed)
     figure, pose = figure_for(character), pose_for(shot_seed, character)
@@ -219,7 +250,7 @@ def _close_up(draw: ImageDraw.ImageDraw, character: script_pb2.Character, width:
     x = width * (0.5 - side * third)
     x = min(max(x, width * (1 - SAFE) / 2 + half(h)), width * (1 + SAFE) / 2 - half(h))
     top = -h * 0.02 if framing == F.FRAMING_EXTREME_CLOSE_UP else height * 0.1
-    _figure(draw, figure, x, top, h, palette, pose)
+    return Placed(character, figure, x, top, h, pose)
 
 
 def draw_portrait(draw: ImageDraw.ImageDraw, character: script_pb2.Character, width: int, height: int,
@@ -367,7 +398,11 @@ def _features(draw: ImageDraw.ImageDraw, turn, fx: float, top: float, head: floa
     eye = max(1.0, head * 0.1)
     for side in (-1, 1):
         ex = cx + side * spacing
-        if detailed:
+        if pose.eyes == "closed":  # the lid's lashes, a little below where the eye's middle was
+            lid = eye * (1.7 if detailed else 1.2)
+            draw.line(turn([(ex - lid, eye_y + eye * 0.2), (ex, eye_y + eye * 0.45), (ex + lid, eye_y + eye * 0.2)]),
+                      fill=ink, width=max(1, int(eye * 0.45)))
+        elif detailed:
             draw.polygon(turn(_oval(ex, eye_y, eye * 1.7, eye * 1.05)), fill=(245, 242, 235))
             g = ex + pose.gaze * eye * 0.6
             draw.polygon(turn(_oval(g, eye_y, eye * 0.95, eye * 0.95, steps=20)), fill=ink)
@@ -397,6 +432,8 @@ def _features(draw: ImageDraw.ImageDraw, turn, fx: float, top: float, head: floa
     line_w = max(1, int(head * 0.05))
     if pose.mouth == "open":
         draw.polygon(turn(_oval(mx, my, mw * 0.55, head * 0.1, steps=24)), fill=(80, 30, 30))
+    elif pose.mouth == "half":  # a syllable on its way: open a little
+        draw.polygon(turn(_oval(mx, my, mw * 0.5, head * 0.045, steps=24)), fill=(80, 30, 30))
     elif pose.mouth == "smile":
         draw.line(turn(_oval(mx, my - head * 0.08, mw, head * 0.12, 0.15 * math.pi, 0.85 * math.pi, 12)), fill=lips,
                   width=line_w)

@@ -8,6 +8,10 @@ a counter) and small things on its surfaces (a phone, a candle, a lamp): inferen
 piece stands comes from the location and the piece's name, so a place keeps its layout in every shot
 of it; how big it is comes from the framing. Every drawn piece records its box: a close-up frames one
 of them behind the face.
+
+Each set also keeps its backdrop (Stage.backdrop): the picture as it stood before the pieces nearest
+the actors came in (out of doors the landmarks and props; indoors what stands on the floor; in a cabin
+its seats), which the living animatic (inference.rig) moves as its far layer.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def draw_set(dressing: Dressing, pal: Palette, setting: int, location: str, widt
     if setting == F.SETTING_INTERIOR_EXTERIOR:  # half inside, half out
         inside = _interior(dressing, pal, seed, width, height, framing, location)
         stage.image.paste(inside.image.crop((0, 0, width // 2, height)), (0, 0))
+        stage.backdrop.paste(inside.backdrop.crop((0, 0, width // 2, height)), (0, 0))
         stage.boxes.update({k: b for k, b in inside.boxes.items() if b[2] <= width / 2})
     return stage
 
@@ -63,6 +68,8 @@ def _exterior(dressing: Dressing, pal: Palette, seed: int, width: int, height: i
     stage.draw.rectangle((0, horizon, width, height), fill=pal.ground)
     for named in sorted(by_place[Place.GROUND], key=lambda n: _GROUND_ORDER.index(n.piece.name)):
         _draw(stage, named)
+    if not view:
+        stage.backdrop = stage.image.copy()
     if any(n.piece.name in ("door", "window") for n in brought):
         stage.taken.append(outdoors.facade_span(stage))  # the house front stands at one side: landmarks go elsewhere
     for named in sorted(by_place[Place.LANDMARK], key=lambda n: _LANDMARK_ORDER.index(n.piece.name)):
@@ -123,6 +130,7 @@ def _interior(dressing: Dressing, pal: Palette, seed: int, width: int, height: i
     for named in indoor:
         if named.piece.place == Place.WALL and named.piece.name != "window":
             _draw(stage, named)
+    stage.backdrop = stage.image.copy()
     floor = [n for n in indoor if n.piece.place == Place.FLOOR]
     small = [n for n in indoor if n.piece.place == Place.SMALL]
     if not floor or (small and not any(n.piece.name in indoors.SURFACES for n in floor)):
@@ -150,6 +158,7 @@ def _cabin(dressing: Dressing, pal: Palette, seed: int, width: int, height: int,
         ww, wh = int(width * 0.8), int(height * 0.45)
         view = _exterior(outside, pal, seed, ww, wh, F.FRAMING_WIDE, view=True)
         stage.image.paste(view.image, (int(width * 0.1), int(height * 0.08)))
+        stage.backdrop = stage.image.copy()
         stage.draw.ellipse((width * 0.12, height * 0.65, width * 0.38, height * 1.1), outline=(20, 20, 20),
                            width=stage.line_w(14))
         stage.boxes["car"] = (width * 0.1, height * 0.08, width * 0.9, height * 0.53)
@@ -167,6 +176,7 @@ def _cabin(dressing: Dressing, pal: Palette, seed: int, width: int, height: int,
         else:
             shape.ellipse((0, 0, view.w - 1, view.h - 1), fill=255)
         stage.image.paste(view.image, (int(x), int(y)), mask)
+    stage.backdrop = stage.image.copy()
     seat = pal.lit((120, 40, 45) if vehicle == "train" else (60, 70, 110))
     for k in range(count + 1):  # seat backs
         x = width * (k + 0.5) / (count + 1)

@@ -52,6 +52,7 @@ class Stage:
     water: tuple[float, float] | None = None  # top and bottom of the water band
     road: float | None = None  # y where cars stand
     weather: tuple[str, ...] = ()
+    backdrop: Image.Image | None = None  # the set before its nearest pieces (inference.sets)
 
     @property
     def w(self) -> int:

@@ -17,6 +17,7 @@ on a softly lit studio backdrop, in the film's style.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -33,7 +34,7 @@ from inference.signature import check_size
 
 F = script_pb2
 # How far a close-up's background is magnified from the set behind it.
-_DETAIL_ZOOM = {F.FRAMING_CLOSE_UP: 2.4, F.FRAMING_EXTREME_CLOSE_UP: 3.4}
+DETAIL_ZOOM = {F.FRAMING_CLOSE_UP: 2.4, F.FRAMING_EXTREME_CLOSE_UP: 3.4}
 CARD_WIDTH = 0.8  # a location card's text stays in the central 80 %: the camera's moves keep it in view
 
 
@@ -63,12 +64,12 @@ def render_storyboard(brief: script_pb2.ShotBrief, seed: int, width: int, height
     # The shot's own seed: two close-ups of one character in one place (one planned seed) still differ.
     shot_seed = stable_seed(seed, brief.shot.id or brief.shot.description)
 
-    close = framing in _DETAIL_ZOOM
+    close = framing in DETAIL_ZOOM
     stage = sets.draw_set(dressing, palette, brief.setting, brief.location, width, height,
                           F.FRAMING_MEDIUM if close else framing)
     image = stage.image
     if close:
-        image = _detail(stage, dressing, _DETAIL_ZOOM[framing], shot_seed, figures.looking_side(shot_seed))
+        image = detail(stage, dressing, DETAIL_ZOOM[framing], shot_seed, figures.looking_side(shot_seed))
     image = weather.veil(image, dressing.weather, palette)
     draw = ImageDraw.Draw(image)
     shore = stage.water[1] if stage.water and not close else None
@@ -96,12 +97,12 @@ def portrait(brief: script_pb2.ShotBrief, seed: int, width: int, height: int) ->
     image = gradient(width, height, top, bottom)
     glow(image, width / 2, height * 0.38, max(width, height) * 0.55, mix(_BACKDROP_LIGHT, top, 0.2), 0.8)
     if brief.characters:
-        close = brief.shot.framing in _DETAIL_ZOOM
+        close = brief.shot.framing in DETAIL_ZOOM
         figures.draw_portrait(ImageDraw.Draw(image), brief.characters[0], width, height, palette, seed, close)
     return image
 
 
-def _detail(stage: sets.Stage, dressing: setpieces.Dressing, zoom: float, shot_seed: int, side: int) -> Image.Image:
+def detail(stage: sets.Stage, dressing: setpieces.Dressing, zoom: float, shot_seed: int, side: int) -> Image.Image:
     """A close-up's background: part of the set magnified behind the face, soft as if out of focus. It
     frames a piece the action names (else any drawn piece), chosen by the shot, on the `side` of the
     frame the face looks into (-1 left, 1 right), so the face does not hide it."""
@@ -127,19 +128,46 @@ def _detail(stage: sets.Stage, dressing: setpieces.Dressing, zoom: float, shot_s
 def location_card(image: Image.Image, text: str) -> None:
     """The location titled in the lower third: DejaVu (every Latin, Greek and Cyrillic letter), wrapped
     or shrunk to stay inside the central 80 % whatever the aspect, on a dark box of its own size."""
-    width, height = image.size
+    card = _card(image.size, text)
+    band = Image.new("RGBA", card.box[2:], (0, 0, 0, 150))
+    image.paste(band, card.box[:2], band)
+    card.write(ImageDraw.Draw(image), card.box[:2])
+
+
+def card_layer(width: int, height: int, text: str) -> tuple[Image.Image, tuple[int, int]]:
+    """location_card as a picture of its own (RGBA, the box and its text) and where it goes in a
+    width x height frame: the living animatic's title, which the camera does not move (inference.rig)."""
+    card = _card((width, height), text)
+    image = Image.new("RGBA", card.box[2:], (0, 0, 0, 150))
+    card.write(ImageDraw.Draw(image), (0, 0))
+    return image, card.box[:2]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Card:
+    fitted: fonts.Fitted
+    spacing: int
+    box: tuple[int, int, int, int]  # left, top, width, height in the frame
+    at: tuple[float, float]  # where the text goes from the box's top left
+
+    def write(self, draw: ImageDraw.ImageDraw, box_at: tuple[int, int]) -> None:
+        draw.multiline_text((box_at[0] + self.at[0], box_at[1] + self.at[1]), self.fitted.text, font=self.fitted.face,
+                            fill=(245, 245, 240), spacing=self.spacing, align="center")
+
+
+def _card(size: tuple[int, int], text: str) -> _Card:
+    width, height = size
     short = min(width, height)
     fitted = fonts.fit(text, max(10, round(short * 0.055)), width * CARD_WIDTH - 2 * short * 0.03, max_lines=2,
                        min_size=6)
-    draw = ImageDraw.Draw(image)
     spacing = fitted.size // 4
-    left, top, right, bottom = draw.multiline_textbbox((0, 0), fitted.text, font=fitted.face, spacing=spacing,
-                                                       align="center")
+    left, top, right, bottom = _MEASURE.multiline_textbbox((0, 0), fitted.text, font=fitted.face, spacing=spacing,
+                                                           align="center")
     pad = max(2, round(short * 0.02))
     box_w, box_h = int(right - left) + 2 * pad, int(bottom - top) + 2 * pad
     x0 = (width - box_w) // 2
     y0 = min(int(height * 0.82), int(height * 0.9) - box_h)  # the lower third, above the safe bottom
-    band = Image.new("RGBA", (box_w, box_h), (0, 0, 0, 150))
-    image.paste(band, (x0, y0), band)
-    draw.multiline_text((x0 + pad - left, y0 + pad - top), fitted.text, font=fitted.face, fill=(245, 245, 240),
-                        spacing=spacing, align="center")
+    return _Card(fitted, spacing, (x0, y0, box_w, box_h), (pad - left, pad - top))
+
+
+_MEASURE = ImageDraw.Draw(Image.new("L", (1, 1)))  # text is measured without a picture to draw in

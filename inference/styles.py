@@ -27,18 +27,23 @@ PAPER = (243, 235, 218)  # watercolour paper, warm off-white
 INK = (28, 22, 34)  # anime's outlines
 
 
-def treat(image: Image.Image, style: str, size: tuple[int, int]) -> Image.Image:
+def treat(image: Image.Image, style: str, size: tuple[int, int], frame: tuple[int, int] | None = None,
+          at: tuple[int, int] = (0, 0)) -> Image.Image:
     """The frame in the style's look, at `size` (a watercolour's is drawn smaller: drawing_scale); a
-    style not in STYLES (or none) is drawn as the default."""
+    style not in STYLES (or none) is drawn as the default. With `frame`, `image` is the part of a frame
+    of that size (treated) lying at `at` there, and gets the frame's own grain, vignette and paper: a
+    part treated so matches the whole frame's treatment but within a few pixels of its edges, where the
+    outlines and the wash would need what lies outside it."""
     style = style if style in STYLES else DEFAULT_STYLE
+    place = (frame or size, at)
     if style == "watercolor":
-        return _watercolor(image, size)
+        return _watercolor(image, size, place)
     if style == "noir":
-        return _noir(image)
+        return _noir(image, place)
     if style == "anime":
         return _anime(image)
     if style == "documentary":
-        return _documentary(image)
+        return _documentary(image, place)
     return image
 
 
@@ -48,8 +53,28 @@ def drawing_scale(style: str, height: int) -> int:
     return 2 if style == "watercolor" and height >= 96 else 1
 
 
-def _noir(image: Image.Image) -> Image.Image:
-    grey = ImageChops.add(image.convert("L").point(_NOIR_CURVE), _film(image.size, 7, 110), 1.0, -128)
+def bleed(style: str, height: int) -> int:
+    """How many pixels a style's treatment of a frame `height` tall reaches past a drawn edge, up and to
+    the left of it: anime's outline (its width) falls on the pixels before the step. 0 for the others."""
+    if style != "anime":
+        return 0
+    return 2 if height >= 480 else 1
+
+
+Place = tuple[tuple[int, int], tuple[int, int]]  # the whole frame's size, and where the picture lies in it
+
+
+def _part(pattern: Image.Image, size: tuple[int, int], place: Place) -> Image.Image:
+    """The piece of a whole frame's pattern (grain, paper) under a picture of `size` at its place."""
+    if pattern.size == size:
+        return pattern
+    x, y = place[1]
+    return pattern.crop((x, y, x + size[0], y + size[1]))
+
+
+def _noir(image: Image.Image, place: Place) -> Image.Image:
+    grey = ImageChops.add(image.convert("L").point(_NOIR_CURVE), _part(_film(place[0], 7, 110), image.size, place),
+                          1.0, -128)
     return Image.merge("RGB", (grey, grey, grey))
 
 
@@ -57,7 +82,7 @@ def _anime(image: Image.Image) -> Image.Image:
     # Outlines where the drawing's brightness steps (a polygon's edge), not along a sky's gradient.
     grey = image.convert("L")
     w, h = image.size
-    reach = 2 if h >= 480 else 1  # the line's width
+    reach = bleed("anime", h)  # the line's width
     across = ImageChops.difference(grey, grey.crop((reach, 0, w + reach, h)))
     down = ImageChops.difference(grey, grey.crop((0, reach, w, h + reach)))
     edges = ImageChops.lighter(across, down)
@@ -70,18 +95,19 @@ def _anime(image: Image.Image) -> Image.Image:
     return ImageChops.darker(cel, Image.merge("RGB", (ink, ink, ink)))
 
 
-def _watercolor(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+def _watercolor(image: Image.Image, size: tuple[int, int], place: Place) -> Image.Image:
     # The frame was drawn small (drawing_scale): blurred a little there and washed up to size, each
     # edge bleeds; blended with the paper (its tone and grain), the colours mute and the darks lift.
     wash = image.filter(ImageFilter.BoxBlur(1))
     wash = wash.resize(size, Image.BILINEAR) if wash.size != size else wash
-    return Image.blend(wash, _paper(size), 0.3)
+    return Image.blend(wash, _part(_paper(place[0]), size, place), 0.3)
 
 
-def _documentary(image: Image.Image) -> Image.Image:
+def _documentary(image: Image.Image, place: Place) -> Image.Image:
     # A third of the colour is replaced by its grey, and the grey carries the grain, the vignette and
     # the flatter curve: one full-colour operation for all of it.
-    grey = ImageChops.add(image.convert("L").point(_FLAT_CURVE), _film(image.size, 14, 150), 1.0, -128)
+    grey = ImageChops.add(image.convert("L").point(_FLAT_CURVE), _part(_film(place[0], 14, 150), image.size, place),
+                          1.0, -128)
     return Image.blend(image, Image.merge("RGB", (grey, grey, grey)), 0.32)
 
 

@@ -26,9 +26,15 @@ def fall(image: Image.Image, weather: tuple[str, ...], pal: Palette, seed: int) 
     """What falls in front of everything: rain streaks, snowflakes, a storm's lightning, a last veil of fog."""
     if not weather:
         return
+    streaks(ImageDraw.Draw(image), image.size, weather, pal, seed)
+    fog_over(image, weather)
+
+
+def streaks(draw: ImageDraw.ImageDraw, size: tuple[int, int], weather: tuple[str, ...], pal: Palette,
+            seed: int) -> None:
+    """What falls, drawn with `draw` over a picture of `size`: lightning, rain, snow (each opaque)."""
     rng = np.random.default_rng(seed)
-    draw = ImageDraw.Draw(image)
-    w, h = image.size
+    w, h = size
     u = h / 720
     if "storm" in weather:
         _lightning(draw, rng, w, h, u)
@@ -46,6 +52,10 @@ def fall(image: Image.Image, weather: tuple[str, ...], pal: Palette, seed: int) 
         for x, y, k in rng.random((int(w * h / 2600), 3)):
             r = (1.2 + 3.2 * k * k) * u
             draw.ellipse((x * w - r, y * h - r, x * w + r, y * h + r), fill=flake)
+
+
+def fog_over(image: Image.Image, weather: tuple[str, ...]) -> None:
+    """Fog's last veil, over everything (the actors too), in place."""
     if "fog" in weather:
         image.paste(Image.blend(image, Image.new("RGB", image.size, FOG), 0.18))
 
