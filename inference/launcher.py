@@ -42,7 +42,7 @@ from filmstudio.server import StartupError
 
 MODEL_REPOSITORY = pathlib.Path(__file__).resolve().parent / "model_repository"
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
-DEFAULT_MODELS = (tensors.STORYBOARD.name, tensors.TTS.name)
+DEFAULT_MODELS = (tensors.STORYBOARD.name, tensors.ANIMATIC.name, tensors.TTS.name)
 SDXL_DIR_VARIABLE = "FILMSTUDIO_SDXL_MODEL_DIR"
 
 

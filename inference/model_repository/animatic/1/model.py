@@ -1,0 +1,56 @@
+"""animatic: each shot drawn as a rig of layers from its ShotBrief (see inference.rig), stored under its
+RESULT_KEY in filmstudio.rig's format."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# The stub's interpreter starts isolated and ignores PYTHONPATH; the launcher's PYTHONPATH (this checkout and
+# its virtualenv) must come before the system site-packages, or numpy and friends resolve elsewhere.
+sys.path[:0] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p not in sys.path]
+
+import numpy as np  # noqa: E402
+import triton_python_backend_utils as pb_utils  # noqa: E402
+
+from filmstudio.rig import CONTENT_TYPE, encode_rig  # noqa: E402
+from filmstudio.tensors import ANIMATIC, STORED_BYTES  # noqa: E402
+from inference.backend import MadeCounter, cancelled_response, error_response, inputs  # noqa: E402
+from inference.results import ResultStore  # noqa: E402
+from inference.rig import render_rig  # noqa: E402
+from inference.signature import image_requests, result_keys  # noqa: E402
+from inference.storyboard import brief_from_prompt  # noqa: E402
+
+
+class TritonPythonModel:
+    """Draws every request of a batch in turn and stores each rig before answering; one bad request fails alone."""
+
+    def initialize(self, args: dict) -> None:
+        self.name = args["model_name"]
+        self.results = ResultStore.from_env()
+        self.made = MadeCounter(self.name)
+
+    def execute(self, requests: list) -> list:
+        responses = []
+        for request in requests:
+            cancelled = cancelled_response(self.name, request)
+            if cancelled is not None:
+                responses.append(cancelled)
+                continue
+            try:
+                given = inputs(request, ANIMATIC)
+                rows = image_requests(given)
+                keys = result_keys(given, len(rows), required=True)
+                stored = []
+                for row, key in zip(rows, keys, strict=True):
+                    rig = render_rig(row.brief or brief_from_prompt(row.prompt), row.seed, row.width, row.height)
+                    stored.append(self.results.put(key, encode_rig(rig), CONTENT_TYPE))
+                self.made.increment(len(stored))
+                responses.append(pb_utils.InferenceResponse([
+                    pb_utils.Tensor(STORED_BYTES.name, np.array(stored, STORED_BYTES.data_type.numpy).reshape(-1, 1))]))
+            except Exception as exc:  # answered as this request's error; the others still succeed
+                responses.append(error_response(self.name, exc))
+        return responses
+
+    def finalize(self) -> None:
+        self.results.close()
