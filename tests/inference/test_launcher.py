@@ -42,7 +42,8 @@ def test_sdxl_weights_that_are_not_there_stop_the_launch(tmp_path):
     config = Config.from_env({"FILMSTUDIO_DATA_DIR": str(tmp_path), "FILMSTUDIO_SDXL_MODEL_DIR": str(tmp_path / "w")})
     with pytest.raises(StartupError, match=f"FILMSTUDIO_SDXL_MODEL_DIR={tmp_path / 'w'}: no diffusers pipeline"):
         TritonProcess.from_config(config)
-    assert TritonProcess.from_config(Config.from_env({"FILMSTUDIO_DATA_DIR": str(tmp_path)})).models == ("storyboard", "animatic", "tts")
+    assert TritonProcess.from_config(Config.from_env({"FILMSTUDIO_DATA_DIR": str(tmp_path)})).models == \
+        ("storyboard", "animatic", "tts")
 
 
 def _env(tmp_path, **extra):
