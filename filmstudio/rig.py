@@ -139,12 +139,17 @@ def encode_rig(rig: Rig) -> bytes:
                 "layers": entries}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:  # PNGs are compressed already
-        archive.writestr(MANIFEST, json.dumps(manifest, separators=(",", ":")))
+        archive.writestr(_entry(MANIFEST), json.dumps(manifest, separators=(",", ":")))
         for name, image in pictures.items():
             png = io.BytesIO()
             image.save(png, "PNG", compress_level=1)
-            archive.writestr(name, png.getvalue())
+            archive.writestr(_entry(name), png.getvalue())
     return out.getvalue()
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry dated the zip epoch, not now: the same rig is the same bytes (content-addressed caches)."""
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
 
 
 def decode_rig(data: bytes) -> Rig:
