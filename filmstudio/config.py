@@ -74,6 +74,8 @@ class Config:
     oidc_name: str = "single sign-on"
     # Where the sdxl model reads its weights (a diffusers directory).
     sdxl_model_dir: str = ""
+    # Where the motion model (image-to-video) reads its weights (a diffusers directory); unset: no `generated` motion.
+    motion_model_dir: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Config":

@@ -40,7 +40,7 @@ class ObjectStore(Protocol):
     async def close(self) -> None: ...
 
 
-def _check_key(key: str) -> str:
+def check_key(key: str) -> str:
     if not key or key.startswith("/") or any(part in ("", ".", "..") for part in key.split("/")):
         raise InvalidArgument(f"bad object key {key!r}: use a relative path without '..'")
     return key
@@ -55,12 +55,12 @@ class LocalStore:
         self.base_uri = self.root.as_uri() + "/"
 
     def uri(self, key: str) -> str:
-        return self.base_uri + urllib.parse.quote(_check_key(key))
+        return self.base_uri + urllib.parse.quote(check_key(key))
 
     def key(self, uri: str) -> str:
         if not uri.startswith(self.base_uri):
-            return _check_key(uri) if "://" not in uri else self._foreign(uri)
-        return _check_key(urllib.parse.unquote(uri[len(self.base_uri):]))
+            return check_key(uri) if "://" not in uri else self._foreign(uri)
+        return check_key(urllib.parse.unquote(uri[len(self.base_uri):]))
 
     def _foreign(self, uri: str) -> str:
         raise InvalidArgument(f"object {uri!r} is not in this store ({self.base_uri})")
@@ -142,14 +142,14 @@ class S3Store:
         return self._client
 
     def uri(self, key: str) -> str:
-        return self.base_uri + _check_key(key)
+        return self.base_uri + check_key(key)
 
     def key(self, uri: str) -> str:
         if uri.startswith(self.base_uri):
-            return _check_key(uri[len(self.base_uri):])
+            return check_key(uri[len(self.base_uri):])
         if "://" in uri:
             raise InvalidArgument(f"object {uri!r} is not in this store ({self.base_uri})")
-        return _check_key(uri)
+        return check_key(uri)
 
     def _object(self, uri_or_key: str) -> str:
         return self.prefix + self.key(uri_or_key)

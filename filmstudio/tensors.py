@@ -119,10 +119,40 @@ MIN_WORDS_PER_MINUTE, MAX_WORDS_PER_MINUTE = 80, 450
 DEFAULT_LANGUAGE = "en-us"  # what an empty LANGUAGE means
 DEFAULT_WORDS_PER_MINUTE = 160  # what WORDS_PER_MINUTE 0 means
 
-STORYBOARD = Model("storyboard", IMAGE_INPUTS, (IMAGE,))
-SDXL = Model("sdxl", IMAGE_INPUTS + REFERENCE_INPUTS, (IMAGE, REFERENCES_APPLIED))
-TTS = Model("tts", SPEECH_INPUTS, (AUDIO, DURATION))
-MODELS = (STORYBOARD, SDXL, TTS)
+# Where the model puts its result (inference.results): a key of the mesh's object store, written before the
+# model answers, so a result outlives a caller that dies waiting for it. Optional for images and speech (sent
+# for every row of a request or for none; then IMAGE or AUDIO comes back empty: [rows, 0, 0, 3] and
+# [rows, 0]), required for what is made only into the store (animatic rigs, clips).
+RESULT_KEY = Tensor("RESULT_KEY", DataType.TYPE_STRING, (1,), optional=True)
+STORED_RESULT_KEY = dataclasses.replace(RESULT_KEY, optional=False)
+STORED_BYTES = Tensor("STORED_BYTES", DataType.TYPE_INT64, (1,))  # the stored result's size; 0 without RESULT_KEY
+
+# Motion (the `motion` model, an image-to-video pipeline): the shot's still, by its key in the object store
+# (a PNG), moved into a clip of FRAME_COUNT frames at FPS, WIDTH x HEIGHT, written under RESULT_KEY in
+# filmstudio.clips' format. PROMPT conditions pipelines that read text; SEED, STEPS and GUIDANCE as for images.
+IMAGE_KEY = Tensor("IMAGE_KEY", DataType.TYPE_STRING, (1,))
+FRAME_COUNT = Tensor("FRAME_COUNT", DataType.TYPE_INT32, (1,))
+FPS = Tensor("FPS", DataType.TYPE_INT32, (1,))
+FRAMES_MADE = Tensor("FRAMES_MADE", DataType.TYPE_INT32, (1,))  # the stored clip's frames
+MOTION_INPUTS = (IMAGE_KEY, PROMPT, SEED, WIDTH, HEIGHT, FRAME_COUNT, FPS, STEPS, GUIDANCE, STORED_RESULT_KEY)
+# A clip's limits, one rule for every pipeline so a caller need not know which it calls. FRAME_COUNT is
+# FRAME_COUNT_STEP k + 1 (LTX-Video's VAE folds 8 frames into a latent after the first; SVD takes any count),
+# about 0.3 s to 5 s; FPS one of MOTION_FPS; both sides positive multiples of MOTION_SIDE_MULTIPLE (SVD's UNet
+# halves its 1/8 latent three times, LTX-Video needs 32) up to MAX_MOTION_SIDE (1024x576 and 576x1024 fit).
+MIN_FRAME_COUNT, MAX_FRAME_COUNT, FRAME_COUNT_STEP = 9, 121, 8
+FRAME_COUNT_RULE = (f"{FRAME_COUNT_STEP}k+1 from {MIN_FRAME_COUNT} to {MAX_FRAME_COUNT} "
+                    f"({MIN_FRAME_COUNT}, {MIN_FRAME_COUNT + FRAME_COUNT_STEP}, ..., {MAX_FRAME_COUNT})")
+MOTION_FPS = (24, 25, 30)
+MOTION_SIDE_MULTIPLE, MAX_MOTION_SIDE = 64, 1024
+MOTION_SIDE_RULE = f"a positive multiple of {MOTION_SIDE_MULTIPLE} no larger than {MAX_MOTION_SIDE}"
+
+STORYBOARD = Model("storyboard", IMAGE_INPUTS + (RESULT_KEY,), (IMAGE, STORED_BYTES))
+# The living animatic's rig (filmstudio.rig): the shot drawn as layers the composer moves, from the same brief.
+ANIMATIC = Model("animatic", IMAGE_INPUTS + (STORED_RESULT_KEY,), (STORED_BYTES,))
+SDXL = Model("sdxl", IMAGE_INPUTS + REFERENCE_INPUTS + (RESULT_KEY,), (IMAGE, REFERENCES_APPLIED, STORED_BYTES))
+TTS = Model("tts", SPEECH_INPUTS + (RESULT_KEY,), (AUDIO, DURATION, STORED_BYTES))
+MOTION = Model("motion", MOTION_INPUTS, (STORED_BYTES, FRAMES_MADE))
+MODELS = (STORYBOARD, ANIMATIC, SDXL, TTS, MOTION)
 
 
 def takes_references(model: str) -> bool:

@@ -21,6 +21,25 @@ def inputs(request, model: Model) -> dict[str, np.ndarray | None]:
     return found
 
 
+# Triton's statistics count a request the model answered as cancelled (skipping its work) as a success, so
+# they cannot say how many results were made; the models count those themselves, on Triton's /metrics.
+MADE = "filmstudio_results_made"
+
+
+class MadeCounter:
+    """The counter of results (images, lines, rigs, clips) a model has made, labelled with its name, on
+    Triton's metrics endpoint as filmstudio_results_made{model="..."}. Keep it as long as the model: the
+    family must outlive its metric."""
+
+    def __init__(self, model: str) -> None:
+        self.family = pb_utils.MetricFamily(name=MADE, description="Results a Film Studio model has made",
+                                            kind=pb_utils.MetricFamily.COUNTER)
+        self.metric = self.family.Metric(labels={"model": model})
+
+    def increment(self, count: int) -> None:
+        self.metric.increment(count)
+
+
 def cancelled_response(model: str, request) -> "pb_utils.InferenceResponse | None":
     """An error response for a request its client has cancelled (a cancelled film), else None: the
     model skips the work instead of finishing it for nobody."""

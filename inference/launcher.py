@@ -151,6 +151,9 @@ class TritonProcess:
     def from_config(cls, config: Config, env: Mapping[str, str] | None = None) -> "TritonProcess":
         """Ports and folders from the configuration; sdxl is loaded only when its weights are configured."""
         env = dict(os.environ if env is None else env)
+        # The models write results to the mesh's store (inference.results): its settings resolved here, since
+        # Triton's working directory is not ours.
+        env |= {"FILMSTUDIO_STORE_URL": config.store_url, "FILMSTUDIO_S3_ENDPOINT": config.s3_endpoint}
         models = list(DEFAULT_MODELS)
         if config.sdxl_model_dir:
             weights = pathlib.Path(config.sdxl_model_dir).expanduser()

@@ -15,8 +15,10 @@ import numpy as np
 from google.protobuf import json_format
 
 from filmstudio import tensors
-from filmstudio.tensors import (GUIDANCE, HEIGHT, LANGUAGE, NEGATIVE_PROMPT, PITCH, PROMPT, SEED, SHOT, STEPS, TEXT,
-                                VARIANT, WIDTH, WORDS_PER_MINUTE, Tensor)
+from filmstudio.tensors import (GUIDANCE, HEIGHT, LANGUAGE, NEGATIVE_PROMPT, PITCH, PROMPT, RESULT_KEY, SEED, SHOT,
+                                STEPS, TEXT, VARIANT, WIDTH, WORDS_PER_MINUTE, Tensor)
+from filmstudio.errors import InvalidArgument
+from filmstudio.storage import check_key
 from filmstudio.v1 import script_pb2
 
 Inputs = Mapping[str, np.ndarray | None]
@@ -127,3 +129,74 @@ def speech_requests(inputs: Inputs) -> list[SpeechRequest]:
                                pitch=int(_value(inputs, PITCH, row)),
                                words_per_minute=int(_value(inputs, WORDS_PER_MINUTE, row))))
         for row in range(rows)]
+
+
+def result_keys(inputs: Inputs, rows: int, *, required: bool = False) -> list[str] | None:
+    """Each row's RESULT_KEY (where the model stores what it makes, see inference.results), or None when
+    the request sent none; BadRequest if `required` and missing, or if a key is not a store key."""
+    if inputs.get(RESULT_KEY.name) is None:
+        if required:
+            raise BadRequest(f"input {RESULT_KEY.name} is missing: this model only stores its results")
+        return None
+    keys = [_text(inputs, RESULT_KEY, row) for row in range(rows)]
+    for key in keys:
+        try:
+            check_key(key)
+        except InvalidArgument as exc:
+            raise BadRequest(f"input {RESULT_KEY.name}: {exc.message}") from None
+    return keys
+
+
+@dataclasses.dataclass(frozen=True)
+class MotionRequest:
+    """One clip to make: the still under image_key moved into frame_count frames at fps, stored under result_key."""
+
+    image_key: str
+    prompt: str
+    seed: int
+    width: int
+    height: int
+    frame_count: int
+    fps: int
+    steps: int
+    guidance: float
+    result_key: str
+
+
+def check_sampling(steps: int, guidance: float) -> None:
+    """Raise BadRequest unless STEPS and GUIDANCE are within filmstudio.tensors' limits."""
+    if not tensors.MIN_STEPS <= steps <= tensors.MAX_STEPS:
+        raise BadRequest(f"{STEPS.name} {steps} must be between {tensors.MIN_STEPS} and {tensors.MAX_STEPS}")
+    if not np.isfinite(guidance) or guidance < tensors.MIN_GUIDANCE:
+        raise BadRequest(f"{GUIDANCE.name} {guidance} must be a finite number >= {tensors.MIN_GUIDANCE:g}")
+
+
+def motion_requests(inputs: Inputs) -> list[MotionRequest]:
+    """The clips one Triton request asks for (one per batch row), each checked against the clip limits."""
+    rows = _rows(inputs, tensors.MOTION_INPUTS)
+    keys = result_keys(inputs, rows, required=True)
+    requests = []
+    for row in range(rows):
+        image_key = _text(inputs, tensors.IMAGE_KEY, row)
+        try:
+            check_key(image_key)
+        except InvalidArgument as exc:
+            raise BadRequest(f"input {tensors.IMAGE_KEY.name}: {exc.message}") from None
+        width, height = int(_value(inputs, WIDTH, row)), int(_value(inputs, HEIGHT, row))
+        for tensor, value in ((WIDTH, width), (HEIGHT, height)):
+            if not (0 < value <= tensors.MAX_MOTION_SIDE and value % tensors.MOTION_SIDE_MULTIPLE == 0):
+                raise BadRequest(f"{tensor.name} {value} must be {tensors.MOTION_SIDE_RULE}")
+        frame_count = int(_value(inputs, tensors.FRAME_COUNT, row))
+        if not (tensors.MIN_FRAME_COUNT <= frame_count <= tensors.MAX_FRAME_COUNT
+                and frame_count % tensors.FRAME_COUNT_STEP == 1):
+            raise BadRequest(f"{tensors.FRAME_COUNT.name} {frame_count} must be {tensors.FRAME_COUNT_RULE}")
+        fps = int(_value(inputs, tensors.FPS, row))
+        if fps not in tensors.MOTION_FPS:
+            raise BadRequest(f"{tensors.FPS.name} {fps} must be one of {', '.join(map(str, tensors.MOTION_FPS))}")
+        steps, guidance = int(_value(inputs, STEPS, row)), float(_value(inputs, GUIDANCE, row))
+        check_sampling(steps, guidance)
+        requests.append(MotionRequest(
+            image_key=image_key, prompt=_text(inputs, PROMPT, row), seed=int(_value(inputs, SEED, row)),
+            width=width, height=height, frame_count=frame_count, fps=fps, steps=steps, guidance=guidance,
+            result_key=keys[row]))
+    return requests

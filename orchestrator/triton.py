@@ -30,10 +30,10 @@ from tritonclient.utils import InferenceServerException
 
 from filmstudio import tensors, wav
 from filmstudio.errors import DeadlineExceeded, FailedPrecondition, FilmStudioError, InvalidArgument, Unavailable
-from filmstudio.tensors import (AUDIO, GUIDANCE, HEIGHT, IMAGE, LANGUAGE, MAX_REFERENCE_SCALE, MAX_REFERENCES,
-                                NEGATIVE_PROMPT, PITCH, PROMPT, REFERENCE_IMAGES, REFERENCE_SCALES, REFERENCE_SIDE,
-                                REFERENCES_APPLIED, SAMPLE_RATE, SEED, SHOT, STEPS, TEXT, TTS, VARIANT, WIDTH,
-                                WORDS_PER_MINUTE, DataType, Tensor)
+from filmstudio.tensors import (AUDIO, DURATION, GUIDANCE, HEIGHT, IMAGE, LANGUAGE, MAX_REFERENCE_SCALE,
+                                MAX_REFERENCES, NEGATIVE_PROMPT, PITCH, PROMPT, REFERENCE_IMAGES, REFERENCE_SCALES,
+                                REFERENCE_SIDE, REFERENCES_APPLIED, RESULT_KEY, SAMPLE_RATE, SEED, SHOT, STEPS,
+                                STORED_BYTES, TEXT, TTS, VARIANT, WIDTH, WORDS_PER_MINUTE, DataType, Tensor)
 from filmstudio.tls import Certificates, channel_credentials
 from filmstudio.v1 import script_pb2
 
@@ -172,6 +172,32 @@ class TritonClient:
         in the shot's character order; see reference_inputs. Only models that take them receive them; one that
         has no IP-Adapter weights draws from prompt and seed, which is logged once per model.
         """
+        inputs, outputs = await self._image_inputs(model, prompt, negative_prompt, seed, width, height, steps,
+                                                   guidance, brief, references)
+        result = await self._infer(model, inputs, outputs)
+        self._note_references(model, result, outputs)
+        image = result.as_numpy(IMAGE.name)
+        if image is None or image.ndim != 4 or image.shape[1:] != (height, width, 3):
+            raise FailedPrecondition(f"Triton model {model!r} returned an image of shape "
+                                     f"{None if image is None else image.shape}, expected (1, {height}, {width}, 3)")
+        return image[0]
+
+    async def store_image(self, key: str, model: str, prompt: str, negative_prompt: str, seed: int, width: int,
+                          height: int, steps: int = 30, guidance: float = 6.0,
+                          brief: script_pb2.ShotBrief | None = None,
+                          references: Sequence[tuple[bytes, float]] = ()) -> int:
+        """As render_image, but the model writes the image (a PNG) to the object store under `key` before it
+        answers (inference.results), so it is kept even if this caller dies waiting; the PNG's size."""
+        inputs, outputs = await self._image_inputs(model, prompt, negative_prompt, seed, width, height, steps,
+                                                   guidance, brief, references)
+        wanted = (*(output for output in outputs if output is not IMAGE), STORED_BYTES)
+        result = await self._infer(model, [*inputs, _tensor(RESULT_KEY, key)], wanted)
+        self._note_references(model, result, outputs)
+        return self._stored(model, key, result)
+
+    async def _image_inputs(self, model: str, prompt: str, negative_prompt: str, seed: int, width: int, height: int,
+                            steps: int, guidance: float, brief: script_pb2.ShotBrief | None,
+                            references: Sequence[tuple[bytes, float]]) -> tuple[list[InferInput], tuple[Tensor, ...]]:
         where = f"shot {brief.shot.id}" if brief is not None and brief.shot.id else ""
         check_size(width, height, where)
         if not -(2**63) <= seed < 2**63:
@@ -184,28 +210,42 @@ class TritonClient:
         if references and tensors.takes_references(model):
             inputs += await asyncio.to_thread(reference_inputs, references, where)  # decoding: off the event loop
             outputs = (IMAGE, REFERENCES_APPLIED)
-        result = await self._infer(model, inputs, outputs)
-        image = result.as_numpy(IMAGE.name)
-        if image is None or image.ndim != 4 or image.shape[1:] != (height, width, 3):
-            raise FailedPrecondition(f"Triton model {model!r} returned an image of shape "
-                                     f"{None if image is None else image.shape}, expected (1, {height}, {width}, 3)")
-        if REFERENCES_APPLIED in outputs:
-            applied = result.as_numpy(REFERENCES_APPLIED.name)
-            if (applied is not None and int(applied.reshape(-1)[0]) == 0
-                    and model not in self._ignoring_references):
-                self._ignoring_references.add(model)
-                log.warning("Triton model %r at %s ignores reference portraits (it has no IP-Adapter weights; its "
-                            "log says why): its shots are drawn from prompt and seed", model, self.addr)
-        return image[0]
+        return inputs, outputs
+
+    def _note_references(self, model: str, result, outputs: tuple[Tensor, ...]) -> None:
+        """Log once per model that it ignores the portraits it is sent."""
+        if REFERENCES_APPLIED not in outputs:
+            return
+        applied = result.as_numpy(REFERENCES_APPLIED.name)
+        if applied is not None and int(applied.reshape(-1)[0]) == 0 and model not in self._ignoring_references:
+            self._ignoring_references.add(model)
+            log.warning("Triton model %r at %s ignores reference portraits (it has no IP-Adapter weights; its "
+                        "log says why): its shots are drawn from prompt and seed", model, self.addr)
+
+    @staticmethod
+    def _stored(model: str, key: str, result) -> int:
+        stored = result.as_numpy(STORED_BYTES.name)
+        if stored is None or stored.size != 1 or int(stored.reshape(-1)[0]) <= 0:
+            raise FailedPrecondition(f"Triton model {model!r} did not store its result under {key!r}")
+        return int(stored.reshape(-1)[0])
 
     async def speak(self, text: str, voice: script_pb2.Voice) -> Speech:
         """A line of dialogue spoken by the tts model in the voice."""
-        inputs = [_tensor(TEXT, text), _tensor(LANGUAGE, voice.language), _tensor(VARIANT, voice.variant),
-                  _tensor(PITCH, voice.pitch), _tensor(WORDS_PER_MINUTE, voice.words_per_minute)]
-        result = await self._infer(TTS.name, inputs, TTS.outputs)
+        result = await self._infer(TTS.name, self._speech_inputs(text, voice), (AUDIO, DURATION))
         samples = result.as_numpy(AUDIO.name).reshape(-1).astype(AUDIO.data_type.numpy)
         # DURATION travels as FP32; the exact figure is the sample count over the rate.
         return Speech(samples=samples, sample_rate=SAMPLE_RATE, duration_s=samples.size / SAMPLE_RATE)
+
+    async def store_speech(self, key: str, text: str, voice: script_pb2.Voice) -> int:
+        """As speak, but the model writes the line (a WAV) to the object store under `key` before it answers;
+        the WAV's size."""
+        inputs = [*self._speech_inputs(text, voice), _tensor(RESULT_KEY, key)]
+        return self._stored(TTS.name, key, await self._infer(TTS.name, inputs, (STORED_BYTES,)))
+
+    @staticmethod
+    def _speech_inputs(text: str, voice: script_pb2.Voice) -> list[InferInput]:
+        return [_tensor(TEXT, text), _tensor(LANGUAGE, voice.language), _tensor(VARIANT, voice.variant),
+                _tensor(PITCH, voice.pitch), _tensor(WORDS_PER_MINUTE, voice.words_per_minute)]
 
     async def _infer(self, model: str, inputs: list[InferInput], outputs: tuple[Tensor, ...]):
         semaphore = self._in_flight.setdefault(model, asyncio.Semaphore(self.max_in_flight_per_model))

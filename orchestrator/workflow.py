@@ -11,15 +11,12 @@ What each stage does is decided by the take planner (takes.py); FilmJob only fet
 from __future__ import annotations
 
 import asyncio
-import collections
 import dataclasses
-import io
 import time
 from collections.abc import Callable
 
 import grpc
 import numpy as np
-from PIL import Image
 
 from filmstudio import wav
 from filmstudio.errors import FailedPrecondition, InvalidArgument, Unavailable
@@ -52,10 +49,6 @@ class VoiceTrack:
     cached: bool
 
 
-# As many requests per model as the Triton client sends at once (TritonClient.max_in_flight_per_model).
-UNSAVED_PER_MODEL = 4
-
-
 class FilmJob:
     """Runs one film from its current state to the end (or until cancelled / the lease is lost)."""
 
@@ -66,11 +59,6 @@ class FilmJob:
         self.film_id = film_id
         self.worker = worker
         self._last_compose_event = 0.0
-        self._keeping: set[asyncio.Task[None]] = set()  # results being stored, see keep()
-        # Per model, the requests this job has at Triton or whose results are not stored yet: bounded,
-        # so a replica killed mid-film loses at most that many results for the next holder to make again.
-        self._unsaved: dict[str, asyncio.Semaphore] = collections.defaultdict(
-            lambda: asyncio.Semaphore(UNSAVED_PER_MODEL))
 
     async def run(self) -> None:
         film = await self.db.load_film(self.film_id)
@@ -120,7 +108,7 @@ class FilmJob:
         except BaseException:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, *self._keeping, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             raise
         await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_COMPOSING, progress=takes.GENERATED)
 
@@ -136,23 +124,6 @@ class FilmJob:
                 raise FailedPrecondition(f"portrait of {take.brief.characters[0].name}: {exc.message}") from exc
 
         await asyncio.gather(*(one(take) for take in takes.portrait_takes(film.settings, film.scene_graph)))
-
-    async def keep(self, key: str, encode: Callable[[], bytes], content_type: str, kind: str, model: str,
-                   version: str) -> None:
-        """Encode what a model made (in a thread), store it under its key and record it. Shielded: a
-        result that came back is kept even if the job is cancelled meanwhile (another shot failed, the
-        film was cancelled, the lease lost), so whoever runs the film next finds it instead of asking
-        the model again."""
-
-        async def store_and_record() -> None:
-            data = await asyncio.to_thread(encode)
-            await self.store.put(key, data, content_type)
-            await self.db.record_asset(key, kind, model, version, len(data), self.film_id)
-
-        task = asyncio.create_task(store_and_record())
-        self._keeping.add(task)
-        task.add_done_callback(self._keeping.discard)
-        await asyncio.shield(task)
 
     async def render_shot(self, film: FilmRecord, scene: script_pb2.Scene, shot: script_pb2.Shot,
                           record: ShotRecord, progress_after: Callable[[], float]) -> None:
@@ -182,12 +153,12 @@ class FilmJob:
             await self.uses(take.key, "image", take.model, takes.IMAGE_MODEL_VERSION)
             return True
         references = [(await self.store.get(key), scale) for key, scale in take.references]  # sdxl's portraits
-        async with self._unsaved[take.model]:
-            pixels = await self.parts.triton.render_image(
-                take.model, take.prompt, take.negative_prompt, take.seed, take.width, take.height,
-                steps=take.steps, guidance=take.guidance, brief=take.brief, references=references)
-            await self.keep(take.key, lambda: _png(pixels), "image/png", "image", take.model,
-                            takes.IMAGE_MODEL_VERSION)
+        # The model stores the still before it answers (inference.results): if this replica dies meanwhile,
+        # whoever runs the film next finds it above instead of asking again.
+        size = await self.parts.triton.store_image(
+            take.key, take.model, take.prompt, take.negative_prompt, take.seed, take.width, take.height,
+            steps=take.steps, guidance=take.guidance, brief=take.brief, references=references)
+        await self.db.record_asset(take.key, "image", take.model, takes.IMAGE_MODEL_VERSION, size, self.film_id)
         return False
 
     async def voice(self, scene_graph: script_pb2.SceneGraph, shot: script_pb2.Shot) -> VoiceTrack:
@@ -216,11 +187,9 @@ class FilmJob:
             metrics.CACHE_HITS.labels(kind="voice").inc()
             await self.uses(line.key, "voice", takes.TTS_MODEL, takes.TTS_VERSION)
             return wav.decode(await self.store.get(line.key)), True
-        async with self._unsaved[takes.TTS_MODEL]:
-            speech = await self.parts.triton.speak(line.line.text, line.voice)
-            await self.keep(line.key, lambda: wav.encode(speech.samples, speech.sample_rate), "audio/wav", "voice",
-                            takes.TTS_MODEL, takes.TTS_VERSION)
-        return (speech.samples, speech.sample_rate), False
+        size = await self.parts.triton.store_speech(line.key, line.line.text, line.voice)  # stored, as images are
+        await self.db.record_asset(line.key, "voice", takes.TTS_MODEL, takes.TTS_VERSION, size, self.film_id)
+        return wav.decode(await self.store.get(line.key)), False
 
     async def uses(self, key: str, kind: str, model: str, version: str) -> None:
         """Note that this film uses an asset found in the store, so deleting another film that made it
@@ -266,8 +235,3 @@ class FilmJob:
             compose=composer_pb2.ComposeProgress(frames_done=progress.frames_done,
                                                  frames_total=progress.frames_total)))
 
-
-def _png(pixels: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(pixels, "RGB").save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()

@@ -14,10 +14,12 @@ import dataclasses
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -121,6 +123,7 @@ class Stack:
     data_dir: pathlib.Path
     env: dict[str, str]  # FILMSTUDIO_* for this stack's processes
     triton_http: str
+    triton_metrics: str
     composer: Service | None = None
     replicas: list[Service] = dataclasses.field(default_factory=list)
 
@@ -130,7 +133,9 @@ class Stack:
 
     @property
     def store_dir(self) -> pathlib.Path:
-        return self.data_dir / "store"
+        """The local store's directory (for a stack on S3, where it would be were it local)."""
+        url = urllib.parse.urlparse(self.env["FILMSTUDIO_STORE_URL"])
+        return pathlib.Path(urllib.parse.unquote(url.path)) if url.scheme == "file" else self.data_dir / "store"
 
     def start_composer(self, addr: str | None = None, wait: bool = True) -> Service:
         addr = addr or self.env["FILMSTUDIO_COMPOSER_ADDR"]
@@ -178,12 +183,13 @@ async def drop_postgres_database(name: str) -> None:
 
 
 def make_stack(mesh, data_dir: pathlib.Path, database: str, **env: str) -> tuple[Stack, str | None]:
-    """A stack's settings (nothing started yet) and the PostgreSQL database to drop afterwards."""
+    """A stack's settings (nothing started yet) and the PostgreSQL database to drop afterwards. Its
+    object store is the mesh's, which the mesh's Triton writes its results to (inference.results)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     pg_name = None
     stack_env = {
         "FILMSTUDIO_DATA_DIR": str(data_dir),
-        "FILMSTUDIO_STORE_URL": (data_dir / "store").as_uri(),
+        "FILMSTUDIO_STORE_URL": mesh.config.store_url,
         "FILMSTUDIO_DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'filmstudio.db'}",
         "FILMSTUDIO_TRITON_ADDR": mesh.config.triton_addr,
         "FILMSTUDIO_COMPOSER_ADDR": f"127.0.0.1:{free_port()}",
@@ -197,7 +203,8 @@ def make_stack(mesh, data_dir: pathlib.Path, database: str, **env: str) -> tuple
             pytest.skip(found)
         stack_env["FILMSTUDIO_DATABASE_URL"], pg_name = found
     triton_http = f"http://127.0.0.1:{mesh.config.triton_http_port}"
-    return Stack(database, data_dir, stack_env, triton_http), pg_name
+    triton_metrics = f"http://127.0.0.1:{mesh.config.triton_metrics_port}/metrics"
+    return Stack(database, data_dir, stack_env, triton_http, triton_metrics), pg_name
 
 
 def close_stack(stack: Stack, pg_name: str | None) -> None:
@@ -297,6 +304,27 @@ def inference_counts(triton_http: str) -> dict[str, int]:
         stats = json.load(reply)
     return {m["name"]: int(m["inference_stats"]["success"]["count"]) - int(m["inference_stats"]["cache_hit"]["count"])
             for m in stats["model_stats"]}
+
+
+def made_counts(triton_metrics: str, quiet_s: float = 1.0, timeout_s: float = 60.0) -> dict[str, int]:
+    """Results each model has made so far (images drawn, lines spoken: what the models count themselves,
+    inference.backend.MadeCounter), once the counts have not moved for `quiet_s`. Triton's own
+    statistics also count the requests a model skipped because their caller had gone."""
+
+    def read() -> dict[str, int]:
+        with urllib.request.urlopen(triton_metrics, timeout=10) as reply:
+            text = reply.read().decode()
+        return {model: int(float(value)) for model, value in
+                re.findall(r'^filmstudio_results_made\{model="([^"]+)"\} (\S+)$', text, re.MULTILINE)}
+
+    counts, deadline = read(), time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        time.sleep(quiet_s)
+        now = read()
+        if now == counts:
+            return now
+        counts = now
+    raise AssertionError(f"Triton's counts at {triton_metrics} did not settle within {timeout_s:.0f} s: {counts}")
 
 
 def idle_inference_counts(triton_http: str, quiet_s: float = 1.0, timeout_s: float = 60.0) -> dict[str, int]:

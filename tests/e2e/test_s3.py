@@ -1,13 +1,18 @@
-"""One film with the object store on S3 (moto in server mode on loopback): the orchestrator and the
-composer read and write the store; Triton never touches it."""
+"""One film with the object store on S3 (moto in server mode on loopback): the orchestrator, the composer
+and Triton's models (which store what they make, inference.results) read and write the store. This
+film's Triton is its own, started with the S3 settings as `filmstudio up` would start it."""
 
 from __future__ import annotations
 
 import io
+import os
 
 import av
 
+from filmstudio.config import Config
 from filmstudio.storage import opened_store
+from inference.launcher import TritonProcess
+from tests.conftest import free_port
 from tests.e2e.conftest import Client, close_stack, describe, make_stack, settings, short_script, succeeded
 
 S3_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
@@ -21,9 +26,15 @@ async def test_a_film_on_s3(triton_mesh, tmp_path, moto_endpoint, monkeypatch):
     async with get_session().create_client("s3", endpoint_url=moto_endpoint) as s3:
         await s3.create_bucket(Bucket="films")
     store_url = "s3://films/studio"
+    triton_addr = f"127.0.0.1:{free_port()}"
     stack, pg_name = make_stack(triton_mesh, tmp_path / "s3", "sqlite", FILMSTUDIO_STORE_URL=store_url,
-                                FILMSTUDIO_S3_ENDPOINT=moto_endpoint, **S3_ENV)
+                                FILMSTUDIO_S3_ENDPOINT=moto_endpoint, FILMSTUDIO_TRITON_ADDR=triton_addr,
+                                FILMSTUDIO_TRITON_HTTP_PORT=str(free_port()), FILMSTUDIO_TRITON_METRICS_PORT="0",
+                                **S3_ENV)
+    triton = TritonProcess.from_config(Config.from_env(stack.env), env={**os.environ, **stack.env})
     try:
+        triton.start()
+        triton.wait_ready()
         stack.start_composer()
         stack.start_replica()
         async with Client(stack.addr, "sam") as sam:
@@ -40,3 +51,4 @@ async def test_a_film_on_s3(triton_mesh, tmp_path, moto_endpoint, monkeypatch):
             assert container.streams.audio[0].codec_context.name == "aac"
     finally:
         close_stack(stack, pg_name)
+        triton.stop()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import pathlib
+
 import pytest
 
 from inference.launcher import TritonProcess
@@ -10,10 +13,17 @@ from tests.conftest import free_port
 
 
 @pytest.fixture(scope="session")
-def triton(tmp_path_factory) -> TritonProcess:
+def result_store(tmp_path_factory) -> pathlib.Path:
+    """The object store (a directory) the session's Triton models write RESULT_KEYs to."""
+    return tmp_path_factory.mktemp("results")
+
+
+@pytest.fixture(scope="session")
+def triton(tmp_path_factory, result_store) -> TritonProcess:
     """Triton with storyboard and tts loaded (sdxl is loaded by its own tests), stopped at the end."""
     process = TritonProcess(f"127.0.0.1:{free_port()}", free_port(), free_port(),
-                            work_dir=tmp_path_factory.mktemp("triton"))
+                            work_dir=tmp_path_factory.mktemp("triton"),
+                            env=os.environ | {"FILMSTUDIO_STORE_URL": result_store.as_uri()})
     with process:
         yield process
 

@@ -7,7 +7,7 @@ import pytest
 from google.protobuf import json_format
 
 from filmstudio.v1 import script_pb2
-from inference.signature import BadRequest, image_requests, speech_requests
+from inference.signature import BadRequest, image_requests, result_keys, speech_requests
 
 
 def image_inputs(rows=1, **override):
@@ -48,3 +48,17 @@ def test_speech_requests_carry_the_voice():
     (request,) = speech_requests(inputs)
     assert request.text == "Hi."
     assert request.voice == script_pb2.Voice(language="en-gb", variant="m3", pitch=40, words_per_minute=150)
+
+
+def test_result_keys_are_read_per_row_and_absent_when_not_sent():
+    keys = np.array([[b"assets/image/ab/1.png"], [b"assets/image/cd/2.png"]], dtype=object)
+    assert result_keys({"RESULT_KEY": keys}, 2) == ["assets/image/ab/1.png", "assets/image/cd/2.png"]
+    assert result_keys({}, 2) is None
+    with pytest.raises(BadRequest, match="RESULT_KEY is missing"):
+        result_keys({}, 1, required=True)
+
+
+@pytest.mark.parametrize("key", [b"../up.png", b"/abs.png", b"a//b.png", b""])
+def test_a_result_key_that_leaves_the_store_is_refused(key):
+    with pytest.raises(BadRequest, match="RESULT_KEY: bad object key"):
+        result_keys({"RESULT_KEY": np.array([[key]], dtype=object)}, 1)

@@ -6,9 +6,10 @@ import asyncio
 
 import numpy as np
 import pytest
+from PIL import Image
 import tritonclient.grpc.aio as triton_aio
 
-from filmstudio import tensors
+from filmstudio import tensors, wav
 from filmstudio.errors import InvalidArgument, Unavailable
 from filmstudio.v1 import script_pb2
 from inference.storyboard import render_storyboard
@@ -69,12 +70,42 @@ async def test_bad_sizes_are_rejected_before_reaching_the_model(client, triton, 
     assert before == after
 
 
+async def test_an_image_asked_to_be_stored_is_in_the_store_before_the_answer(client, result_store):
+    shot = brief()
+    pixels = await client.render_image("storyboard", "p", "", 5, 128, 72, brief=shot)
+    size = await client.store_image("shots/a/b.png", "storyboard", "p", "", 5, 128, 72, brief=shot)
+    stored = result_store / "shots/a/b.png"
+    assert stored.stat().st_size == size
+    with Image.open(stored) as image:
+        assert np.array_equal(np.asarray(image.convert("RGB")), pixels)
+
+
+async def test_a_line_asked_to_be_stored_is_the_same_speech_as_one_sent_back(client, result_store):
+    voice = script_pb2.Voice(language="en-us", variant="f2", pitch=60, words_per_minute=170)
+    speech = await client.speak("Keep it burning.", voice)
+    size = await client.store_speech("voices/line.wav", "Keep it burning.", voice)
+    assert (result_store / "voices/line.wav").stat().st_size == size
+    samples, rate = wav.decode((result_store / "voices/line.wav").read_bytes())
+    # The same line in the same voice (espeak-ng once differed by a few samples between two runs: compared
+    # as a listener would, by length and loudness).
+    assert rate == speech.sample_rate
+    assert abs(samples.size - speech.samples.size) <= 0.01 * speech.samples.size
+    assert np.std(samples) == pytest.approx(np.std(speech.samples), rel=0.05)
+
+
+@pytest.mark.parametrize("key", ["../outside.png", "/etc/passwd", ""])
+async def test_a_result_key_outside_the_store_is_refused_naming_it(client, result_store, key):
+    with pytest.raises(InvalidArgument, match="RESULT_KEY: bad object key"):
+        await client.store_image(key, "storyboard", "p", "", 5, 64, 64)
+    assert not (result_store.parent / "outside.png").exists()
+
+
 async def test_a_failing_request_fails_alone_and_the_next_one_works(client, triton):
     from orchestrator.triton import _tensor
 
     # A SHOT that is not a ShotBrief: the model answers this request with Triton's error...
     values = ("p", "", 1, 64, 64, 1, 1.0, "{not json")
-    inputs = [_tensor(spec, value) for spec, value in zip(tensors.STORYBOARD.inputs, values, strict=True)]
+    inputs = [_tensor(spec, value) for spec, value in zip(tensors.IMAGE_INPUTS, values, strict=True)]
     with pytest.raises(InvalidArgument, match="SHOT is not a filmstudio.v1.ShotBrief"):
         await client._infer(tensors.STORYBOARD.name, inputs, tensors.STORYBOARD.outputs)
     # ...and the model keeps serving.

@@ -20,6 +20,7 @@ from orchestrator import takes
 from orchestrator.db import Database
 from orchestrator.script import parse_script
 from orchestrator.triton import Speech
+from inference.results import png
 from orchestrator.workflow import FilmJob, Parts
 
 SCRIPT = (pathlib.Path(__file__).parents[2] / "examples" / "lighthouse.fountain").read_text()
@@ -29,9 +30,11 @@ RATE = 24_000
 
 class FakeTriton:
     """Counts what it is asked; an image is the seed's colour, a line is 0.1 s per word. `fail_after`
-    images, it raises Unavailable (Triton went away mid-film)."""
+    images, it raises Unavailable (Triton went away mid-film). What it is asked to store it writes to
+    `store`, as the real models do (inference.results)."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: LocalStore) -> None:
+        self.store = store
         self.images: list[tuple[str, int]] = []  # (shot id, seed)
         self.portraits: list[str] = []  # the character ids whose reference portrait was drawn
         self.lines: list[str] = []
@@ -51,6 +54,14 @@ class FakeTriton:
         self.lines.append(text)
         samples = np.full(int(RATE * 0.1 * len(text.split())), 100, dtype=np.int16)
         return Speech(samples=samples, sample_rate=RATE, duration_s=samples.size / RATE)
+
+    async def store_image(self, key, *args, **kwargs):
+        await self.store.put(key, png(await self.render_image(*args, **kwargs)), "image/png")
+        return self.store.local_path(key).stat().st_size
+
+    async def store_speech(self, key, text, voice):
+        await self.store.put(key, (await self.speak(text, voice)).wav_bytes(), "audio/wav")
+        return self.store.local_path(key).stat().st_size
 
 
 class FakeComposer:
@@ -81,7 +92,7 @@ async def parts(tmp_path):
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'films.db'}")
     await db.migrate()
     store = LocalStore(tmp_path / "store")
-    yield Parts(db=db, store=store, triton=FakeTriton(), composer=FakeComposer())
+    yield Parts(db=db, store=store, triton=FakeTriton(store), composer=FakeComposer())
     await db.close()
 
 

@@ -14,11 +14,12 @@ sys.path[:0] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if
 import numpy as np  # noqa: E402
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
-from filmstudio.tensors import IMAGE, REFERENCES_APPLIED, SDXL  # noqa: E402
-from inference.backend import cancelled_response, error_response, inputs  # noqa: E402
+from filmstudio.tensors import IMAGE, REFERENCES_APPLIED, SDXL, STORED_BYTES  # noqa: E402
+from inference.backend import MadeCounter, cancelled_response, error_response, inputs  # noqa: E402
 from inference.sdxl import (default_scale, find_ip_adapter, generate, load_pipeline, reference_rows,  # noqa: E402
                             references_applied, weights_dir)
-from inference.signature import image_requests  # noqa: E402
+from inference.results import ResultStore, png  # noqa: E402
+from inference.signature import image_requests, result_keys  # noqa: E402
 
 
 class TritonPythonModel:
@@ -39,6 +40,8 @@ class TritonPythonModel:
                                   parameter("ip_adapter_weight_name", "ip-adapter_sdxl.safetensors"),
                                   parameter("ip_adapter_image_encoder", "image_encoder"),
                                   warn=pb_utils.Logger.log_warn)
+        self.results = ResultStore.from_env()
+        self.made = MadeCounter(self.name)
         self.pipeline = load_pipeline(path, compile_unet=compile_unet, ip_adapter=adapter,
                                       warn=pb_utils.Logger.log_warn)
         pb_utils.Logger.log_info(f"sdxl: loaded {path} on {self.pipeline.device}"
@@ -46,7 +49,7 @@ class TritonPythonModel:
 
     def execute(self, requests: list) -> list:
         responses: list = [None] * len(requests)
-        rows, references, owners = [], [], []
+        rows, references, owners, keys = [], [], [], {}
         for index, request in enumerate(requests):
             responses[index] = cancelled_response(self.name, request)
             if responses[index] is not None:
@@ -55,6 +58,7 @@ class TritonPythonModel:
                 given = inputs(request, SDXL)
                 parsed = image_requests(given)
                 portraits = reference_rows(given, len(parsed), self.default_scale)
+                keys[index] = result_keys(given, len(parsed))
             except Exception as exc:  # this request fails alone
                 responses[index] = error_response(self.name, exc)
                 continue
@@ -64,19 +68,31 @@ class TritonPythonModel:
         if rows:
             try:
                 images = generate(self.pipeline, rows, warn=pb_utils.Logger.log_warn, references=references)
+                self.made.increment(len(images))
             except Exception as exc:
                 for index in set(owners):
                     responses[index] = error_response(self.name, exc)
                 return responses
             for index in sorted(set(owners)):
                 mine = [row for row, owner in enumerate(owners) if owner == index]
-                pixels = np.stack([images[row] for row in mine])
                 applied = np.array([[references_applied(self.pipeline, references[row])] for row in mine],
                                    dtype=REFERENCES_APPLIED.data_type.numpy)
+                try:
+                    if keys[index] is None:
+                        pixels, stored = np.stack([images[row] for row in mine]), [0] * len(mine)
+                    else:
+                        pixels = np.zeros((len(mine), 0, 0, 3))
+                        stored = [self.results.put(key, png(images[row]), "image/png")
+                                  for key, row in zip(keys[index], mine)]
+                except Exception as exc:  # the store refused: this request fails alone
+                    responses[index] = error_response(self.name, exc)
+                    continue
                 responses[index] = pb_utils.InferenceResponse([
                     pb_utils.Tensor(IMAGE.name, pixels.astype(IMAGE.data_type.numpy, copy=False)),
-                    pb_utils.Tensor(REFERENCES_APPLIED.name, applied)])
+                    pb_utils.Tensor(REFERENCES_APPLIED.name, applied),
+                    pb_utils.Tensor(STORED_BYTES.name, np.array(stored, STORED_BYTES.data_type.numpy).reshape(-1, 1))])
         return responses
 
     def finalize(self) -> None:
         self.pipeline = None
+        self.results.close()

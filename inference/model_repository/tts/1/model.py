@@ -14,32 +14,48 @@ from concurrent.futures import ThreadPoolExecutor  # noqa: E402
 import numpy as np  # noqa: E402
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
-from filmstudio.tensors import AUDIO, DURATION, TTS  # noqa: E402
-from inference.backend import cancelled_response, error_response, inputs  # noqa: E402
-from inference.signature import speech_requests  # noqa: E402
+from filmstudio import wav  # noqa: E402
+from filmstudio.tensors import AUDIO, DURATION, SAMPLE_RATE, STORED_BYTES, TTS  # noqa: E402
+from inference.backend import MadeCounter, cancelled_response, error_response, inputs  # noqa: E402
+from inference.results import ResultStore  # noqa: E402
+from inference.signature import result_keys, speech_requests  # noqa: E402
 from inference.voice import duration_s, espeak_binary, speak  # noqa: E402
 
 
 class TritonPythonModel:
-    """Each request of a batch is spoken by its own espeak-ng process, concurrently."""
+    """Each request of a batch is spoken by its own espeak-ng process, concurrently. A request with RESULT_KEY
+    gets its lines stored there as WAVs (inference.results) and an empty AUDIO."""
 
     def initialize(self, args: dict) -> None:
         self.name = args["model_name"]
         espeak_binary()  # fail to load, saying what to install, rather than fail every request
         self.pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
+        self.results = ResultStore.from_env()
+        self.made = MadeCounter(self.name)
 
     def _respond(self, request) -> "pb_utils.InferenceResponse":
         cancelled = cancelled_response(self.name, request)
         if cancelled is not None:
             return cancelled
         try:
-            lines = [speak(line.text, line.voice) for line in speech_requests(inputs(request, TTS))]
-            if len(lines) != 1 and len({line.size for line in lines}) > 1:
-                raise ValueError("send one line per request: lines of a batched request differ in length")
-            audio = np.stack(lines).astype(AUDIO.data_type.numpy, copy=False)
+            given = inputs(request, TTS)
+            rows = speech_requests(given)
+            keys = result_keys(given, len(rows))
+            lines = [speak(line.text, line.voice) for line in rows]
+            self.made.increment(len(lines))
             duration = np.array([[duration_s(line)] for line in lines], dtype=DURATION.data_type.numpy)
-            return pb_utils.InferenceResponse([pb_utils.Tensor(AUDIO.name, audio),
-                                               pb_utils.Tensor(DURATION.name, duration)])
+            if keys is None:
+                if len(lines) != 1 and len({line.size for line in lines}) > 1:
+                    raise ValueError("send one line per request: lines of a batched request differ in length")
+                audio, stored = np.stack(lines), [0] * len(lines)
+            else:
+                audio = np.zeros((len(lines), 0))
+                stored = [self.results.put(key, wav.encode(line, SAMPLE_RATE), "audio/wav")
+                          for key, line in zip(keys, lines)]
+            return pb_utils.InferenceResponse([
+                pb_utils.Tensor(AUDIO.name, audio.astype(AUDIO.data_type.numpy, copy=False)),
+                pb_utils.Tensor(DURATION.name, duration),
+                pb_utils.Tensor(STORED_BYTES.name, np.array(stored, STORED_BYTES.data_type.numpy).reshape(-1, 1))])
         except Exception as exc:
             return error_response(self.name, exc)
 
@@ -48,3 +64,4 @@ class TritonPythonModel:
 
     def finalize(self) -> None:
         self.pool.shutdown(wait=False)
+        self.results.close()
