@@ -33,7 +33,8 @@ def picture(image: pathlib.Path | None) -> np.ndarray:
     if image is not None:
         return np.asarray(Image.open(image).convert("RGB").resize(size, Image.LANCZOS))
     y, x = np.mgrid[0:size[1], 0:size[0]].astype(np.float32)
-    base = np.stack([128 + 100 * np.sin(x / 97 + y / 151), 128 + 90 * np.cos(y / 73), 128 + 80 * np.sin((x + y) / 211)], -1)
+    base = np.stack([128 + 100 * np.sin(x / 97 + y / 151), 128 + 90 * np.cos(y / 73),
+                     128 + 80 * np.sin((x + y) / 211)], -1)
     grain = np.random.default_rng(0).normal(0, 4, base.shape)
     return np.clip(base + grain, 0, 255).astype(np.uint8)
 
@@ -96,14 +97,16 @@ def main() -> None:
         "H.264 4:4:4 CRF 4": (lambda f: h264(f, "libx264", "yuv444p", 4), h264_frames),
         "H.264 RGB CRF 0": (lambda f: h264(f, "libx264rgb", "rgb24", 0), h264_frames),
     }
-    print(f"{'frames':>6} {'format':<18} {'MB':>7} {'encode s':>9} {'decode s':>9} {'max err':>8} {'size vs ours':>13}")
+    print(f"{'frames':>6} {'format':<18} {'MB':>7} {'encode s':>9} {'decode s':>9} {'max err':>8} "
+          f"{'size vs ours':>13}")
     for count in args.frames:
         frames = zoom(source, count)
         ours = None
         for name, (encode, decode) in formats.items():
             mb, enc, dec, error = measure(encode, decode, frames)
             ours = ours or mb
-            print(f"{count:>6} {name:<18} {mb:>7.2f} {enc:>9.2f} {dec:>9.2f} {error:>8} {mb / ours:>12.2f}x", flush=True)
+            print(f"{count:>6} {name:<18} {mb:>7.2f} {enc:>9.2f} {dec:>9.2f} {error:>8} {mb / ours:>12.2f}x",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ spread is the VM's noise):
 
 H.264 at a very low CRF is 8-12 times smaller but not exact (PSNR 43 dB, edges off by up to 16 levels) and
 its frames depend on each other (random access decodes from the last keyframe); lossless H.264 is only a
-tenth to a fifth smaller, slower to decode, and inter-coded too. Clips travel through the object store,
+tenth to a fifth smaller and inter-coded too. Clips travel through the object store,
 never in a message, so 0.7 MB a frame is affordable, and a clip's encode is a small fraction of the GPU
 seconds that made it; exactness and cheap random access are worth more.
 
