@@ -39,6 +39,7 @@ from filmstudio import tensors, tls
 from filmstudio.config import Config, parse_addr
 from filmstudio.process import die_with_parent
 from filmstudio.server import StartupError
+from inference.video import MOTION_DIR_VARIABLE
 
 MODEL_REPOSITORY = pathlib.Path(__file__).resolve().parent / "model_repository"
 REPO_ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -149,7 +150,8 @@ class TritonProcess:
 
     @classmethod
     def from_config(cls, config: Config, env: Mapping[str, str] | None = None) -> "TritonProcess":
-        """Ports and folders from the configuration; sdxl is loaded only when its weights are configured."""
+        """Ports and folders from the configuration; sdxl and motion are loaded only when their weights are
+        configured."""
         env = dict(os.environ if env is None else env)
         # The models write results to the mesh's store (inference.results): its settings resolved here, since
         # Triton's working directory is not ours.
@@ -163,6 +165,15 @@ class TritonProcess:
                     "missing); point it at a StableDiffusionXLPipeline saved with save_pretrained, or unset it")
             env[SDXL_DIR_VARIABLE] = str(weights.resolve())
             models.append(tensors.SDXL.name)
+        if config.motion_model_dir:
+            weights = pathlib.Path(config.motion_model_dir).expanduser()
+            if not (weights / "model_index.json").is_file():
+                raise StartupError(
+                    f"{MOTION_DIR_VARIABLE}={config.motion_model_dir}: no diffusers pipeline there (model_index.json "
+                    "missing); point it at an LTXImageToVideoPipeline or StableVideoDiffusionPipeline saved with "
+                    "save_pretrained, or unset it")
+            env[MOTION_DIR_VARIABLE] = str(weights.resolve())
+            models.append(tensors.MOTION.name)
         tls_files = (config.tls_cert, config.tls_key, config.tls_ca) if tls.certificates(config) else None
         return cls(config.triton_addr, config.triton_http_port, config.triton_metrics_port, models,
                    config.data_dir / "triton", env=env, tls_files=tls_files, cache_mb=config.triton_cache_mb)
