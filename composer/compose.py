@@ -1,10 +1,12 @@
 """compose_film: a cut list in, a published film out. Read top to bottom:
 
 1. plan: check the request and lay the cuts on the frame grid (InvalidArgument before any work);
-2. fetch: every still and voice clip, each checked now (FailedPrecondition names the shot), and the cast's
-   portraits for the storyboard sheet (one that cannot be read is left out with a warning, never an error);
-3. render + encode, in worker threads: a renderer makes finished frames (motion over each still or title
-   card, transitions, burned captions) into a short queue, and the poster and storyboard sheet on the
+2. fetch: every still, rig, clip and voice clip, each checked now (FailedPrecondition names the shot), and
+   the cast's portraits for the storyboard sheet (one that cannot be read is left out with a warning, never
+   an error);
+3. render + encode, in worker threads: a renderer makes finished frames (a camera move over each still or
+   title card, a rig's living animatic (composer.animatic), a clip retimed to its shot (composer.footage),
+   transitions, burned captions) into a short queue, and the poster and storyboard sheet on the
    way; the encoder drains the queue into x264, muxing the sound (AAC-encoded in a thread of its own)
    and subtitles alongside; progress flows back;
 4. publish: each output is uploaded under a temporary key, then moved to its name.
@@ -17,12 +19,14 @@ import concurrent.futures
 import dataclasses
 import functools
 import inspect
+import io
 import logging
 import pathlib
 import queue
 import tempfile
 import threading
 import uuid
+import zipfile
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -31,13 +35,18 @@ from google.protobuf import duration_pb2
 from PIL import Image
 
 from composer import audio, transitions
+from composer.animatic import Animatic
 from composer.cards import card_still
 from composer.encode import FilmWriter, beside_the_encoder, planes_to_frame
+from composer.footage import ClipShot
 from composer.motion import Planes, ShotCamera, check_still, decode_still
 from composer.sheets import CastCard, Storyboard, portrait_thumbnail, poster_jpeg
 from composer.subtitles import CaptionTrack, to_srt, to_webvtt
 from composer.timeline import CastMember, FilmPlan, ShotPlan, VoicePlacement, plan_film
+from filmstudio.clips import read_clip
 from filmstudio.errors import Cancelled, FailedPrecondition, InvalidArgument, NotFound
+from filmstudio.rig import decode_rig
+from filmstudio.seeds import stable_seed
 from filmstudio.storage import ObjectStore
 from filmstudio.v1 import composer_pb2
 
@@ -65,11 +74,12 @@ async def compose_film(request: composer_pb2.ComposeFilmRequest, store: ObjectSt
     with tempfile.TemporaryDirectory(prefix="composer-") as tmp:
         workdir = pathlib.Path(tmp)
         stills = await fetch_stills(plan, store, workdir)
+        moving = await fetch_motion(plan, store, workdir)
         dialogue = await fetch_dialogue(plan, store)
         cast = await fetch_cast(plan, store)
         await _call(on_progress, 0, plan.frame_count)
         await _run_in_thread(lambda report, cancel: render_film(plan, stills, dialogue, workdir, report, cancel,
-                                                                cast),
+                                                                cast, moving),
                              plan.frame_count, on_progress)
         uris = {}
         token = uuid.uuid4().hex[:12]
@@ -123,6 +133,35 @@ async def fetch_stills(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path
     paths = dict(zip(first_use, await _all_at_once([functools.partial(fetch, i, uri)
                                                      for i, uri in enumerate(first_use)])))
     return [paths[shot.image_uri] if shot.image_uri else None for shot in plan.shots]
+
+
+async def fetch_motion(plan: FilmPlan, store: ObjectStore, workdir: pathlib.Path) -> list[pathlib.Path | None]:
+    """Each shot's rig or clip, saved in workdir and checked as far as it can be without decoding it
+    (a rig's zip entries against their CRCs, a clip's container and tags; the renderer, which decodes one
+    shot at a time, catches the rest and names the shot); None for a shot without one."""
+
+    async def fetch(index: int, shot: ShotPlan) -> pathlib.Path | None:
+        uri = shot.rig_uri or shot.clip_uri
+        if not uri:
+            return None
+        what = "rig" if shot.rig_uri else "clip"
+        data = await _fetch(store, uri, what, shot)
+        try:
+            await asyncio.to_thread(_check_rig_file if shot.rig_uri else read_clip, data)
+        except (ValueError, zipfile.BadZipFile) as exc:
+            raise FailedPrecondition(f"{shot.name}: {what} {uri} is {exc}") from None
+        path = workdir / f"{what}-{index}"
+        path.write_bytes(data)
+        return path
+
+    return await _all_at_once([functools.partial(fetch, i, shot) for i, shot in enumerate(plan.shots)])
+
+
+def _check_rig_file(data: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        broken = archive.testzip()
+    if broken is not None:
+        raise ValueError(f"corrupt: its entry {broken} fails its CRC check")
 
 
 def _bad_still(shot: ShotPlan, problem: ValueError) -> FailedPrecondition:
@@ -244,16 +283,20 @@ _DONE = object()
 
 
 def render_film(plan: FilmPlan, stills: list[pathlib.Path | None], dialogue: np.ndarray, workdir: pathlib.Path,
-                report: Callable[[int], None], cancel: threading.Event, cast: Sequence[CastCard] = ()) -> None:
+                report: Callable[[int], None], cancel: threading.Event, cast: Sequence[CastCard] = (),
+                moving: Sequence[pathlib.Path | None] = ()) -> None:
     """Render and encode the film and its sidecars into workdir (blocking; run it in a thread); `cast` is
-    the storyboard sheet's cast strip (fetch_cast). Raises Cancelled if `cancel` is set."""
+    the storyboard sheet's cast strip (fetch_cast), `moving` each shot's rig or clip (fetch_motion).
+    Raises Cancelled if `cancel` is set."""
     (workdir / "film.vtt").write_text(to_webvtt(plan.cues), encoding="utf-8")
     (workdir / "film.srt").write_text(to_srt(plan.cues, plan.srt_speaker_names), encoding="utf-8")
     mastering = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="composer-audio")
     soundtrack = mastering.submit(_soundtrack, plan, dialogue)  # alongside the first frames
     mastering.shutdown(wait=False)
     frames: queue.Queue = queue.Queue(maxsize=max(4, FRAME_QUEUE_BYTES // (plan.width * plan.height * 3 // 2)))
-    renderer = threading.Thread(target=_render_frames, args=(plan, stills, workdir, frames, cancel, cast),
+    moving = list(moving) or [None] * len(plan.shots)
+    renderer = threading.Thread(target=_render_frames, args=(plan, stills, workdir, frames, cancel, cast, moving,
+                                                             dialogue),
                                 name="composer-render", daemon=True)
     writer = FilmWriter(workdir / "film.mp4", plan.width, plan.height, plan.fps, soundtrack, plan.cues, plan.title)
     renderer.start()
@@ -304,7 +347,8 @@ def _put(frames: queue.Queue, item: object, cancel: threading.Event) -> bool:
 
 
 def _render_frames(plan: FilmPlan, stills: list[pathlib.Path | None], workdir: pathlib.Path, frames: queue.Queue,
-                   cancel: threading.Event, cast: Sequence[CastCard] = ()) -> None:
+                   cancel: threading.Event, cast: Sequence[CastCard], moving: Sequence[pathlib.Path | None],
+                   dialogue: np.ndarray) -> None:
     """The renderer thread: every frame of the film in order, as a yuv420p av.VideoFrame ready for the
     encoder, then _DONE (or the exception)."""
     beside_the_encoder()
@@ -314,8 +358,8 @@ def _render_frames(plan: FilmPlan, stills: list[pathlib.Path | None], workdir: p
         # The poster is a picture, if there is one (not black, not a title card's words): the longest.
         poster_shot = max(plan.shots, key=lambda s: (not s.black and not s.card_text, s.frame_count))
         outgoing: Planes | None = None
-        for shot, still in zip(plan.shots, stills):
-            picture = _picture(plan, shot, still)
+        for shot, still, motion in zip(plan.shots, stills, moving):
+            picture = _picture(plan, shot, still, motion, dialogue)
             for i in range(shot.frame_count):
                 planes = transitions.apply(shot.transition, i, shot.transition_frames, picture(i), outgoing)
                 if i == shot.frame_count // 2:
@@ -337,9 +381,29 @@ def _render_frames(plan: FilmPlan, stills: list[pathlib.Path | None], workdir: p
         _put(frames, exc, cancel)
 
 
-def _picture(plan: FilmPlan, shot: ShotPlan, still: pathlib.Path | None) -> Callable[[int], Planes]:
-    """Frame i of the shot before its transition: black; or its still, or its title card's words drawn as
-    one (composer.cards), under the shot's camera move."""
+def _picture(plan: FilmPlan, shot: ShotPlan, still: pathlib.Path | None, motion: pathlib.Path | None,
+             dialogue: np.ndarray) -> Callable[[int], Planes]:
+    """Frame i of the shot before its transition: black; its rig animated or its clip retimed; or its
+    still, or its title card's words drawn as one (composer.cards), under the shot's camera move."""
+    if motion is not None and shot.rig_uri:
+        try:
+            rig = decode_rig(motion.read_bytes())
+        except ValueError as exc:
+            raise FailedPrecondition(f"{shot.name}: rig {shot.rig_uri} is {exc}") from None
+        start, end = shot.start_frame * audio.RATE // plan.fps, shot.end_frame * audio.RATE // plan.fps
+        return Animatic(rig, plan.width, plan.height, plan.fps, shot.frame_count, shot.camera_move,
+                        stable_seed(plan.seed, shot.shot_id), voice=dialogue[start:end], rate=audio.RATE,
+                        speakers=_speakers(plan, shot)).frame
+    if motion is not None and shot.clip_uri:
+        clip_shot = ClipShot(read_clip(motion), plan.width, plan.height, plan.fps, shot.frame_count)
+
+        def from_clip(i: int) -> Planes:
+            try:
+                return clip_shot.frame(i)
+            except ValueError as exc:  # a frame that fails its CRC: the clip is corrupt
+                raise FailedPrecondition(f"{shot.name}: clip {shot.clip_uri} is {exc}") from None
+
+        return from_clip
     if shot.black:
         black = transitions.solid(plan.width, plan.height, transitions.BLACK)
         return lambda i: black
@@ -349,6 +413,14 @@ def _picture(plan: FilmPlan, shot: ShotPlan, still: pathlib.Path | None) -> Call
         assert still is not None  # fetch_stills fetched one for every shot with an image_uri
         image = _decode_still(shot, still)
     return ShotCamera(image, plan.width, plan.height, shot.camera_move, shot.frame_count).frame
+
+
+def _speakers(plan: FilmPlan, shot: ShotPlan) -> list[tuple[float, float, str]]:
+    """Who speaks when in the shot, on its own clock: (start s, end s, speaker) per line, both sides of
+    dual dialogue included."""
+    start = shot.start_frame / plan.fps
+    lines = [side for cue in plan.cues if cue.shot_id == shot.shot_id for side in (cue.sides or (cue,))]
+    return [(line.start_s - start, line.end_s - start, line.speaker) for line in lines if line.speaker]
 
 
 def _timecode(seconds: float) -> str:

@@ -64,7 +64,8 @@ class CastMember:
 
 @dataclasses.dataclass(frozen=True)
 class ShotPlan:
-    """One cut placed on the film's frame grid: a still (image_uri), a title card (card_text) or black."""
+    """One cut placed on the film's frame grid: a still (image_uri), moved as a rig or replaced by a clip
+    when it has one; a title card (card_text); or black."""
 
     index: int
     shot_id: str
@@ -79,6 +80,8 @@ class ShotPlan:
     card_text: str = ""  # a title card: the composer draws these words (composer.cards), no still
     description: str = ""  # the shot's action, for the storyboard sheet
     lines: tuple[str, ...] = ()  # its dialogue as the sheet prints it: "MAYA: Where were you?"
+    rig_uri: str = ""  # the living animatic's rig (filmstudio.rig) that moves instead of the still
+    clip_uri: str = ""  # a generated clip (filmstudio.clips) that plays instead of the still
 
     @property
     def end_frame(self) -> int:
@@ -179,7 +182,8 @@ def plan_film(request: composer_pb2.ComposeFilmRequest) -> FilmPlan:
         cues += _cut_cues(cut, name, start_s, (start_frame + frame_count) / fps)
         shots.append(ShotPlan(index, cut.shot_id, cut.image_uri, start_frame, frame_count,
                               cut.camera_move, cut.transition_in, transition_frames, tuple(voices), cut.black,
-                              cut.card_text.strip(), cut.description.strip(), _sheet_lines(cut)))
+                              cut.card_text.strip(), cut.description.strip(), _sheet_lines(cut),
+                              cut.rig_uri, cut.clip_uri))
     film_end = shots[-1].end_frame / fps
     cast = tuple(person.strip() for person in request.cast if person.strip())
     return FilmPlan(fmt.width, fmt.height, fps, fmt.burn_subtitles, fmt.music, fmt.seed, request.title,
@@ -206,6 +210,11 @@ def _check_picture(cut: composer_pb2.Cut, name: str) -> None:
         raise InvalidArgument(f"{name}: a title card ({card[:30]!r}) cannot also be black")
     if not (card or cut.image_uri or cut.black):
         raise InvalidArgument(f"{name}: image_uri is empty (a cut shows a still, a title card's card_text or black)")
+    if cut.rig_uri and cut.clip_uri:
+        raise InvalidArgument(f"{name}: a cut moves as a rig or as a clip, not both ({cut.rig_uri}, {cut.clip_uri})")
+    if (cut.rig_uri or cut.clip_uri) and not cut.image_uri:
+        raise InvalidArgument(f"{name}: a moving picture ({cut.rig_uri or cut.clip_uri}) needs the still it moves "
+                              "(image_uri) for the storyboard sheet")
 
 
 def _sheet_lines(cut: composer_pb2.Cut) -> tuple[str, ...]:

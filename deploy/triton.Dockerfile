@@ -14,6 +14,8 @@ COPY inference inference
 ENV PYTHONPATH=/opt/filmstudio
 # Weights live on a volume (synced from S3 by an init container), never in the image.
 ENV FILMSTUDIO_SDXL_MODEL_DIR=/models/sdxl
+ENV FILMSTUDIO_MOTION_MODEL_DIR=/models/motion
 CMD ["tritonserver", "--model-repository=/opt/filmstudio/inference/model_repository", \
-     "--model-control-mode=explicit", "--load-model=storyboard", "--load-model=tts", "--load-model=sdxl", \
+     "--model-control-mode=explicit", "--load-model=storyboard", "--load-model=animatic", "--load-model=tts", \
+     "--load-model=sdxl", "--load-model=motion", \
      "--grpc-port=8001", "--http-port=8000", "--metrics-port=8002"]

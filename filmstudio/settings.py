@@ -8,7 +8,7 @@ default of its own.
 from __future__ import annotations
 
 from filmstudio.errors import InvalidArgument
-from filmstudio.v1 import film_pb2
+from filmstudio.v1 import film_pb2, script_pb2
 
 # The embedded default renders on the CPU; sdxl needs a GPU node with weights.
 IMAGE_BACKENDS = ("storyboard", "sdxl")
@@ -23,6 +23,10 @@ ASPECTS = {"16:9": film_pb2.ASPECT_RATIO_LANDSCAPE, "9:16": film_pb2.ASPECT_RATI
            "1:1": film_pb2.ASPECT_RATIO_SQUARE}
 RESOLUTIONS = {"720p": film_pb2.RESOLUTION_720P, "1080p": film_pb2.RESOLUTION_1080P}
 DEFAULT_ASPECT, DEFAULT_RESOLUTION = "16:9", "720p"
+MOTIONS = {"camera": script_pb2.MOTION_CAMERA, "animated": script_pb2.MOTION_ANIMATED,
+           "generated": script_pb2.MOTION_GENERATED}
+# The embedded default moves its shots as the living animatic (CPU); "generated" needs the motion model's weights.
+DEFAULT_MOTION = script_pb2.MOTION_ANIMATED
 # ListFilms pages.
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 20, 100
 MAX_REQUEST_ID = 128
@@ -61,7 +65,16 @@ def normalize(settings: film_pb2.FilmSettings | None = None) -> film_pb2.FilmSet
     if out.image_backend not in IMAGE_BACKENDS:
         raise InvalidArgument(f"settings.image_backend {out.image_backend!r} is unknown; "
                               f"use one of {', '.join(IMAGE_BACKENDS)}")
+    out.motion = check_motion(out.motion, "settings.motion") or DEFAULT_MOTION
     return out
+
+
+def check_motion(motion: int, field: str) -> int:
+    """A Motion value as it came (MOTION_UNSPECIFIED included); InvalidArgument naming `field` if unknown."""
+    if motion not in script_pb2.Motion.values():
+        raise InvalidArgument(f"{field} {motion} is not a known motion; use one of "
+                              f"{', '.join(n for n in script_pb2.Motion.keys() if n != 'MOTION_UNSPECIFIED')}")
+    return motion
 
 
 def page_size(requested: int) -> int:

@@ -45,7 +45,8 @@ def _settings(args: argparse.Namespace) -> film_pb2.FilmSettings:
         aspect_ratio=film_settings.ASPECTS[args.aspect], resolution=film_settings.RESOLUTIONS[args.resolution],
         fps=args.fps, target_duration=duration_pb2.Duration(seconds=args.seconds), style=args.style,
         image_backend=args.backend, seed=args.seed, burn_subtitles=args.burn_subtitles,
-        srt_speaker_names=args.srt_speaker_names))
+        srt_speaker_names=args.srt_speaker_names, motion=film_settings.MOTIONS[args.motion],
+        motion_fallback=args.motion_fallback))
 
 
 def _cast(args: argparse.Namespace) -> list[script_pb2.Character]:
@@ -284,6 +285,12 @@ def _film_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps", type=int, choices=s.FPS, default=s.DEFAULT_FPS)
     parser.add_argument("--backend", default=s.DEFAULT_BACKEND,
                         help=f"image model: {' or '.join(s.IMAGE_BACKENDS)} (default {s.DEFAULT_BACKEND}, the CPU one)")
+    default_motion = next(name for name, value in s.MOTIONS.items() if value == s.DEFAULT_MOTION)
+    parser.add_argument("--motion", choices=s.MOTIONS, default=default_motion,
+                        help="how shots move: camera (a Ken Burns move over the still), animated (the living "
+                             f"animatic, CPU) or generated (image-to-video on a GPU) (default {default_motion})")
+    parser.add_argument("--motion-fallback", action="store_true",
+                        help="with --motion generated and no motion weights loaded, animate on the CPU instead")
     parser.add_argument("--burn-subtitles", action="store_true", help="draw subtitles into the picture too")
     parser.add_argument("--srt-speaker-names", action="store_true", help='lead each SRT cue with its speaker ("MAYA: ...")')
     parser.add_argument("--cast", metavar="FILE", help='cast overrides: a JSON list such as '

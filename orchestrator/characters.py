@@ -139,7 +139,7 @@ class Characters:
                 return self.to_proto(current)
             cast = [updated if c.id == current.id else c for c in graph.characters]
             replanned = parse_script(record.script, record.settings, characters=cast).scene_graph
-            takes.assign_portraits(record.settings, replanned)
+            takes.complete_plan(record.settings, replanned)
             before_ids = [shot.id for _, shot in takes.shots_in_order(graph)]
             if [shot.id for _, shot in takes.shots_in_order(replanned)] != before_ids:
                 raise FailedPrecondition(f"this change re-cuts film {names.film_name(film_id)} into other shots "

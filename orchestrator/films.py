@@ -87,13 +87,15 @@ def shot_edits(request: film_pb2.RegenerateShotRequest) -> dict:
         if not low <= seconds <= high:
             raise InvalidArgument(f"duration {seconds:g} s is out of range: {low:g}-{high:g} s")
         edits["seconds"] = seconds
+    if request.motion:
+        edits["motion"] = film_settings.check_motion(request.motion, "motion")
     return edits
 
 
 def edit_shot(graph: script_pb2.SceneGraph, film_id: str, shot_id: str, framing: int = 0, camera_move: int = 0,
-              seconds: float | None = None) -> script_pb2.SceneGraph:
-    """The scene graph with one shot re-framed, re-moved or re-timed; its planned prompt says the new
-    framing. NotFound for a shot the film does not have."""
+              seconds: float | None = None, motion: int = 0) -> script_pb2.SceneGraph:
+    """The scene graph with one shot re-framed, re-moved, re-timed or moving otherwise (its motion);
+    its planned prompt says the new framing. NotFound for a shot the film does not have."""
     edited = script_pb2.SceneGraph()
     edited.CopyFrom(graph)
     for _, shot in takes.shots_in_order(edited):
@@ -106,13 +108,17 @@ def edit_shot(graph: script_pb2.SceneGraph, film_id: str, shot_id: str, framing:
             shot.camera_move = camera_move
         if seconds is not None:
             shot.duration.FromNanoseconds(round(seconds * 1e9))
+        if motion:
+            shot.motion = motion
         return edited
     raise NotFound(f"shot {names.shot_name(film_id, shot_id)} not found")
 
 
 def parse(script: str, settings: film_pb2.FilmSettings,
           cast: Sequence[script_pb2.Character] = ()) -> film_pb2.ParseScriptResponse:
-    parsed = parse_script(script, film_settings.normalize(settings), cast, cast_field="cast")
+    settings = film_settings.normalize(settings)
+    parsed = parse_script(script, settings, cast, cast_field="cast")
+    takes.plan_motion(settings, parsed.scene_graph)
     return film_pb2.ParseScriptResponse(scene_graph=parsed.scene_graph, warnings=parsed.warnings)
 
 
@@ -146,11 +152,12 @@ class Films:
         settings = film_settings.normalize(film.settings)
         # A bad script is refused now, with its line and column, and so is a bad cast override.
         parsed = parse_script(film.script, settings, film.cast)
-        takes.assign_portraits(settings, parsed.scene_graph)
         backend = settings.image_backend
         if backend != film_settings.DEFAULT_BACKEND and not await self.triton.is_model_ready(backend):
             raise Unavailable(f"image backend {backend!r} is not loaded on Triton; "
                               f"use {film_settings.DEFAULT_BACKEND!r} or start Triton with its weights")
+        await self.check_motion(settings, parsed.scene_graph)
+        takes.complete_plan(settings, parsed.scene_graph)
         admit = self.quotas.admit(film_settings.target_seconds(settings), datetime.datetime.now(datetime.UTC))
         display_name = film.display_name or parsed.scene_graph.title
         record = await self.db.create_film(owner, film.script, settings, display_name=display_name,
@@ -158,6 +165,18 @@ class Films:
                                            scene_graph=parsed.scene_graph, admit=admit)
         self.worker.wake.set()
         return await self.to_proto(record)
+
+    async def check_motion(self, settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGraph) -> None:
+        """Refuse generated motion when Triton has no motion weights loaded, before anything renders; with
+        settings.motion_fallback, animate those shots on the CPU instead (settings and plan are changed)."""
+        if not takes.generates_motion(settings, scene_graph) or await self.triton.is_model_ready(takes.MOTION_MODEL):
+            return
+        if not settings.motion_fallback:
+            raise FailedPrecondition(
+                "motion MOTION_GENERATED needs the image-to-video model, and Triton has no motion weights loaded "
+                "(FILMSTUDIO_MOTION_MODEL_DIR); ask for MOTION_ANIMATED or MOTION_CAMERA, or set "
+                "settings.motion_fallback to animate those shots on the CPU instead")
+        takes.animate_instead(settings, scene_graph)
 
     async def get(self, owner: str, name: str) -> film_pb2.Film:
         return await self.to_proto(await self.db.get_film(owner, names.parse_film_name(name), with_shots=True))
@@ -199,6 +218,8 @@ class Films:
             if current.scene_graph is None:
                 raise FailedPrecondition(f"film {names.film_name(film_id)} is not planned yet")
             graph, before = edit_shot(current.scene_graph, film_id, shot_id, **edits), current.updated_at
+            await self.check_motion(current.settings, graph)
+            takes.plan_motion(current.settings, graph)
         record = await self.db.reopen_for_shot(owner, film_id, shot_id, seed=seed, prompt=prompt,
                                                scene_graph=graph, before=before)
         self.worker.wake.set()

@@ -112,6 +112,119 @@ def image_take(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGra
     return _take(settings, prompt, shot.negative_prompt, take_seed(shot, record), brief, keyed_brief, references)
 
 
+# --- motion ----------------------------------------------------------------------------------------
+
+ANIMATIC_MODEL, RIG_VERSION = tensors.ANIMATIC.name, "1"
+MOTION_MODEL, CLIP_VERSION = tensors.MOTION.name, "1"
+MOTION_STEPS, MOTION_GUIDANCE = 30, 3.0
+# GPU seconds per second of generated clip, for the plan's estimate before anything renders. Not measured
+# here (no GPU was lent when it was written): bench/motion_gpu.py measures it on a GPU node, and this
+# figure should be replaced by what it prints there.
+GPU_S_PER_CLIP_S = 6.0
+# The longest clip asked for: a longer shot's clip is slowed, then held, by the composer.
+MAX_CLIP_S = 5.0
+
+
+@dataclasses.dataclass(frozen=True)
+class MotionTake:
+    """One shot's moving picture as its model will be asked for it, and the key it is stored under: an
+    animatic rig (drawn from the shot's brief, like its still) or a generated clip (moved from its still)."""
+
+    shot_id: str
+    motion: int  # script_pb2.MOTION_ANIMATED or MOTION_GENERATED
+    model: str
+    key: str
+    image: ImageTake  # the still: the rig is the same drawing in layers; the clip starts from it
+    width: int
+    height: int
+    frame_count: int = 0  # a clip's
+    fps: int = 0
+
+    @property
+    def version(self) -> str:
+        return RIG_VERSION if self.motion == script_pb2.MOTION_ANIMATED else CLIP_VERSION
+
+
+def shot_motion(settings: film_pb2.FilmSettings, shot: script_pb2.Shot) -> int:
+    """How the shot moves: its own motion, else the film's; a card or black is held still (camera)."""
+    if not needs_image(shot):
+        return script_pb2.MOTION_CAMERA
+    return shot.motion or settings.motion or script_pb2.MOTION_CAMERA
+
+
+def clip_size(settings: film_pb2.FilmSettings) -> tuple[int, int]:
+    """A generated clip's size: the frame's aspect with its long side at tensors.MAX_MOTION_SIDE (1024x576
+    for 16:9), each side a multiple of tensors.MOTION_SIDE_MULTIPLE; the composer scales it to the frame."""
+    width, height = frame_size(settings)
+    scale = tensors.MAX_MOTION_SIDE / max(width, height)
+    step = tensors.MOTION_SIDE_MULTIPLE
+    return (max(step, int(width * scale) // step * step), max(step, int(height * scale) // step * step))
+
+
+def clip_frames(seconds: float, fps: int) -> int:
+    """The frame count to ask for a shot of `seconds`: up to MAX_CLIP_S of it, on the model's frame grid
+    (tensors.FRAME_COUNT_RULE)."""
+    wanted = round(min(seconds, MAX_CLIP_S) * fps)
+    steps = -(-(wanted - 1) // tensors.FRAME_COUNT_STEP)  # round up to the next 8k + 1
+    return min(max(tensors.MIN_FRAME_COUNT, steps * tensors.FRAME_COUNT_STEP + 1), tensors.MAX_FRAME_COUNT)
+
+
+def motion_take(settings: film_pb2.FilmSettings, shot: script_pb2.Shot, image: ImageTake | None,
+                seconds: float) -> MotionTake | None:
+    """The shot's moving picture, or None when the camera moves over its still. `seconds` is its
+    planned screen time (a clip's length follows it)."""
+    motion = shot_motion(settings, shot)
+    if image is None or motion == script_pb2.MOTION_CAMERA:
+        return None
+    if motion == script_pb2.MOTION_ANIMATED:
+        width, height = frame_size(settings)
+        key = asset_key("rig", ANIMATIC_MODEL, RIG_VERSION,
+                        {"image": image.key, "width": width, "height": height}, "rig")
+        return MotionTake(shot.id, motion, ANIMATIC_MODEL, key, image, width, height)
+    width, height = clip_size(settings)
+    frames = clip_frames(seconds, settings.fps)
+    key = asset_key("clip", MOTION_MODEL, CLIP_VERSION,
+                    {"image": image.key, "prompt": image.prompt, "seed": image.seed, "width": width, "height": height,
+                     "frames": frames, "fps": settings.fps, "steps": MOTION_STEPS, "guidance": MOTION_GUIDANCE}, "mkv")
+    return MotionTake(shot.id, motion, MOTION_MODEL, key, image, width, height, frames, settings.fps)
+
+
+def planned_seconds(shot: script_pb2.Shot) -> float:
+    return shot.duration.seconds + shot.duration.nanos / 1e9
+
+
+def gpu_seconds(settings: film_pb2.FilmSettings, shot: script_pb2.Shot) -> float:
+    """The estimated GPU time of the shot's clip (0 unless it is generated)."""
+    if shot_motion(settings, shot) != script_pb2.MOTION_GENERATED:
+        return 0.0
+    return clip_frames(planned_seconds(shot), settings.fps) / settings.fps * GPU_S_PER_CLIP_S
+
+
+def plan_motion(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGraph) -> float:
+    """Write each shot's estimated GPU time into the plan (Shot.gpu_time); the film's total."""
+    total = 0.0
+    for _, shot in shots_in_order(scene_graph):
+        seconds = gpu_seconds(settings, shot)
+        shot.gpu_time.CopyFrom(duration(seconds)) if seconds else shot.ClearField("gpu_time")
+        total += seconds
+    return total
+
+
+def generates_motion(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGraph) -> bool:
+    """Whether any shot's clip is to be generated (the motion model must be loaded)."""
+    return any(shot_motion(settings, shot) == script_pb2.MOTION_GENERATED for _, shot in shots_in_order(scene_graph))
+
+
+def animate_instead(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGraph) -> None:
+    """motion_fallback: every shot that was to be generated is animated on the CPU instead."""
+    if settings.motion == script_pb2.MOTION_GENERATED:
+        settings.motion = script_pb2.MOTION_ANIMATED
+    for _, shot in shots_in_order(scene_graph):
+        if shot.motion == script_pb2.MOTION_GENERATED:
+            shot.motion = script_pb2.MOTION_ANIMATED
+    plan_motion(settings, scene_graph)
+
+
 # --- portraits -------------------------------------------------------------------------------------
 
 PORTRAIT_PREFIX = "portrait-"
@@ -140,6 +253,13 @@ def portrait_takes(settings: film_pb2.FilmSettings,
                    scene_graph: script_pb2.SceneGraph) -> list[ImageTake]:
     """The portraits to render: every character's whose portrait was not uploaded."""
     return [portrait_take(settings, scene_graph, c) for c in scene_graph.characters if not c.portrait_uploaded]
+
+
+def complete_plan(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGraph) -> None:
+    """What a film's plan holds beyond the parsed script: each character's portrait key and each shot's
+    estimated GPU time."""
+    assign_portraits(settings, scene_graph)
+    plan_motion(settings, scene_graph)
 
 
 def assign_portraits(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGraph) -> None:
@@ -263,6 +383,11 @@ def cut_list(film_id: str, display_name: str, settings: film_pb2.FilmSettings,
                                duration=duration(shot_seconds(shot, placed)), camera_move=shot.camera_move,
                                transition_in=shot.transition_in, card_text=shot.card_text, black=shot.black,
                                description=shot.description)
+        if record.motion_key:
+            if shot_motion(settings, shot) == script_pb2.MOTION_GENERATED:
+                cut.clip_uri = uri(record.motion_key)
+            else:
+                cut.rig_uri = uri(record.motion_key)
         if record.audio_key:
             cut.audio.add(uri=uri(record.audio_key), offset=duration(0))
         for p, position in zip(placed, subtitle_positions(placed)):

@@ -30,7 +30,8 @@ from tritonclient.utils import InferenceServerException
 
 from filmstudio import tensors, wav
 from filmstudio.errors import DeadlineExceeded, FailedPrecondition, FilmStudioError, InvalidArgument, Unavailable
-from filmstudio.tensors import (AUDIO, DURATION, GUIDANCE, HEIGHT, IMAGE, LANGUAGE, MAX_REFERENCE_SCALE,
+from filmstudio.tensors import (ANIMATIC, AUDIO, DURATION, FPS, FRAME_COUNT, FRAMES_MADE, GUIDANCE, HEIGHT, IMAGE,
+                                IMAGE_KEY, LANGUAGE, MAX_REFERENCE_SCALE, MOTION,
                                 MAX_REFERENCES, NEGATIVE_PROMPT, PITCH, PROMPT, REFERENCE_IMAGES, REFERENCE_SCALES,
                                 REFERENCE_SIDE, REFERENCES_APPLIED, RESULT_KEY, SAMPLE_RATE, SEED, SHOT, STEPS,
                                 STORED_BYTES, TEXT, TTS, VARIANT, WIDTH, WORDS_PER_MINUTE, DataType, Tensor)
@@ -129,7 +130,7 @@ def reference_inputs(references: Sequence[tuple[bytes, float]], where: str = "")
 
 
 class TritonClient:
-    """Asynchronous client of our Triton models (storyboard, sdxl, tts). Create and use it in one event loop."""
+    """Asynchronous client of our Triton models (storyboard, sdxl, tts, animatic, motion). Create and use it in one event loop."""
 
     def __init__(self, addr: str, max_in_flight_per_model: int = 4, deadline_s: float = 120.0,
                  retries: int = 4, certs: Certificates | None = None) -> None:
@@ -194,6 +195,29 @@ class TritonClient:
         result = await self._infer(model, [*inputs, _tensor(RESULT_KEY, key)], wanted)
         self._note_references(model, result, outputs)
         return self._stored(model, key, result)
+
+    async def store_rig(self, key: str, prompt: str, seed: int, width: int, height: int,
+                        brief: script_pb2.ShotBrief) -> int:
+        """The shot's animatic rig (filmstudio.rig), drawn by the `animatic` model from the brief the
+        storyboard draws its still from, and stored under `key`; the rig's size."""
+        inputs, _ = await self._image_inputs(ANIMATIC.name, prompt, "", seed, width, height, 1, 0.0, brief, ())
+        result = await self._infer(ANIMATIC.name, [*inputs, _tensor(RESULT_KEY, key)], (STORED_BYTES,))
+        return self._stored(ANIMATIC.name, key, result)
+
+    async def store_clip(self, key: str, image_key: str, prompt: str, seed: int, width: int, height: int,
+                         frame_count: int, fps: int, steps: int, guidance: float) -> int:
+        """A clip of `frame_count` frames moved from the still at `image_key` by the `motion` model
+        (image-to-video), stored under `key` (filmstudio.clips); the clip's size. The still and the clip
+        stay in the object store: neither travels through here."""
+        inputs = [_tensor(IMAGE_KEY, image_key), _tensor(PROMPT, prompt), _tensor(SEED, seed), _tensor(WIDTH, width),
+                  _tensor(HEIGHT, height), _tensor(FRAME_COUNT, frame_count), _tensor(FPS, fps),
+                  _tensor(STEPS, steps), _tensor(GUIDANCE, guidance), _tensor(RESULT_KEY, key)]
+        result = await self._infer(MOTION.name, inputs, (STORED_BYTES, FRAMES_MADE))
+        made = result.as_numpy(FRAMES_MADE.name)
+        if made is None or int(made.reshape(-1)[0]) != frame_count:
+            raise FailedPrecondition(f"Triton model {MOTION.name!r} made {None if made is None else int(made.reshape(-1)[0])} "
+                                     f"frames of the {frame_count} asked for {key!r}")
+        return self._stored(MOTION.name, key, result)
 
     async def _image_inputs(self, model: str, prompt: str, negative_prompt: str, seed: int, width: int, height: int,
                             steps: int, guidance: float, brief: script_pb2.ShotBrief | None,

@@ -80,7 +80,7 @@ class FilmJob:
         scene_graph = film.scene_graph
         if scene_graph is None:
             scene_graph = parse_script(film.script, film.settings).scene_graph
-            takes.assign_portraits(film.settings, scene_graph)
+            takes.complete_plan(film.settings, scene_graph)
         shots = takes.shots_in_order(scene_graph)
         await self.db.put_shots(self.film_id, self.worker, [(shot.id, i) for i, (_, shot) in enumerate(shots)])
         await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_GENERATING, progress=takes.PLANNED,
@@ -130,18 +130,45 @@ class FilmJob:
         assert film.scene_graph is not None
         take = takes.image_take(film.settings, film.scene_graph, scene, shot, record) if takes.needs_image(shot) \
             else None
+        moving = takes.motion_take(film.settings, shot, take, takes.planned_seconds(shot))
         await self.db.set_shot(self.film_id, shot.id, self.worker, film_pb2.SHOT_STATE_RENDERING)
         started = time.perf_counter()
         try:
-            image_cached, track = await asyncio.gather(self.image(take), self.voice(film.scene_graph, shot))
+            image_cached, track = await asyncio.gather(self.picture(take, moving), self.voice(film.scene_graph, shot))
         except (FailedPrecondition, InvalidArgument) as exc:
             # The model refused or crashed on this shot: the shot fails with its message, and so does the film.
             await self.db.set_shot(self.film_id, shot.id, self.worker, film_pb2.SHOT_STATE_FAILED, error=exc.message)
             raise FailedPrecondition(f"shot {shot.id}: {exc.message}") from exc
         metrics.SHOT_SECONDS.labels(model=film.settings.image_backend).observe(time.perf_counter() - started)
         await self.db.set_shot(self.film_id, shot.id, self.worker, film_pb2.SHOT_STATE_SUCCEEDED,
-                               image_key=take.key if take else "", audio_key=track.key, line_seconds=track.line_seconds,
+                               image_key=take.key if take else "", audio_key=track.key,
+                               motion_key=moving.key if moving else "", line_seconds=track.line_seconds,
                                cached=image_cached and track.cached, progress=progress_after())
+
+    async def picture(self, take: takes.ImageTake | None, moving: takes.MotionTake | None) -> bool:
+        """The shot's still, then its moving picture if it has one (a clip starts from the still); True
+        if both were in the store already."""
+        cached = await self.image(take)
+        return await self.motion(moving) and cached if moving is not None else cached
+
+    async def motion(self, take: takes.MotionTake) -> bool:
+        """Put the shot's rig or clip in the store under its key (the model stores it before it answers,
+        as it does stills); True if it was there already."""
+        kind = "rig" if take.motion == script_pb2.MOTION_ANIMATED else "clip"
+        if await self.store.exists(take.key):
+            metrics.CACHE_HITS.labels(kind=kind).inc()
+            await self.uses(take.key, kind, take.model, take.version)
+            return True
+        image = take.image
+        if kind == "rig":
+            size = await self.parts.triton.store_rig(take.key, image.prompt, image.seed, take.width, take.height,
+                                                     image.brief)
+        else:
+            size = await self.parts.triton.store_clip(take.key, image.key, image.prompt, image.seed, take.width,
+                                                      take.height, take.frame_count, take.fps, takes.MOTION_STEPS,
+                                                      takes.MOTION_GUIDANCE)
+        await self.db.record_asset(take.key, kind, take.model, take.version, size, self.film_id)
+        return False
 
     async def image(self, take: takes.ImageTake | None) -> bool:
         """Put the shot's still in the store under its key; True if it was there already (or the

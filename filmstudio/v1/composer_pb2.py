@@ -26,33 +26,33 @@ from filmstudio.v1 import script_pb2 as filmstudio_dot_v1_dot_script__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x66ilmstudio/v1/composer.proto\x12\rfilmstudio.v1\x1a\x1a\x66ilmstudio/v1/script.proto\x1a\x1egoogle/protobuf/duration.proto\"B\n\x08\x41udioCue\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12)\n\x06offset\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xb7\x01\n\x0bSubtitleCue\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x07speaker\x18\x02 \x01(\t\x12)\n\x06offset\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12+\n\x08\x64uration\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x31\n\x08position\x18\x05 \x01(\x0e\x32\x1f.filmstudio.v1.SubtitlePosition\"\xfe\x02\n\x03\x43ut\x12\x0f\n\x07shot_id\x18\x01 \x01(\t\x12\x11\n\timage_uri\x18\x02 \x01(\t\x12+\n\x08\x64uration\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0b\x63\x61mera_move\x18\x04 \x01(\x0e\x32\x19.filmstudio.v1.CameraMove\x12\x30\n\rtransition_in\x18\x05 \x01(\x0e\x32\x19.filmstudio.v1.Transition\x12\x36\n\x13transition_duration\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12&\n\x05\x61udio\x18\x07 \x03(\x0b\x32\x17.filmstudio.v1.AudioCue\x12-\n\tsubtitles\x18\x08 \x03(\x0b\x32\x1a.filmstudio.v1.SubtitleCue\x12\x11\n\tcard_text\x18\t \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\n \x01(\t\x12\r\n\x05\x62lack\x18\x0b \x01(\x08\"\x8a\x01\n\x0cOutputFormat\x12\r\n\x05width\x18\x01 \x01(\x05\x12\x0e\n\x06height\x18\x02 \x01(\x05\x12\x0b\n\x03\x66ps\x18\x03 \x01(\x05\x12\x16\n\x0e\x62urn_subtitles\x18\x04 \x01(\x08\x12\r\n\x05music\x18\x05 \x01(\x08\x12\x0c\n\x04seed\x18\x06 \x01(\x03\x12\x19\n\x11srt_speaker_names\x18\x07 \x01(\x08\"C\n\x08\x43\x61stCard\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x14\n\x0cportrait_uri\x18\x03 \x01(\t\"\xc4\x01\n\x12\x43omposeFilmRequest\x12 \n\x04\x63uts\x18\x01 \x03(\x0b\x32\x12.filmstudio.v1.Cut\x12+\n\x06\x66ormat\x18\x02 \x01(\x0b\x32\x1b.filmstudio.v1.OutputFormat\x12\x15\n\routput_prefix\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x0c\n\x04\x63\x61st\x18\x05 \x03(\t\x12+\n\ncast_sheet\x18\x06 \x03(\x0b\x32\x17.filmstudio.v1.CastCard\"\xc6\x01\n\rComposeResult\x12\x11\n\tvideo_uri\x18\x01 \x01(\t\x12\x19\n\x11subtitles_vtt_uri\x18\x02 \x01(\t\x12\x19\n\x11subtitles_srt_uri\x18\x03 \x01(\t\x12\x12\n\nposter_uri\x18\x04 \x01(\t\x12\x16\n\x0estoryboard_uri\x18\x05 \x01(\t\x12\x13\n\x0b\x66rame_count\x18\x06 \x01(\x03\x12+\n\x08\x64uration\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x81\x01\n\x13\x43omposeFilmResponse\x12\x32\n\x08progress\x18\x01 \x01(\x0b\x32\x1e.filmstudio.v1.ComposeProgressH\x00\x12.\n\x06result\x18\x02 \x01(\x0b\x32\x1c.filmstudio.v1.ComposeResultH\x00\x42\x06\n\x04kind\"<\n\x0f\x43omposeProgress\x12\x13\n\x0b\x66rames_done\x18\x01 \x01(\x03\x12\x14\n\x0c\x66rames_total\x18\x02 \x01(\x03*n\n\x10SubtitlePosition\x12!\n\x1dSUBTITLE_POSITION_UNSPECIFIED\x10\x00\x12\x1a\n\x16SUBTITLE_POSITION_LEFT\x10\x01\x12\x1b\n\x17SUBTITLE_POSITION_RIGHT\x10\x02\x32i\n\x0f\x43omposerService\x12V\n\x0b\x43omposeFilm\x12!.filmstudio.v1.ComposeFilmRequest\x1a\".filmstudio.v1.ComposeFilmResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x66ilmstudio/v1/composer.proto\x12\rfilmstudio.v1\x1a\x1a\x66ilmstudio/v1/script.proto\x1a\x1egoogle/protobuf/duration.proto\"B\n\x08\x41udioCue\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12)\n\x06offset\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"\xb7\x01\n\x0bSubtitleCue\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x07speaker\x18\x02 \x01(\t\x12)\n\x06offset\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12+\n\x08\x64uration\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x31\n\x08position\x18\x05 \x01(\x0e\x32\x1f.filmstudio.v1.SubtitlePosition\"\xa1\x03\n\x03\x43ut\x12\x0f\n\x07shot_id\x18\x01 \x01(\t\x12\x11\n\timage_uri\x18\x02 \x01(\t\x12+\n\x08\x64uration\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\x12.\n\x0b\x63\x61mera_move\x18\x04 \x01(\x0e\x32\x19.filmstudio.v1.CameraMove\x12\x30\n\rtransition_in\x18\x05 \x01(\x0e\x32\x19.filmstudio.v1.Transition\x12\x36\n\x13transition_duration\x18\x06 \x01(\x0b\x32\x19.google.protobuf.Duration\x12&\n\x05\x61udio\x18\x07 \x03(\x0b\x32\x17.filmstudio.v1.AudioCue\x12-\n\tsubtitles\x18\x08 \x03(\x0b\x32\x1a.filmstudio.v1.SubtitleCue\x12\x11\n\tcard_text\x18\t \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\n \x01(\t\x12\r\n\x05\x62lack\x18\x0b \x01(\x08\x12\x0f\n\x07rig_uri\x18\x0c \x01(\t\x12\x10\n\x08\x63lip_uri\x18\r \x01(\t\"\x8a\x01\n\x0cOutputFormat\x12\r\n\x05width\x18\x01 \x01(\x05\x12\x0e\n\x06height\x18\x02 \x01(\x05\x12\x0b\n\x03\x66ps\x18\x03 \x01(\x05\x12\x16\n\x0e\x62urn_subtitles\x18\x04 \x01(\x08\x12\r\n\x05music\x18\x05 \x01(\x08\x12\x0c\n\x04seed\x18\x06 \x01(\x03\x12\x19\n\x11srt_speaker_names\x18\x07 \x01(\x08\"C\n\x08\x43\x61stCard\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x14\n\x0cportrait_uri\x18\x03 \x01(\t\"\xc4\x01\n\x12\x43omposeFilmRequest\x12 \n\x04\x63uts\x18\x01 \x03(\x0b\x32\x12.filmstudio.v1.Cut\x12+\n\x06\x66ormat\x18\x02 \x01(\x0b\x32\x1b.filmstudio.v1.OutputFormat\x12\x15\n\routput_prefix\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x0c\n\x04\x63\x61st\x18\x05 \x03(\t\x12+\n\ncast_sheet\x18\x06 \x03(\x0b\x32\x17.filmstudio.v1.CastCard\"\xc6\x01\n\rComposeResult\x12\x11\n\tvideo_uri\x18\x01 \x01(\t\x12\x19\n\x11subtitles_vtt_uri\x18\x02 \x01(\t\x12\x19\n\x11subtitles_srt_uri\x18\x03 \x01(\t\x12\x12\n\nposter_uri\x18\x04 \x01(\t\x12\x16\n\x0estoryboard_uri\x18\x05 \x01(\t\x12\x13\n\x0b\x66rame_count\x18\x06 \x01(\x03\x12+\n\x08\x64uration\x18\x07 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x81\x01\n\x13\x43omposeFilmResponse\x12\x32\n\x08progress\x18\x01 \x01(\x0b\x32\x1e.filmstudio.v1.ComposeProgressH\x00\x12.\n\x06result\x18\x02 \x01(\x0b\x32\x1c.filmstudio.v1.ComposeResultH\x00\x42\x06\n\x04kind\"<\n\x0f\x43omposeProgress\x12\x13\n\x0b\x66rames_done\x18\x01 \x01(\x03\x12\x14\n\x0c\x66rames_total\x18\x02 \x01(\x03*n\n\x10SubtitlePosition\x12!\n\x1dSUBTITLE_POSITION_UNSPECIFIED\x10\x00\x12\x1a\n\x16SUBTITLE_POSITION_LEFT\x10\x01\x12\x1b\n\x17SUBTITLE_POSITION_RIGHT\x10\x02\x32i\n\x0f\x43omposerService\x12V\n\x0b\x43omposeFilm\x12!.filmstudio.v1.ComposeFilmRequest\x1a\".filmstudio.v1.ComposeFilmResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'filmstudio.v1.composer_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SUBTITLEPOSITION']._serialized_start=1550
-  _globals['_SUBTITLEPOSITION']._serialized_end=1660
+  _globals['_SUBTITLEPOSITION']._serialized_start=1585
+  _globals['_SUBTITLEPOSITION']._serialized_end=1695
   _globals['_AUDIOCUE']._serialized_start=107
   _globals['_AUDIOCUE']._serialized_end=173
   _globals['_SUBTITLECUE']._serialized_start=176
   _globals['_SUBTITLECUE']._serialized_end=359
   _globals['_CUT']._serialized_start=362
-  _globals['_CUT']._serialized_end=744
-  _globals['_OUTPUTFORMAT']._serialized_start=747
-  _globals['_OUTPUTFORMAT']._serialized_end=885
-  _globals['_CASTCARD']._serialized_start=887
-  _globals['_CASTCARD']._serialized_end=954
-  _globals['_COMPOSEFILMREQUEST']._serialized_start=957
-  _globals['_COMPOSEFILMREQUEST']._serialized_end=1153
-  _globals['_COMPOSERESULT']._serialized_start=1156
-  _globals['_COMPOSERESULT']._serialized_end=1354
-  _globals['_COMPOSEFILMRESPONSE']._serialized_start=1357
-  _globals['_COMPOSEFILMRESPONSE']._serialized_end=1486
-  _globals['_COMPOSEPROGRESS']._serialized_start=1488
-  _globals['_COMPOSEPROGRESS']._serialized_end=1548
-  _globals['_COMPOSERSERVICE']._serialized_start=1662
-  _globals['_COMPOSERSERVICE']._serialized_end=1767
+  _globals['_CUT']._serialized_end=779
+  _globals['_OUTPUTFORMAT']._serialized_start=782
+  _globals['_OUTPUTFORMAT']._serialized_end=920
+  _globals['_CASTCARD']._serialized_start=922
+  _globals['_CASTCARD']._serialized_end=989
+  _globals['_COMPOSEFILMREQUEST']._serialized_start=992
+  _globals['_COMPOSEFILMREQUEST']._serialized_end=1188
+  _globals['_COMPOSERESULT']._serialized_start=1191
+  _globals['_COMPOSERESULT']._serialized_end=1389
+  _globals['_COMPOSEFILMRESPONSE']._serialized_start=1392
+  _globals['_COMPOSEFILMRESPONSE']._serialized_end=1521
+  _globals['_COMPOSEPROGRESS']._serialized_start=1523
+  _globals['_COMPOSEPROGRESS']._serialized_end=1583
+  _globals['_COMPOSERSERVICE']._serialized_start=1697
+  _globals['_COMPOSERSERVICE']._serialized_end=1802
 # @@protoc_insertion_point(module_scope)

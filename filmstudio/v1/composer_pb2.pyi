@@ -43,7 +43,7 @@ class SubtitleCue(_message.Message):
     def __init__(self, text: _Optional[str] = ..., speaker: _Optional[str] = ..., offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., position: _Optional[_Union[SubtitlePosition, str]] = ...) -> None: ...
 
 class Cut(_message.Message):
-    __slots__ = ("shot_id", "image_uri", "duration", "camera_move", "transition_in", "transition_duration", "audio", "subtitles", "card_text", "description", "black")
+    __slots__ = ("shot_id", "image_uri", "duration", "camera_move", "transition_in", "transition_duration", "audio", "subtitles", "card_text", "description", "black", "rig_uri", "clip_uri")
     SHOT_ID_FIELD_NUMBER: _ClassVar[int]
     IMAGE_URI_FIELD_NUMBER: _ClassVar[int]
     DURATION_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +55,8 @@ class Cut(_message.Message):
     CARD_TEXT_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     BLACK_FIELD_NUMBER: _ClassVar[int]
+    RIG_URI_FIELD_NUMBER: _ClassVar[int]
+    CLIP_URI_FIELD_NUMBER: _ClassVar[int]
     shot_id: str
     image_uri: str
     duration: _duration_pb2.Duration
@@ -66,7 +68,9 @@ class Cut(_message.Message):
     card_text: str
     description: str
     black: bool
-    def __init__(self, shot_id: _Optional[str] = ..., image_uri: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., camera_move: _Optional[_Union[_script_pb2.CameraMove, str]] = ..., transition_in: _Optional[_Union[_script_pb2.Transition, str]] = ..., transition_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., audio: _Optional[_Iterable[_Union[AudioCue, _Mapping]]] = ..., subtitles: _Optional[_Iterable[_Union[SubtitleCue, _Mapping]]] = ..., card_text: _Optional[str] = ..., description: _Optional[str] = ..., black: _Optional[bool] = ...) -> None: ...
+    rig_uri: str
+    clip_uri: str
+    def __init__(self, shot_id: _Optional[str] = ..., image_uri: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., camera_move: _Optional[_Union[_script_pb2.CameraMove, str]] = ..., transition_in: _Optional[_Union[_script_pb2.Transition, str]] = ..., transition_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., audio: _Optional[_Iterable[_Union[AudioCue, _Mapping]]] = ..., subtitles: _Optional[_Iterable[_Union[SubtitleCue, _Mapping]]] = ..., card_text: _Optional[str] = ..., description: _Optional[str] = ..., black: _Optional[bool] = ..., rig_uri: _Optional[str] = ..., clip_uri: _Optional[str] = ...) -> None: ...
 
 class OutputFormat(_message.Message):
     __slots__ = ("width", "height", "fps", "burn_subtitles", "music", "seed", "srt_speaker_names")

@@ -74,7 +74,7 @@ RESOLUTION_720P: Resolution
 RESOLUTION_1080P: Resolution
 
 class FilmSettings(_message.Message):
-    __slots__ = ("aspect_ratio", "resolution", "fps", "target_duration", "style", "image_backend", "seed", "burn_subtitles", "srt_speaker_names")
+    __slots__ = ("aspect_ratio", "resolution", "fps", "target_duration", "style", "image_backend", "seed", "burn_subtitles", "srt_speaker_names", "motion", "motion_fallback")
     ASPECT_RATIO_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_FIELD_NUMBER: _ClassVar[int]
     FPS_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +84,8 @@ class FilmSettings(_message.Message):
     SEED_FIELD_NUMBER: _ClassVar[int]
     BURN_SUBTITLES_FIELD_NUMBER: _ClassVar[int]
     SRT_SPEAKER_NAMES_FIELD_NUMBER: _ClassVar[int]
+    MOTION_FIELD_NUMBER: _ClassVar[int]
+    MOTION_FALLBACK_FIELD_NUMBER: _ClassVar[int]
     aspect_ratio: AspectRatio
     resolution: Resolution
     fps: int
@@ -93,10 +95,12 @@ class FilmSettings(_message.Message):
     seed: int
     burn_subtitles: bool
     srt_speaker_names: bool
-    def __init__(self, aspect_ratio: _Optional[_Union[AspectRatio, str]] = ..., resolution: _Optional[_Union[Resolution, str]] = ..., fps: _Optional[int] = ..., target_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., style: _Optional[str] = ..., image_backend: _Optional[str] = ..., seed: _Optional[int] = ..., burn_subtitles: _Optional[bool] = ..., srt_speaker_names: _Optional[bool] = ...) -> None: ...
+    motion: _script_pb2.Motion
+    motion_fallback: bool
+    def __init__(self, aspect_ratio: _Optional[_Union[AspectRatio, str]] = ..., resolution: _Optional[_Union[Resolution, str]] = ..., fps: _Optional[int] = ..., target_duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., style: _Optional[str] = ..., image_backend: _Optional[str] = ..., seed: _Optional[int] = ..., burn_subtitles: _Optional[bool] = ..., srt_speaker_names: _Optional[bool] = ..., motion: _Optional[_Union[_script_pb2.Motion, str]] = ..., motion_fallback: _Optional[bool] = ...) -> None: ...
 
 class ShotRender(_message.Message):
-    __slots__ = ("name", "shot_id", "state", "image_uri", "audio_uri", "take", "cached", "error")
+    __slots__ = ("name", "shot_id", "state", "image_uri", "audio_uri", "take", "cached", "error", "motion_uri")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SHOT_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -105,6 +109,7 @@ class ShotRender(_message.Message):
     TAKE_FIELD_NUMBER: _ClassVar[int]
     CACHED_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    MOTION_URI_FIELD_NUMBER: _ClassVar[int]
     name: str
     shot_id: str
     state: ShotState
@@ -113,7 +118,8 @@ class ShotRender(_message.Message):
     take: int
     cached: bool
     error: str
-    def __init__(self, name: _Optional[str] = ..., shot_id: _Optional[str] = ..., state: _Optional[_Union[ShotState, str]] = ..., image_uri: _Optional[str] = ..., audio_uri: _Optional[str] = ..., take: _Optional[int] = ..., cached: _Optional[bool] = ..., error: _Optional[str] = ...) -> None: ...
+    motion_uri: str
+    def __init__(self, name: _Optional[str] = ..., shot_id: _Optional[str] = ..., state: _Optional[_Union[ShotState, str]] = ..., image_uri: _Optional[str] = ..., audio_uri: _Optional[str] = ..., take: _Optional[int] = ..., cached: _Optional[bool] = ..., error: _Optional[str] = ..., motion_uri: _Optional[str] = ...) -> None: ...
 
 class FilmOutputs(_message.Message):
     __slots__ = ("video_uri", "subtitles_vtt_uri", "subtitles_srt_uri", "poster_uri", "storyboard_uri", "duration")
@@ -274,20 +280,22 @@ class UndeleteFilmRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class RegenerateShotRequest(_message.Message):
-    __slots__ = ("name", "seed", "prompt", "framing", "camera_move", "duration")
+    __slots__ = ("name", "seed", "prompt", "framing", "camera_move", "duration", "motion")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
     PROMPT_FIELD_NUMBER: _ClassVar[int]
     FRAMING_FIELD_NUMBER: _ClassVar[int]
     CAMERA_MOVE_FIELD_NUMBER: _ClassVar[int]
     DURATION_FIELD_NUMBER: _ClassVar[int]
+    MOTION_FIELD_NUMBER: _ClassVar[int]
     name: str
     seed: int
     prompt: str
     framing: _script_pb2.Framing
     camera_move: _script_pb2.CameraMove
     duration: _duration_pb2.Duration
-    def __init__(self, name: _Optional[str] = ..., seed: _Optional[int] = ..., prompt: _Optional[str] = ..., framing: _Optional[_Union[_script_pb2.Framing, str]] = ..., camera_move: _Optional[_Union[_script_pb2.CameraMove, str]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+    motion: _script_pb2.Motion
+    def __init__(self, name: _Optional[str] = ..., seed: _Optional[int] = ..., prompt: _Optional[str] = ..., framing: _Optional[_Union[_script_pb2.Framing, str]] = ..., camera_move: _Optional[_Union[_script_pb2.CameraMove, str]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., motion: _Optional[_Union[_script_pb2.Motion, str]] = ...) -> None: ...
 
 class ListCharactersRequest(_message.Message):
     __slots__ = ("parent",)

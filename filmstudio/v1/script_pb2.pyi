@@ -50,6 +50,13 @@ class Framing(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FRAMING_EXTREME_CLOSE_UP: _ClassVar[Framing]
     FRAMING_OVER_THE_SHOULDER: _ClassVar[Framing]
 
+class Motion(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    MOTION_UNSPECIFIED: _ClassVar[Motion]
+    MOTION_CAMERA: _ClassVar[Motion]
+    MOTION_ANIMATED: _ClassVar[Motion]
+    MOTION_GENERATED: _ClassVar[Motion]
+
 class CameraMove(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     CAMERA_MOVE_UNSPECIFIED: _ClassVar[CameraMove]
@@ -103,6 +110,10 @@ FRAMING_MEDIUM: Framing
 FRAMING_CLOSE_UP: Framing
 FRAMING_EXTREME_CLOSE_UP: Framing
 FRAMING_OVER_THE_SHOULDER: Framing
+MOTION_UNSPECIFIED: Motion
+MOTION_CAMERA: Motion
+MOTION_ANIMATED: Motion
+MOTION_GENERATED: Motion
 CAMERA_MOVE_UNSPECIFIED: CameraMove
 CAMERA_MOVE_STATIC: CameraMove
 CAMERA_MOVE_PUSH_IN: CameraMove
@@ -202,7 +213,7 @@ class DialogueLine(_message.Message):
     def __init__(self, character_id: _Optional[str] = ..., text: _Optional[str] = ..., parenthetical: _Optional[str] = ..., extension: _Optional[str] = ..., dual: _Optional[bool] = ..., lyric: _Optional[bool] = ..., offset: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., language: _Optional[str] = ...) -> None: ...
 
 class Shot(_message.Message):
-    __slots__ = ("id", "framing", "camera_move", "description", "character_ids", "dialogue", "duration", "prompt", "negative_prompt", "seed", "transition_in", "span", "scene_id", "card_text", "black")
+    __slots__ = ("id", "framing", "camera_move", "description", "character_ids", "dialogue", "duration", "prompt", "negative_prompt", "seed", "transition_in", "span", "scene_id", "card_text", "black", "motion", "gpu_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     FRAMING_FIELD_NUMBER: _ClassVar[int]
     CAMERA_MOVE_FIELD_NUMBER: _ClassVar[int]
@@ -218,6 +229,8 @@ class Shot(_message.Message):
     SCENE_ID_FIELD_NUMBER: _ClassVar[int]
     CARD_TEXT_FIELD_NUMBER: _ClassVar[int]
     BLACK_FIELD_NUMBER: _ClassVar[int]
+    MOTION_FIELD_NUMBER: _ClassVar[int]
+    GPU_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     framing: Framing
     camera_move: CameraMove
@@ -233,7 +246,9 @@ class Shot(_message.Message):
     scene_id: str
     card_text: str
     black: bool
-    def __init__(self, id: _Optional[str] = ..., framing: _Optional[_Union[Framing, str]] = ..., camera_move: _Optional[_Union[CameraMove, str]] = ..., description: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., dialogue: _Optional[_Iterable[_Union[DialogueLine, _Mapping]]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., prompt: _Optional[str] = ..., negative_prompt: _Optional[str] = ..., seed: _Optional[int] = ..., transition_in: _Optional[_Union[Transition, str]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_id: _Optional[str] = ..., card_text: _Optional[str] = ..., black: _Optional[bool] = ...) -> None: ...
+    motion: Motion
+    gpu_time: _duration_pb2.Duration
+    def __init__(self, id: _Optional[str] = ..., framing: _Optional[_Union[Framing, str]] = ..., camera_move: _Optional[_Union[CameraMove, str]] = ..., description: _Optional[str] = ..., character_ids: _Optional[_Iterable[str]] = ..., dialogue: _Optional[_Iterable[_Union[DialogueLine, _Mapping]]] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., prompt: _Optional[str] = ..., negative_prompt: _Optional[str] = ..., seed: _Optional[int] = ..., transition_in: _Optional[_Union[Transition, str]] = ..., span: _Optional[_Union[SourceSpan, _Mapping]] = ..., scene_id: _Optional[str] = ..., card_text: _Optional[str] = ..., black: _Optional[bool] = ..., motion: _Optional[_Union[Motion, str]] = ..., gpu_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
 
 class Scene(_message.Message):
     __slots__ = ("id", "number", "heading", "setting", "location", "time_of_day", "shots", "span", "scene_number", "synopsis", "light")

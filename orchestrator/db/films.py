@@ -377,8 +377,8 @@ class FilmRows(ShotRows):
                                  f"shot {shot_id} redone", now, self.monthly_grant_s)
             shot_values: dict[str, Any] = {
                 "take": shots.c.take + 1, "state": film_pb2.SHOT_STATE_PENDING, "seed_override": seed,
-                "image_key": None, "cached": False, "error": "", "lease_owner": None, "lease_expires_at": None,
-                "updated_at": now,
+                "image_key": None, "motion_key": None, "cached": False, "error": "", "lease_owner": None,
+                "lease_expires_at": None, "updated_at": now,
             }
             if prompt is not None:
                 shot_values["prompt_override"] = prompt
@@ -428,7 +428,7 @@ class FilmRows(ShotRows):
                 for shot_id in shot_ids:
                     shot_row = await self._update_shot(conn, film_id, shot_id, {
                         "state": film_pb2.SHOT_STATE_PENDING, "image_key": None, "audio_key": None,
-                        "line_seconds": None, "cached": False, "error": "", "lease_owner": None,
+                        "motion_key": None, "line_seconds": None, "cached": False, "error": "", "lease_owner": None,
                         "lease_expires_at": None, "updated_at": now})
                     await self._append(conn, film_id, film_pb2.FilmEvent(
                         shot=shot_record(shot_row).to_proto(self.object_uri)))

@@ -48,6 +48,7 @@ class ShotRecord:
     lease_owner: str | None
     lease_expires_at: datetime.datetime | None
     updated_at: datetime.datetime
+    motion_key: str | None = None  # the shot's animatic rig or generated clip (Shot.motion); None for a camera move
 
     @property
     def name(self) -> str:
@@ -61,6 +62,7 @@ class ShotRecord:
             state=self.state,
             image_uri=object_uri(self.image_key) if self.image_key else "",
             audio_uri=object_uri(self.audio_key) if self.audio_key else "",
+            motion_uri=object_uri(self.motion_key) if self.motion_key else "",
             take=self.take,
             cached=self.cached,
             error=self.error,

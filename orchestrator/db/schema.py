@@ -165,6 +165,7 @@ shots = sa.Table(
     sa.Column("prompt_override", sa.Text(), nullable=True),
     sa.Column("image_key", sa.Text(), nullable=True),
     sa.Column("audio_key", sa.Text(), nullable=True),
+    sa.Column("motion_key", sa.Text(), nullable=True),  # the rig or clip (0005)
     # JSON list of each line's true length in seconds, recorded when the shot is voiced.
     sa.Column("line_seconds", sa.Text(), nullable=True),
     sa.Column("cached", sa.Boolean(), nullable=False, server_default=sa.false()),

@@ -69,6 +69,7 @@ class ShotRows(Leases):
         *,
         image_key: str | None = None,
         audio_key: str | None = None,
+        motion_key: str | None = None,
         line_seconds: tuple[float, ...] | None = None,
         cached: bool | None = None,
         error: str | None = None,
@@ -78,7 +79,8 @@ class ShotRows(Leases):
         holds the film. RENDERING marks the shot as the worker's until the film lease ends; SUCCEEDED
         clears any old error. `line_seconds` are its lines' true lengths, recorded when they are voiced.
         `progress` also sets the film's progress."""
-        fields = {"image_key": image_key, "audio_key": audio_key, "cached": cached, "error": error,
+        fields = {"image_key": image_key, "audio_key": audio_key, "motion_key": motion_key, "cached": cached,
+                  "error": error,
                   "line_seconds": None if line_seconds is None else line_seconds_column(line_seconds)}
 
         async def work(conn: AsyncConnection) -> film_pb2.FilmEvent:

@@ -35,6 +35,7 @@ class FakeTriton:
 
     def __init__(self, store: LocalStore) -> None:
         self.store = store
+        self.rigs: list[str] = []  # the shots whose animatic rig was drawn
         self.images: list[tuple[str, int]] = []  # (shot id, seed)
         self.portraits: list[str] = []  # the character ids whose reference portrait was drawn
         self.lines: list[str] = []
@@ -57,6 +58,11 @@ class FakeTriton:
 
     async def store_image(self, key, *args, **kwargs):
         await self.store.put(key, png(await self.render_image(*args, **kwargs)), "image/png")
+        return self.store.local_path(key).stat().st_size
+
+    async def store_rig(self, key, prompt, seed, width, height, brief):
+        self.rigs.append(brief.shot.id)
+        await self.store.put(key, b"rig of " + brief.shot.id.encode(), "application/zip")
         return self.store.local_path(key).stat().st_size
 
     async def store_speech(self, key, text, voice):

@@ -585,6 +585,16 @@ export interface components {
             /** @description Image model: "storyboard" (default, CPU) or "sdxl" (GPU nodes). */
             imageBackend?: string;
             /**
+             * @description How the shots move, unless a shot says otherwise (Shot.motion). Default MOTION_CAMERA.
+             * @enum {string}
+             */
+            motion?: "MOTION_UNSPECIFIED" | "MOTION_CAMERA" | "MOTION_ANIMATED" | "MOTION_GENERATED";
+            /**
+             * @description With MOTION_GENERATED shots and no motion weights loaded on Triton: animate those shots on the CPU
+             *     (MOTION_ANIMATED) instead of refusing the film.
+             */
+            motionFallback?: boolean;
+            /**
              * @description Default 720p.
              * @enum {string}
              */
@@ -764,8 +774,19 @@ export interface components {
              * @enum {string}
              */
             framing?: "FRAMING_UNSPECIFIED" | "FRAMING_EXTREME_WIDE" | "FRAMING_WIDE" | "FRAMING_MEDIUM" | "FRAMING_CLOSE_UP" | "FRAMING_EXTREME_CLOSE_UP" | "FRAMING_OVER_THE_SHOULDER";
+            /**
+             * @description Estimated GPU time to generate the shot's clip (MOTION_GENERATED shots only; 0 otherwise).
+             * @example 60s
+             */
+            gpuTime?: string;
             /** @description Stable identifier within the film, for example "s03-sh02". */
             id?: string;
+            /**
+             * @description How the shot's picture moves; MOTION_UNSPECIFIED follows FilmSettings.motion. A card or black
+             *     does not move.
+             * @enum {string}
+             */
+            motion?: "MOTION_UNSPECIFIED" | "MOTION_CAMERA" | "MOTION_ANIMATED" | "MOTION_GENERATED";
             /** @description What the image must not show. */
             negativePrompt?: string;
             /** @description Image prompt: style, setting, time of day, characters and action. */
@@ -795,6 +816,11 @@ export interface components {
             error?: string;
             /** @description The still, in the object store. */
             imageUri?: string;
+            /**
+             * @description The shot's moving picture, in the object store: its animatic rig (MOTION_ANIMATED) or its clip
+             *     (MOTION_GENERATED); empty when the camera moves over the still.
+             */
+            motionUri?: string;
             /** @description Resource name, "films/{film}/shots/{shot}". */
             name?: string;
             /** @description The planned shot (Shot.id). */
@@ -1401,6 +1427,11 @@ export interface operations {
                      * @enum {string}
                      */
                     framing?: "FRAMING_UNSPECIFIED" | "FRAMING_EXTREME_WIDE" | "FRAMING_WIDE" | "FRAMING_MEDIUM" | "FRAMING_CLOSE_UP" | "FRAMING_EXTREME_CLOSE_UP" | "FRAMING_OVER_THE_SHOULDER";
+                    /**
+                     * @description New motion; unspecified keeps the shot's.
+                     * @enum {string}
+                     */
+                    motion?: "MOTION_UNSPECIFIED" | "MOTION_CAMERA" | "MOTION_ANIMATED" | "MOTION_GENERATED";
                     /** @description Replacement image prompt; unset keeps the planned one. */
                     prompt?: string;
                     /**
