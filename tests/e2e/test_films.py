@@ -357,6 +357,21 @@ async def test_sdxl_not_loaded_is_unavailable_at_once(stack):
     assert "'sdxl' is not loaded on Triton" in refused.value.details()
 
 
+async def test_generated_motion_without_weights_is_refused_at_once_or_animated_when_asked(stack):
+    async with Client(stack.addr, "gina") as gina:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await gina.create(short_script("gen"), settings(6, motion=script_pb2.MOTION_GENERATED))
+        assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "no motion weights loaded (FILMSTUDIO_MOTION_MODEL_DIR)" in refused.value.details()
+        film, _ = await gina.render(short_script("gen"), settings(6, motion=script_pb2.MOTION_GENERATED,
+                                                                  motion_fallback=True))
+    assert succeeded(film), describe(film)
+    assert film.settings.motion == script_pb2.MOTION_ANIMATED  # what it was made with, as it says
+    pictured = [shot for shot in film.shots if shot.image_uri]
+    assert pictured and all(shot.motion_uri.endswith(".rig") and local(stack, shot.motion_uri).is_file()
+                            for shot in pictured)
+
+
 async def test_twenty_films_submitted_at_once_all_succeed(stack):
     users = [f"crowd{i}" for i in range(4)]  # five films each: under the per-user quota of films in flight
     clients = [Client(stack.addr, user) for user in users]

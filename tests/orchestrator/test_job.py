@@ -15,7 +15,7 @@ from filmstudio.errors import Unavailable
 from filmstudio.seeds import stable_seed
 from filmstudio.settings import normalize
 from filmstudio.storage import LocalStore
-from filmstudio.v1 import composer_pb2, film_pb2
+from filmstudio.v1 import composer_pb2, film_pb2, script_pb2
 from orchestrator import takes
 from orchestrator.db import Database
 from orchestrator.script import parse_script
@@ -105,7 +105,7 @@ async def parts(tmp_path):
 async def new_film(parts: Parts, seed: int = 7) -> str:
     settings = normalize(film_pb2.FilmSettings(seed=seed))
     graph = parse_script(SCRIPT, settings).scene_graph
-    takes.assign_portraits(settings, graph)  # as CreateFilm does
+    takes.complete_plan(settings, graph)  # as CreateFilm does
     film = await parts.db.create_film("alice", SCRIPT, settings, scene_graph=graph)
     assert (await parts.db.claim_film(WORKER, 60)).id == film.id
     return film.id
@@ -131,7 +131,12 @@ async def test_a_first_run_images_every_shot_and_voices_every_line_once(parts):
     assert film.state == film_pb2.FILM_STATE_SUCCEEDED
     assert len(parts.triton.images) == image_count and len(parts.triton.lines) == line_count
     assert sum(shot.cached for shot in film.shots) == shot_count - image_count  # the black: nothing to make
+    # The default moves every pictured shot as the living animatic: one rig each, cut as the shot's rig.
+    pictured = [shot.shot_id for shot in film.shots if shot.image_uri]
+    assert sorted(parts.triton.rigs) == sorted(pictured) and len(pictured) == image_count
+    assert all(shot.motion_uri.endswith(".rig") for shot in film.shots if shot.image_uri)
     (request,) = parts.composer.requests
+    assert [c.shot_id for c in request.cuts if c.rig_uri] == pictured and not any(c.clip_uri for c in request.cuts)
     # The cut is timed from the lengths recorded when the lines were voiced (0.1 s a word here).
     spoken = [(s.text, s.duration.ToNanoseconds() / 1e9) for cut in request.cuts for s in cut.subtitles]
     assert spoken and all(seconds == pytest.approx(0.1 * len(text.split())) for text, seconds in spoken)
@@ -143,9 +148,22 @@ async def test_the_same_film_again_is_all_cache(parts):
     film = await run(parts, await new_film(parts))
     assert film.state == film_pb2.FILM_STATE_SUCCEEDED
     assert (len(parts.triton.images), len(parts.triton.lines)) == (images, lines)
+    assert len(parts.triton.rigs) == images  # the second film found every rig in the store too
     assert all(shot.cached for shot in film.shots)
     first, second = parts.composer.requests
     assert [c.image_uri for c in first.cuts] == [c.image_uri for c in second.cuts]
+
+
+async def test_a_camera_film_asks_for_no_rig_and_cuts_stills(parts):
+    settings = normalize(film_pb2.FilmSettings(seed=7, motion=script_pb2.MOTION_CAMERA))
+    graph = parse_script(SCRIPT, settings).scene_graph
+    takes.complete_plan(settings, graph)
+    record = await parts.db.create_film("alice", SCRIPT, settings, scene_graph=graph)
+    assert (await parts.db.claim_film(WORKER, 60)).id == record.id
+    film = await run(parts, record.id)
+    assert film.state == film_pb2.FILM_STATE_SUCCEEDED and parts.triton.rigs == []
+    assert not any(shot.motion_uri for shot in film.shots)
+    assert not any(c.rig_uri or c.clip_uri for c in parts.composer.requests[0].cuts)
 
 
 async def test_a_crash_while_generating_resumes_without_imaging_a_shot_twice(parts):

@@ -7,6 +7,8 @@ import dataclasses
 import datetime
 import pathlib
 
+import pytest
+
 from filmstudio.seeds import stable_seed
 from filmstudio.settings import normalize
 from filmstudio.v1 import composer_pb2, film_pb2, script_pb2
@@ -118,3 +120,82 @@ def test_a_title_card_has_no_picture_to_generate_and_the_cut_carries_its_words()
     assert (last.card_text, last.image_uri) == ("THE END", "")
     assert request.cuts[0].description == SHOTS[0][1].description
     assert list(request.cast) == takes.billing(GRAPH) and set(request.cast) == {c.name for c in GRAPH.characters}
+
+
+# --- motion ----------------------------------------------------------------------------------------
+
+def _pictured_shot() -> script_pb2.Shot:
+    return next(shot for _, shot in SHOTS if takes.needs_image(shot))
+
+
+def _image(settings: film_pb2.FilmSettings, shot: script_pb2.Shot) -> takes.ImageTake:
+    scene = next(scene for scene, s in SHOTS if s.id == shot.id)
+    return takes.image_take(settings, GRAPH, scene, shot, record(shot.id))
+
+
+def test_a_shot_moves_as_its_own_motion_says_else_as_the_film_and_a_card_never():
+    animated, camera = (normalize(film_pb2.FilmSettings(motion=m)) for m in (script_pb2.MOTION_ANIMATED,
+                                                                               script_pb2.MOTION_CAMERA))
+    shot = script_pb2.Shot(id="s", prompt="p")
+    assert takes.shot_motion(animated, shot) == script_pb2.MOTION_ANIMATED
+    assert takes.shot_motion(camera, shot) == script_pb2.MOTION_CAMERA
+    shot.motion = script_pb2.MOTION_GENERATED
+    assert takes.shot_motion(camera, shot) == script_pb2.MOTION_GENERATED
+    assert takes.shot_motion(animated, script_pb2.Shot(id="c", card_text="THE END", motion=3)) == \
+        script_pb2.MOTION_CAMERA
+    assert normalize(film_pb2.FilmSettings()).motion == script_pb2.MOTION_ANIMATED  # the embedded default
+
+
+def test_a_rig_is_keyed_by_its_still_and_the_frame_and_a_camera_shot_has_none():
+    shot = _pictured_shot()
+    settings = normalize(film_pb2.FilmSettings(seed=3, motion=script_pb2.MOTION_ANIMATED))
+    rig = takes.motion_take(settings, shot, _image(settings, shot), 4.0)
+    assert (rig.model, rig.motion, (rig.width, rig.height)) == ("animatic", script_pb2.MOTION_ANIMATED, (1280, 720))
+    assert rig.key.startswith("assets/rig/") and rig.key.endswith(".rig")
+    reseeded = dataclasses.replace(_image(settings, shot), key="assets/image/other.png")
+    assert takes.motion_take(settings, shot, reseeded, 4.0).key != rig.key
+    camera = normalize(film_pb2.FilmSettings(seed=3, motion=script_pb2.MOTION_CAMERA))
+    assert takes.motion_take(camera, shot, _image(camera, shot), 4.0) is None
+    assert takes.motion_take(settings, shot, None, 4.0) is None  # a card or black: nothing to move
+
+
+def test_a_clip_is_asked_at_the_frames_aspect_on_the_models_grid_and_keyed_by_its_length():
+    shot = _pictured_shot()
+    settings = normalize(film_pb2.FilmSettings(seed=3, motion=script_pb2.MOTION_GENERATED))
+    clip = takes.motion_take(settings, shot, _image(settings, shot), 3.0)
+    assert (clip.model, clip.width, clip.height, clip.fps) == ("motion", 1024, 576, 24)
+    assert clip.frame_count == 73 and clip.key.endswith(".mkv")  # 3 s at 24 fps, up to 8k + 1
+    assert takes.motion_take(settings, shot, _image(settings, shot), 4.0).key != clip.key
+    portrait = normalize(film_pb2.FilmSettings(aspect_ratio=film_pb2.ASPECT_RATIO_PORTRAIT))
+    assert takes.clip_size(portrait) == (576, 1024)
+    assert takes.clip_size(normalize(film_pb2.FilmSettings(aspect_ratio=film_pb2.ASPECT_RATIO_SQUARE))) == (1024, 1024)
+    assert [takes.clip_frames(s, 24) for s in (0.1, 1.0, 5.0, 30.0)] == [9, 25, 121, 121]
+
+
+def test_the_plan_estimates_gpu_time_for_generated_shots_only_and_fallback_animates_them():
+    settings = normalize(film_pb2.FilmSettings(seed=3, motion=script_pb2.MOTION_GENERATED, motion_fallback=True))
+    graph = script_pb2.SceneGraph()
+    graph.CopyFrom(GRAPH)
+    total = takes.plan_motion(settings, graph)
+    pictured = [shot for _, shot in takes.shots_in_order(graph) if takes.needs_image(shot)]
+    assert total > 0 and total == pytest.approx(sum(s.gpu_time.ToNanoseconds() / 1e9 for s in pictured))
+    assert all(not s.HasField("gpu_time") for _, s in takes.shots_in_order(graph) if not takes.needs_image(s))
+    assert takes.generates_motion(settings, graph)
+    takes.animate_instead(settings, graph)
+    assert settings.motion == script_pb2.MOTION_ANIMATED and not takes.generates_motion(settings, graph)
+    assert all(not s.HasField("gpu_time") for _, s in takes.shots_in_order(graph))
+
+
+def test_the_cut_moves_a_rig_or_plays_a_clip_as_the_shot_was_made():
+    settings = normalize(film_pb2.FilmSettings(seed=3, motion=script_pb2.MOTION_ANIMATED))
+    graph = script_pb2.SceneGraph()
+    graph.CopyFrom(GRAPH)
+    pictured = [shot for _, shot in takes.shots_in_order(graph) if takes.needs_image(shot)]
+    pictured[1].motion = script_pb2.MOTION_GENERATED
+    records = {shot.id: record(shot.id, state=film_pb2.SHOT_STATE_SUCCEEDED, line_seconds=(1.0,) * len(shot.dialogue),
+                               image_key=f"img/{shot.id}.png" if takes.needs_image(shot) else None,
+                               motion_key=f"mov/{shot.id}" if takes.needs_image(shot) else None)
+               for _, shot in takes.shots_in_order(graph)}
+    cuts = {c.shot_id: c for c in takes.cut_list("f1", "", settings, graph, records, lambda k: f"mem://{k}").cuts}
+    assert cuts[pictured[0].id].rig_uri == f"mem://mov/{pictured[0].id}" and not cuts[pictured[0].id].clip_uri
+    assert cuts[pictured[1].id].clip_uri == f"mem://mov/{pictured[1].id}" and not cuts[pictured[1].id].rig_uri
