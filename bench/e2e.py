@@ -36,12 +36,14 @@ LIGHTHOUSE = (ROOT / "examples" / "lighthouse.fountain").read_text()
 SHORT = (ROOT / "examples" / "morning.txt").read_text()
 
 
-async def render(films, script: str, seconds: int, seed: int, user: str) -> tuple[film_pb2.Film, float]:
+async def render(films, script: str, seconds: int, seed: int, user: str, **settings) -> tuple[film_pb2.Film, float]:
+    """The film made from `script` (other FilmSettings fields in `settings`) and its wall time from
+    CreateFilm to its last event."""
     metadata = as_user(user)
     started = time.perf_counter()
     film = await films.CreateFilm(film_pb2.CreateFilmRequest(film=film_pb2.Film(
         script=script, settings=film_pb2.FilmSettings(target_duration=duration_pb2.Duration(seconds=seconds),
-                                                      seed=seed))), metadata=metadata)
+                                                      seed=seed, **settings))), metadata=metadata)
     async for _ in films.WatchFilm(film_pb2.WatchFilmRequest(name=film.name), metadata=metadata):
         pass
     wall = time.perf_counter() - started
