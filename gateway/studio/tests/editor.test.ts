@@ -54,6 +54,53 @@ describe("the script editor", () => {
     expect(sessionStorage.getItem("filmstudio-draft")).toBe("INT. ROOM - DAY\n\nMaya waits.");
   });
 
+  it("asks for animated motion by default, and for the GPU with its fallback when Generated is chosen", async () => {
+    vi.useFakeTimers();
+    const sent: { settings: Record<string, unknown> }[] = [];
+    vi.stubGlobal("fetch", async (request: Request) => {
+      const body = (await request.json()) as { settings: Record<string, unknown> };
+      sent.push(body);
+      const generated = body.settings.motion === "MOTION_GENERATED";
+      const shots = [{ id: "s01-sh01", duration: "4.5s", gpuTime: generated ? "120.5s" : undefined },
+        { id: "s01-sh02", duration: "3s", gpuTime: generated ? "80s" : undefined }];
+      return json(200, { sceneGraph: { ...GOOD.sceneGraph, scenes: [{ id: "s01", shots }] } });
+    });
+    render(Editor);
+    await fireEvent.input(screen.getByLabelText(/^Script/), { target: { value: "INT. ROOM - DAY\n\nMaya waits." } });
+    await settle(500);
+    expect(sent.at(-1)?.settings.motion).toBe("MOTION_ANIMATED");
+    expect(sent.at(-1)?.settings.motionFallback).toBeUndefined();
+    expect((screen.getByLabelText(/^Animated/) as HTMLInputElement).checked).toBe(true);
+    expect(document.getElementById("motion-fallback")).toBeNull();
+    expect(document.getElementById("gpu-estimate")).toBeNull();
+
+    await fireEvent.click(screen.getByLabelText(/^Generated/));
+    await settle(500);
+    expect(sent.at(-1)?.settings.motion).toBe("MOTION_GENERATED");
+    expect(document.getElementById("gpu-estimate")?.textContent).toContain("≈ 3 min 21 s of GPU");
+    const fallback = document.getElementById("motion-fallback") as HTMLInputElement;
+    expect(fallback.checked).toBe(false);
+    await fireEvent.click(fallback);
+    await settle(500);
+    expect(sent.at(-1)?.settings.motionFallback).toBe(true);
+  });
+
+  it("shows the server's words when it has no motion model for a generated film", async () => {
+    vi.useFakeTimers();
+    const refusal = "motion MOTION_GENERATED needs the image-to-video model, and Triton has no motion weights loaded";
+    vi.stubGlobal("fetch", async (request: Request) =>
+      request.url.endsWith("/v1/films") ? json(400, { code: 9, message: refusal }) : json(200, GOOD));
+    render(Editor);
+    await fireEvent.input(screen.getByLabelText(/^Script/), { target: { value: "INT. ROOM - DAY\n\nMaya waits." } });
+    await fireEvent.click(screen.getByLabelText(/^Generated/));
+    await settle(500);
+    await fireEvent.click(document.getElementById("make") as HTMLButtonElement);
+    await settle(10);
+    expect(document.getElementById("submit-error")?.textContent).toBe(refusal);
+    expect(document.getElementById("parse-errors")).toBeNull();
+    expect(document.body.textContent).toContain("Fall back to animated");
+  });
+
   it("refuses a script file over 1 MB without reading it", async () => {
     vi.stubGlobal("fetch", async () => json(200, GOOD));
     render(Editor);

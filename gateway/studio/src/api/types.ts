@@ -17,5 +17,6 @@ export type LedgerEntry = Schemas["filmstudio.v1.LedgerEntry"];
 export type ApiToken = Schemas["filmstudio.v1.ApiToken"];
 export type Framing = NonNullable<Shot["framing"]>;
 export type CameraMove = NonNullable<Shot["cameraMove"]>;
+export type Motion = NonNullable<Shot["motion"]>;
 /** What a redo may change: only the fields given are sent. */
-export type ShotEdit = { prompt?: string; framing?: Framing; cameraMove?: CameraMove; duration?: string };
+export type ShotEdit = { prompt?: string; framing?: Framing; cameraMove?: CameraMove; duration?: string; motion?: Motion };

@@ -1,6 +1,7 @@
 // What the editor says about a script as you type: ParseScript's answer, read into counts and errors.
 import type { SceneGraph } from "../api/types";
 import { seconds } from "./format";
+import { gpuSeconds } from "./motion";
 
 // The editor's text, kept for the tab so a session that ends mid-edit loses nothing.
 export const DRAFT_KEY = "filmstudio-draft";
@@ -20,6 +21,8 @@ export interface ScriptSummary {
   shots: number;
   characters: string[];
   estimatedSeconds: number;
+  /** GPU time of the generated shots' clips, as the server estimates it; 0 when none is generated. */
+  gpuSeconds: number;
 }
 
 const WHERE = /^line (\d+)(?:, column (\d+))?: (.*)$/s;
@@ -39,6 +42,7 @@ export function summarize(graph: SceneGraph | undefined): ScriptSummary {
     shots: shots.length,
     characters: (graph?.characters ?? []).map((character) => character.name ?? "").filter(Boolean),
     estimatedSeconds: shots.reduce((sum, shot) => sum + seconds(shot.duration), 0),
+    gpuSeconds: gpuSeconds(shots),
   };
 }
 
