@@ -32,6 +32,7 @@ from filmstudio.process import stop_event
 from filmstudio.storage import opened_store
 from filmstudio.v1 import film_pb2, film_pb2_grpc, script_pb2
 from mesh.supervisor import ServiceFailed, Supervisor, local_config, mesh_services
+from orchestrator import takes
 from orchestrator.script import format_shot_list, parse_script
 
 EXIT_USAGE = 2  # bad input: script, arguments
@@ -79,10 +80,12 @@ def _read_script(path: str) -> bytes:
 def cmd_parse(args: argparse.Namespace) -> int:
     data = _read_script(args.script)
     try:
-        parsed = parse_script(data, _settings(args), _cast(args), cast_field=f"{args.cast}: character")
+        settings = _settings(args)
+        parsed = parse_script(data, settings, _cast(args), cast_field=f"{args.cast}: character")
     except FilmStudioError as exc:
         print(f"{args.script}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
+    takes.plan_motion(settings, parsed.scene_graph)  # each generated shot's GPU time, as ParseScript gives it
     for warning in parsed.warnings:
         print(f"{args.script}: warning: {warning}", file=sys.stderr)
     if args.format == "json":

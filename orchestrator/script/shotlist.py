@@ -28,9 +28,11 @@ def format_shot_list(scene_graph: script_pb2.SceneGraph) -> str:
     description and dialogue."""
     shot_count = sum(len(scene.shots) for scene in scene_graph.scenes)
     total = scene_graph.total_duration.ToMilliseconds()
+    gpu_ms = sum(shot.gpu_time.ToMilliseconds() for scene in scene_graph.scenes for shot in scene.shots)
     lines = [
         f"{scene_graph.title or 'Untitled'} - {len(scene_graph.scenes)} scenes, {shot_count} shots, "
-        f"{total / 1000:.1f} s, style {scene_graph.style}",
+        f"{total / 1000:.1f} s, style {scene_graph.style}"
+        + (f", about {gpu_ms / 1000:.0f} s of GPU for its generated clips" if gpu_ms else ""),
     ]
     names = {character.id: character.name for character in scene_graph.characters}
     if scene_graph.characters:
@@ -55,6 +57,8 @@ def format_shot_list(scene_graph: script_pb2.SceneGraph) -> str:
                 f"in: {_name(script_pb2.Transition, shot.transition_in, 'TRANSITION_')}"
             )
             description = shot.description if len(shot.description) <= 100 else shot.description[:97] + "..."
+            if shot.gpu_time.ToMilliseconds():
+                description += f"  [generated clip, about {shot.gpu_time.ToMilliseconds() / 1000:.0f} s of GPU]"
             lines.append(f"      {description}")
             for line in shot.dialogue:
                 cue = names.get(line.character_id, line.character_id)

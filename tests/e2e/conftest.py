@@ -58,7 +58,12 @@ It will rain tonight.
 """
 
 
-def short_script(tag: str) -> str:
+def short_script(tag: str, stack: "Stack | None" = None) -> str:
+    """A two-scene script about `tag`. Given its stack, the script is that stack's own: the stacks of a
+    module share the mesh's content-addressed store, so the same script would find another stack's
+    images there."""
+    if stack is not None:
+        tag = f"{tag}-{stack.database}"
     return SHORT.format(title=f"Morning {tag}", tag=tag)
 
 

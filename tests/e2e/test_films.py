@@ -36,7 +36,7 @@ def first(stack):
     async def render():
         async with Client(stack.addr, "alice") as alice:
             request_id = uuid.uuid4().hex
-            film = await alice.create(short_script("first"), settings(10), request_id=request_id,
+            film = await alice.create(short_script("first", stack), settings(10), request_id=request_id,
                                       display_name="first")
             film, events = await alice.finish(film.name)
             return film, events, request_id
@@ -79,7 +79,7 @@ async def test_a_script_becomes_a_playable_mp4_with_voices_and_subtitles(stack, 
 async def test_the_same_request_id_twice_makes_one_film(stack, first):
     film, _, request_id = first
     async with Client(stack.addr, "alice") as alice:
-        again = await alice.create(short_script("first"), settings(10), request_id=request_id)
+        again = await alice.create(short_script("first", stack), settings(10), request_id=request_id)
         listed = await alice.films.ListFilms(film_pb2.ListFilmsRequest(page_size=100), metadata=alice.metadata)
     assert again.name == film.name
     assert [f.name for f in listed.films].count(film.name) == 1
@@ -89,7 +89,7 @@ async def test_the_same_request_id_twice_makes_one_film(stack, first):
 async def test_rerendering_an_unchanged_film_does_no_inference(stack, first):
     before = idle_inference_counts(stack.triton_http)
     async with Client(stack.addr, "alice") as alice:
-        film, events = await alice.render(short_script("first"), settings(10))
+        film, events = await alice.render(short_script("first", stack), settings(10))
     assert succeeded(film), describe(film)
     assert inference_counts(stack.triton_http) == before
     renders = shot_events(events)
@@ -99,7 +99,7 @@ async def test_rerendering_an_unchanged_film_does_no_inference(stack, first):
 
 async def test_regenerate_shot_renders_only_that_shot_and_recuts(stack):
     async with Client(stack.addr, "bob") as bob:
-        film, events = await bob.render(short_script("redo"), settings(10))
+        film, events = await bob.render(short_script("redo", stack), settings(10))
         assert succeeded(film), describe(film)
         target = film.shots[1]
         before = idle_inference_counts(stack.triton_http)
@@ -127,7 +127,7 @@ async def test_regenerate_shot_renders_only_that_shot_and_recuts(stack):
 
 async def test_a_redone_shot_takes_a_new_framing_camera_move_and_length(stack):
     async with Client(stack.addr, "bea") as bea:
-        film, events = await bea.render(short_script("reframe"), settings(10))
+        film, events = await bea.render(short_script("reframe", stack), settings(10))
         assert succeeded(film), describe(film)
         planned = {shot.id: shot for scene in film.scene_graph.scenes for shot in scene.shots}
         # A pictured shot without speech: its planned length is its screen time.
@@ -159,7 +159,7 @@ async def test_a_cast_override_and_a_character_change_redraw_exactly_their_shots
     ana_override = script_pb2.Character(name="ana", wardrobe="a bright orange raincoat")
     async with Client(stack.addr, "carol") as carol:
         film = await carol.films.CreateFilm(film_pb2.CreateFilmRequest(film=film_pb2.Film(
-            script=short_script("cast"), settings=settings(10), cast=[ana_override])), metadata=carol.metadata)
+            script=short_script("cast", stack), settings=settings(10), cast=[ana_override])), metadata=carol.metadata)
         film, events = await carol.finish(film.name)
         assert succeeded(film), describe(film)
         ana = next(c for c in film.scene_graph.characters if c.name == "ANA")
@@ -186,7 +186,7 @@ async def test_a_cast_override_and_a_character_change_redraw_exactly_their_shots
 
 async def test_watch_resumes_from_a_cursor_without_missing_or_repeating(stack):
     async with Client(stack.addr, "carol") as carol:
-        film = await carol.create(short_script("watch"), settings(10))
+        film = await carol.create(short_script("watch", stack), settings(10))
         head = await carol.events(film.name, limit=3)  # then the client goes away mid-film
         rest = await carol.events(film.name, after=head[-1].sequence)
         whole = await carol.events(film.name)
@@ -241,9 +241,9 @@ async def purge_trash(stack) -> list[str]:
 
 async def test_delete_trashes_the_film_and_the_purge_removes_the_assets_no_other_film_uses(stack):
     async with Client(stack.addr, "erin") as erin:
-        shared, _ = await erin.render(short_script("shared"), settings(10))
-        twin, _ = await erin.render(short_script("shared"), settings(10))
-        alone, _ = await erin.render(short_script("alone"), settings(10))
+        shared, _ = await erin.render(short_script("shared", stack), settings(10))
+        twin, _ = await erin.render(short_script("shared", stack), settings(10))
+        alone, _ = await erin.render(short_script("alone", stack), settings(10))
         for film in (shared, twin, alone):
             assert succeeded(film), describe(film)
         def assets(film):
@@ -332,7 +332,7 @@ async def test_another_users_film_is_not_found(stack, first):
 async def test_settings_out_of_range_are_invalid_argument(stack, bad, words):
     async with Client(stack.addr, "frank") as frank:
         with pytest.raises(grpc.aio.AioRpcError) as refused:
-            await frank.create(short_script("bad"), bad)
+            await frank.create(short_script("bad", stack), bad)
         listed = await frank.films.ListFilms(film_pb2.ListFilmsRequest(), metadata=frank.metadata)
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert words in refused.value.details()
@@ -351,7 +351,7 @@ async def test_sdxl_not_loaded_is_unavailable_at_once(stack):
     async with Client(stack.addr, "frank") as frank:
         with pytest.raises(grpc.aio.AioRpcError) as refused:
             await frank.films.CreateFilm(film_pb2.CreateFilmRequest(film=film_pb2.Film(
-                script=short_script("sdxl"), settings=settings(10, image_backend="sdxl"))),
+                script=short_script("sdxl", stack), settings=settings(10, image_backend="sdxl"))),
                 metadata=frank.metadata, timeout=15)
     assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
     assert "'sdxl' is not loaded on Triton" in refused.value.details()
@@ -360,10 +360,10 @@ async def test_sdxl_not_loaded_is_unavailable_at_once(stack):
 async def test_generated_motion_without_weights_is_refused_at_once_or_animated_when_asked(stack):
     async with Client(stack.addr, "gina") as gina:
         with pytest.raises(grpc.aio.AioRpcError) as refused:
-            await gina.create(short_script("gen"), settings(6, motion=script_pb2.MOTION_GENERATED))
+            await gina.create(short_script("gen", stack), settings(6, motion=script_pb2.MOTION_GENERATED))
         assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
         assert "no motion weights loaded (FILMSTUDIO_MOTION_MODEL_DIR)" in refused.value.details()
-        film, _ = await gina.render(short_script("gen"), settings(6, motion=script_pb2.MOTION_GENERATED,
+        film, _ = await gina.render(short_script("gen", stack), settings(6, motion=script_pb2.MOTION_GENERATED,
                                                                   motion_fallback=True))
     assert succeeded(film), describe(film)
     assert film.settings.motion == script_pb2.MOTION_ANIMATED  # what it was made with, as it says
