@@ -174,6 +174,9 @@ def test_a_new_user_signs_up_makes_redoes_plays_downloads_and_signs_out(mesh, ga
             assert page.inner_text("#characters-found") == "ELLIOT"
             assert page.locator("#parse-errors").count() == 0
             assert page.is_enabled("#make")
+            # How the shots move: the living animatic unless the creator chooses otherwise.
+            assert page.is_checked("input[name='motion'][value='MOTION_ANIMATED']")
+            assert page.locator("#motion-fallback").count() == 0 and page.locator("#gpu-estimate").count() == 0
             shoot(page, "editor.png", full_page=True)
             assert axe_serious(page, "editor", findings) == [], findings["editor"]
             page.set_viewport_size({"width": 360, "height": 740})
@@ -223,6 +226,7 @@ def test_a_new_user_signs_up_makes_redoes_plays_downloads_and_signs_out(mesh, ga
             takes = {s["shotId"]: s.get("take") for s in film["shots"]}
             assert takes[shot_id] == 2 and all(t == 1 for s, t in takes.items() if s != shot_id), takes
             assert film["settings"]["aspectRatio"] == "ASPECT_RATIO_SQUARE" and film["settings"]["targetDuration"] == "15s"
+            assert film["settings"]["motion"] == "MOTION_ANIMATED"
 
             # 5. Play it: the subtitle track is showing and its cues load; seek to the middle.
             played = page.evaluate(PLAY_AND_SEEK)

@@ -12,12 +12,13 @@ describe("a shot card", () => {
     const edits: ShotEdit[] = [];
     const onredo = vi.fn(async (edit: ShotEdit) => (edits.push(edit), true));
     render(ShotCard, { render: RENDER, plan: PLAN, filmMotion: "MOTION_ANIMATED", onredo });
-    expect(document.querySelector(".motion-line")?.textContent).toBe("Animated");
+    expect(document.querySelector(".motion-line")?.textContent).toBe("Motion: Animated");
 
     await fireEvent.click(screen.getByRole("button", { name: /Edit shot/ }));
     const motion = screen.getByLabelText("Motion") as HTMLSelectElement;
     expect(motion.value).toBe("");
     expect(motion.options[0].textContent).toBe("Keep (animated)");
+    expect([...motion.options].map((option) => option.textContent)).toEqual(["Keep (animated)", "Camera", "Generated"]);
     await fireEvent.change(motion, { target: { value: "MOTION_GENERATED" } });
     expect(document.body.textContent).toContain("needs the GPU motion model");
     await fireEvent.click(screen.getByRole("button", { name: /Redo with these changes/ }));
@@ -25,20 +26,20 @@ describe("a shot card", () => {
     expect(screen.queryByLabelText("Motion")).toBeNull(); // the redo started: the form closes
   });
 
-  it("says a generated shot's GPU time and keeps the form open with the server's words when refused", async () => {
+  it("says a generated shot's GPU time, and keeps the edit open with the server's words when refused", async () => {
     const onredo = vi.fn(async () => false);
     const { rerender } = render(ShotCard, {
       render: RENDER, plan: { ...PLAN, motion: "MOTION_GENERATED" as const, gpuTime: "62.500s" },
       filmMotion: "MOTION_CAMERA", onredo,
     });
-    expect(document.querySelector(".motion-line")?.textContent).toBe("Generated (this shot) · ≈ 1 min 3 s of GPU");
+    expect(document.querySelector(".motion-line")?.textContent).toBe("Motion: Generated (this shot) · ≈ 1 min 3 s of GPU");
 
     await fireEvent.click(screen.getByRole("button", { name: /Edit shot/ }));
-    await fireEvent.change(screen.getByLabelText("Motion"), { target: { value: "MOTION_GENERATED" } });
+    await fireEvent.change(screen.getByLabelText("Motion"), { target: { value: "MOTION_ANIMATED" } });
     await fireEvent.click(screen.getByRole("button", { name: /Redo with these changes/ }));
-    expect(onredo).toHaveBeenCalledWith({}); // the motion it already has is not a change
-    await rerender({ error: "motion MOTION_GENERATED needs the image-to-video model" });
-    expect(screen.getByRole("alert").textContent).toContain("needs the image-to-video model");
+    expect(onredo).toHaveBeenCalledWith({ motion: "MOTION_ANIMATED" });
+    await rerender({ error: "shot films/f1/shots/s01-sh02 is rendering" });
+    expect(screen.getByRole("alert").textContent).toBe("shot films/f1/shots/s01-sh02 is rendering");
     expect(screen.getByLabelText("Motion")).toBeTruthy(); // refused: the edit is still there
   });
 

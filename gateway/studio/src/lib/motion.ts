@@ -14,17 +14,17 @@ export const MOTIONS: MotionChoice[] = [
   {
     value: "MOTION_CAMERA",
     label: "Camera",
-    explanation: "The camera pans and zooms over each still (a Ken Burns move). The quickest; nothing else moves.",
+    explanation: "The camera pans and zooms over each still (Ken Burns). Quickest; nothing in the picture moves.",
   },
   {
     value: "MOTION_ANIMATED",
     label: "Animated",
-    explanation: "A living animatic on the CPU: layers move at their own depth, figures breathe and blink, mouths move with the voice.",
+    explanation: "A living animatic on the CPU: layers move with depth, figures breathe and blink, mouths follow the voice.",
   },
   {
     value: "MOTION_GENERATED",
     label: "Generated",
-    explanation: "An image-to-video model on a GPU moves each still. The slowest, and only if the server has the motion model.",
+    explanation: "An image-to-video model on a GPU moves each still. Slowest; needs the motion model on the server.",
   },
 ];
 
