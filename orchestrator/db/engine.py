@@ -5,11 +5,15 @@ Writes on SQLite are serialized by an in-process lock and BEGIN IMMEDIATE (so se
 several processes, never meet 'database is locked'); on PostgreSQL, row locks do it and claims use
 FOR UPDATE SKIP LOCKED, so replicas share the work. Deadlocks and serialization failures are retried.
 
-Reads on a SQLite file written as plain functions (`_read_sync`) run on a synchronous engine in a
-reader thread: one hop to that thread for the whole transaction. Through aiosqlite every DBAPI call
-is its own hop to the connection's thread and back (nine for one SELECT in a transaction), and those
-hops, not SQLite or the protobuf work, were most of a GetFilm: ~1.5 ms for a film and its shots on
-the 2-core machine, against ~0.1 ms in one hop.
+Reads on a SQLite file written as plain functions (`_read_sync`) run on a synchronous engine, in
+the event loop's own thread. Through aiosqlite every DBAPI call is its own hop to the connection's
+thread and back (nine for one SELECT in a transaction): ~1.5 ms of a GetFilm on the 2-core machine.
+One hop to a reader thread for the whole transaction still cost ~0.5 ms of its ~0.85 ms: waking the
+other vCPU, and the read's Python (row mapping, most of its time) running there at half speed on
+cold caches (0.47 ms against 0.25 ms inline). The loop lost nothing to the thread's absence: the
+read holds the GIL for all but SQLite's own steps. A WAL reader waits for nobody but in rare moments
+(recovery, a connection closing the file): the loop's connections do not wait (busy_timeout 0),
+and a read they find busy runs again on a reader thread, which waits as writers do.
 """
 
 from __future__ import annotations
@@ -86,7 +90,9 @@ class Engine:
         self.monthly_grant_s = monthly_grant_s
         self._write_lock = asyncio.Lock()
         self.engine: AsyncEngine
-        # A SQLite file's synchronous engine and its threads, for _read_sync (None elsewhere).
+        # A SQLite file's synchronous engines for _read_sync (None elsewhere): the loop's own, which
+        # never waits for a lock, and the reader threads', which do.
+        self._inline_reader: sa.Engine | None = None
         self._reader: sa.Engine | None = None
         self._reader_threads: concurrent.futures.ThreadPoolExecutor | None = None
         if self.dialect == "sqlite":
@@ -96,6 +102,9 @@ class Engine:
                 pathlib.Path(self.url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
                 self._reader = sa.create_engine(self.url.set(drivername="sqlite"), pool_size=_SQLITE_READERS)
                 _sqlite_listen(self._reader)
+                self._inline_reader = sa.create_engine(self.url.set(drivername="sqlite"), pool_size=1)
+                _sqlite_listen(self._inline_reader)
+                sa_event.listen(self._inline_reader, "connect", _sqlite_never_wait)
                 self._reader_threads = concurrent.futures.ThreadPoolExecutor(
                     _SQLITE_READERS, thread_name_prefix="sqlite-read")
         else:
@@ -129,6 +138,7 @@ class Engine:
         if self._reader is not None:
             self._reader_threads.shutdown()  # waits for reads in flight: milliseconds
             self._reader.dispose()
+            self._inline_reader.dispose()
         await self.engine.dispose()
 
     async def _write(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
@@ -159,9 +169,10 @@ class Engine:
 
     async def _read_sync(self, work: Callable[[sa.Connection], T]) -> T:
         """Run `work`, a plain function, in one read transaction that sees one snapshot. On a SQLite
-        file it runs on a reader thread (see the module's docstring); elsewhere on the async engine
-        through AsyncConnection.run_sync, on PostgreSQL REPEATABLE READ READ ONLY (under the default
-        READ COMMITTED every statement would see its own snapshot; asyncpg says so in the BEGIN)."""
+        file it runs here, in the loop's thread, or on a reader thread when SQLite is busy (see the
+        module's docstring); elsewhere on the async engine through AsyncConnection.run_sync, on
+        PostgreSQL REPEATABLE READ READ ONLY (under the default READ COMMITTED every statement would
+        see its own snapshot; asyncpg says so in the BEGIN)."""
         if self._reader is None:
             async with self.engine.connect() as conn:
                 if self.dialect == "postgresql":
@@ -169,11 +180,16 @@ class Engine:
                 async with conn.begin():
                     return await conn.run_sync(work)
 
-        def transact() -> T:
-            with self._reader.connect() as conn, conn.begin():
+        def transact(engine: sa.Engine) -> T:
+            with engine.connect() as conn, conn.begin():
                 return work(conn)
 
-        return await asyncio.get_running_loop().run_in_executor(self._reader_threads, transact)
+        try:
+            return transact(self._inline_reader)
+        except sa.exc.OperationalError as exc:
+            if not _sqlite_busy(exc):
+                raise
+        return await asyncio.get_running_loop().run_in_executor(self._reader_threads, transact, self._reader)
 
     async def _transact(self, work: Callable[[AsyncConnection], Awaitable[T]], *, write: bool) -> T:
         async with self.engine.connect() as conn:
@@ -247,6 +263,17 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_never_wait(dbapi_connection: Any, _record: Any) -> None:
+    # After _sqlite_connect: this connection is refused at once where it would wait for a lock.
+    dbapi_connection.execute("PRAGMA busy_timeout=0")
+
+
+def _sqlite_busy(exc: sa.exc.OperationalError) -> bool:
+    """Whether SQLite refused for a lock someone else holds (SQLITE_BUSY, 'database is locked')."""
+    code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(exc.orig)
 
 
 def _use_wal(cursor: Any) -> None:

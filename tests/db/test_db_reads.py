@@ -4,7 +4,12 @@ number of queries whatever the page size, and never a stale film after another r
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import sqlite3
+import threading
+
+import pytest
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -12,6 +17,7 @@ from sqlalchemy.util import await_only
 
 from filmstudio.storage import LocalStore
 from filmstudio.v1 import film_pb2
+from orchestrator.db import Database
 from orchestrator.films import Films
 from tests.db.films import generating_film, new_film
 
@@ -67,18 +73,24 @@ async def test_a_film_and_its_shots_come_from_one_snapshot(backend):
     the read shows neither (on PostgreSQL's default READ COMMITTED it would show only the shot's)."""
     here, there = await backend.open(), await backend.open()
     film = await generating_film(there, "w1", shot_ids=("s1",))
-    loop = asyncio.get_running_loop()
     fired = []
+
+    async def change_from_a_replica_of_its_own() -> None:
+        replica = Database(backend.url, clock=backend.clock)
+        try:
+            await replica.set_shot(film.id, "s1", "w1", S.SHOT_STATE_SUCCEEDED, progress=0.5)
+        finally:
+            await replica.close()
 
     def change_meanwhile(conn, cursor, statement, parameters, context, executemany) -> None:
         if "FROM shots" not in statement or fired:
             return
         fired.append(statement)
-        change = there.set_shot(film.id, "s1", "w1", S.SHOT_STATE_SUCCEEDED, progress=0.5)
-        if backend.name == "sqlite":  # the read runs on a reader thread
-            asyncio.run_coroutine_threadsafe(change, loop).result(30)
+        if backend.name == "sqlite":  # the read runs in this loop's thread, which must not wait here
+            with concurrent.futures.ThreadPoolExecutor(1) as elsewhere:
+                elsewhere.submit(asyncio.run, change_from_a_replica_of_its_own()).result(30)
         else:  # the read runs in SQLAlchemy's greenlet, on this loop
-            await_only(change)
+            await_only(there.set_shot(film.id, "s1", "w1", S.SHOT_STATE_SUCCEEDED, progress=0.5))
 
     sa_event.listen(sa.Engine, "before_cursor_execute", change_meanwhile)
     try:
@@ -137,3 +149,39 @@ async def test_a_film_changed_by_another_replica_is_never_read_stale(backend, cl
         assert (await films.list("alice", film_pb2.ListFilmsRequest())).films == [fresh], change
         assert (got == before) == change.startswith("claimed"), change
         before = got
+
+
+async def test_a_sqlite_read_that_finds_the_file_busy_runs_again_on_a_reader_thread(tmp_path, clock):
+    """The loop's own read connection never waits for a lock (busy_timeout 0): a read it finds busy
+    runs again on a reader thread, which waits as writers do. Other errors are the caller's."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'filmstudio.db'}", clock=clock)
+    await db.migrate()
+    try:
+        film = await new_film(db)
+        with db._inline_reader.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 0
+        with db._reader.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+        refusal = [sqlite3.OperationalError("database is locked")]
+        threads: dict[str, int] = {}
+
+        def busy(conn, cursor, statement, parameters, context, executemany) -> None:
+            threads["inline"] = threading.get_ident()
+            if refusal:
+                raise refusal.pop()
+
+        def on_reader(conn, cursor, statement, parameters, context, executemany) -> None:
+            threads["reader"] = threading.get_ident()
+
+        sa_event.listen(db._inline_reader, "before_cursor_execute", busy)
+        sa_event.listen(db._reader, "before_cursor_execute", on_reader)
+        read = await db.get_film("alice", film.id, with_shots=True)
+        assert read.id == film.id and read.shots == ()
+        assert threads["inline"] == threading.get_ident() != threads.pop("reader")
+        refusal.append(sqlite3.OperationalError("no such table: films"))
+        with pytest.raises(sa.exc.OperationalError, match="no such table"):
+            await db.get_film("alice", film.id)
+        assert "reader" not in threads
+        assert (await db.get_film("alice", film.id)).id == film.id  # and the loop's connection reads again
+    finally:
+        await db.close()
