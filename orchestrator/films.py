@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 TRASH_RETENTION = datetime.timedelta(seconds=Config.trash_retention_s)
 
+MESSAGES_KEPT = 512  # films whose last API message Films.to_proto keeps (bounded; cleared whole when full)
+
 # What the composer publishes under films/{film}/ (the purge removes them with the film).
 FILM_OUTPUTS = ("film.mp4", "film.vtt", "film.srt", "poster.jpg", "storyboard.png")
 
@@ -134,12 +136,23 @@ class Films:
         self.quotas = quotas
         self.trash_retention = trash_retention  # how long a deleted film can be undeleted (purge_time)
         self.cast = Characters(db, store, worker, triton)  # the cast sheet's operations
+        self._messages: dict[str, tuple[FilmRecord, film_pb2.Film]] = {}  # to_proto's last message per film
 
-    async def to_proto(self, record: FilmRecord) -> film_pb2.Film:
-        """The API film; its shots are read unless the record came with them."""
+    async def to_proto(self, record: FilmRecord, into: film_pb2.Film | None = None) -> film_pb2.Film:
+        """The API film (written into `into` when given); its shots are read unless the record came
+        with them. The message last built for the film is copied when the record is the very one it
+        was built from, as the reads of a film that did not change hand back (engine.FilmReads)."""
         if record.shots is None:
             record = dataclasses.replace(record, shots=tuple(await self.db.get_shots(record.id)))
-        return record.to_proto(self.store.uri, self.trash_retention)
+        known = self._messages.get(record.id)
+        if known is None or known[0] is not record:
+            known = record, record.to_proto(self.store.uri, self.trash_retention)
+            if len(self._messages) >= MESSAGES_KEPT:
+                self._messages.clear()
+            self._messages[record.id] = known
+        film = film_pb2.Film() if into is None else into
+        film.CopyFrom(known[1])  # a copy: the caller may change its message
+        return film
 
     async def create(self, owner: str, request: film_pb2.CreateFilmRequest) -> film_pb2.Film:
         film = request.film
@@ -185,8 +198,11 @@ class Films:
         size = film_settings.page_size(request.page_size)
         after = decode_page_token(request.page_token) if request.page_token else None
         records, more = await self.db.list_films(owner, size, after, with_shots=True, trashed=request.show_deleted)
-        token = encode_page_token(records[-1].created_at, records[-1].id) if more else ""
-        return film_pb2.ListFilmsResponse(films=[await self.to_proto(r) for r in records], next_page_token=token)
+        page = film_pb2.ListFilmsResponse(next_page_token=encode_page_token(records[-1].created_at, records[-1].id)
+                                          if more else "")
+        for record in records:
+            await self.to_proto(record, into=page.films.add())
+        return page
 
     async def cancel(self, owner: str, name: str) -> film_pb2.Film:
         film_id = names.parse_film_name(name)

@@ -26,7 +26,7 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -47,6 +47,7 @@ _RETRIES = 5
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock
 _SQLITE_BUSY_S = 30  # how long a SQLite connection waits for another's lock
 _SQLITE_READERS = 4  # reader threads (and their connections) per SQLite Database
+_FILMS_REMEMBERED = 512  # films read with their shots whose records are kept for the next read (FilmReads)
 
 
 def async_url(url: str) -> sa.URL:
@@ -89,6 +90,7 @@ class Engine:
         self.poll_interval_s = poll_interval_s
         self.monthly_grant_s = monthly_grant_s
         self._write_lock = asyncio.Lock()
+        self._film_reads = FilmReads()
         self.engine: AsyncEngine
         # A SQLite file's synchronous engines for _read_sync (None elsewhere): the loop's own, which
         # never waits for a lock, and the reader threads', which do.
@@ -233,6 +235,30 @@ def film_record(row: Any, created: bool = False, shots: Iterable[ShotRecord] | N
         shots=None if shots is None else tuple(shots),
         created=created,
     )
+
+
+class FilmReads:
+    """The records last built for films read with their shots, each with the very rows (the film's
+    and its shots') it was built from. A read whose rows are equal, value for value, to the ones
+    kept gets the kept record back, unbuilt: nothing is parsed or mapped for a film that did not
+    change, and no write can make a read stale, since any change is a different row. Records are
+    immutable but for their messages, which a caller must not change. Bounded; cleared whole when
+    full. Safe from the reader threads too: one dict get or set each."""
+
+    def __init__(self, size: int = _FILMS_REMEMBERED) -> None:
+        self.size = size
+        self._records: dict[str, tuple[tuple[Any, ...], FilmRecord]] = {}
+
+    def record(self, row: Any, shot_rows: Sequence[Any]) -> FilmRecord:
+        rows = (row, *shot_rows)
+        known = self._records.get(row.id)
+        if known is not None and known[0] == rows:
+            return known[1]
+        record = film_record(row, shots=[shot_record(shot_row) for shot_row in shot_rows])
+        if len(self._records) >= self.size:
+            self._records.clear()
+        self._records[row.id] = (rows, record)
+        return record
 
 
 def shot_record(row: Any) -> ShotRecord:

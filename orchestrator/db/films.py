@@ -24,7 +24,7 @@ from orchestrator.db import credits
 from orchestrator.db.engine import film_record, shot_record
 from orchestrator.db.records import FilmRecord
 from orchestrator.db.schema import assets, film_assets, films, shots, users
-from orchestrator.db.shots import ShotRows, shots_by_film
+from orchestrator.db.shots import ShotRows, shot_rows_by_film
 
 
 def _seconds(duration: Any) -> float:
@@ -135,13 +135,16 @@ class FilmRows(ShotRows):
 
     async def get_film(self, owner: str, film_id: str, *, with_shots: bool = False) -> FilmRecord:
         """The owner's film; NotFound for a missing film and for another owner's film alike.
-        with_shots also reads its shots (FilmRecord.shots) in the same snapshot."""
+        with_shots also reads its shots (FilmRecord.shots) in the same snapshot, and an unchanged
+        film's record is the one its last such read built (engine.FilmReads)."""
 
         def work(conn: sa.Connection) -> FilmRecord:
             row = conn.execute(self._OWNED_FILM, {"film_id": film_id, "owner": owner}).first()
             if row is None:
                 raise NotFound(f"film {film_name(film_id)} not found")
-            return film_record(row, shots=shots_by_film(conn, [film_id]).get(film_id, []) if with_shots else None)
+            if not with_shots:
+                return film_record(row)
+            return self._film_reads.record(row, shot_rows_by_film(conn, [film_id]).get(film_id, ()))
 
         return await self._read_sync(work)
 
@@ -168,21 +171,22 @@ class FilmRows(ShotRows):
         """Up to `page_size` of the owner's films not in the trash (with `trashed`, of those in it),
         newest first, starting after the (created_at, id) of the last film of the previous page; and
         whether more follow. with_shots also reads their shots (FilmRecord.shots) in the same
-        snapshot, in one more query for the whole page."""
+        snapshot, in one more query for the whole page, and as get_film does reuses the records of
+        films unchanged since they were last read."""
         params: dict[str, Any] = {"owner": owner, "limit": page_size + 1}
         if after is not None:
             params |= {"created_at": after[0], "after_id": after[1]}
         query = (self._PAGE if after is None else self._PAGE_AFTER)[trashed]
 
-        def work(conn: sa.Connection) -> list[FilmRecord]:
+        def work(conn: sa.Connection) -> tuple[list[FilmRecord], bool]:
             rows = conn.execute(query, params).all()
+            page, more = rows[:page_size], len(rows) > page_size  # the one more row only says more follow
             if not with_shots:
-                return [film_record(row) for row in rows]
-            by_film = shots_by_film(conn, [row.id for row in rows[:page_size]])
-            return [film_record(row, shots=by_film.get(row.id, [])) for row in rows]
+                return [film_record(row) for row in page], more
+            by_film = shot_rows_by_film(conn, [row.id for row in page])
+            return [self._film_reads.record(row, by_film.get(row.id, ())) for row in page], more
 
-        page = await self._read_sync(work)
-        return page[:page_size], len(page) > page_size
+        return await self._read_sync(work)
 
     async def count_active_films(self, owner: str) -> int:
         """How many of the owner's films are not finished (queued, planning, generating, composing)

@@ -136,8 +136,13 @@ _SHOTS_OF_FILMS = (
 
 def shots_by_film(conn: sa.Connection, film_ids: Sequence[str]) -> dict[str, list[ShotRecord]]:
     """The shots of these films, each film's in film order, in one query (films without shots are absent)."""
-    found: dict[str, list[ShotRecord]] = {}
+    return {film_id: [shot_record(row) for row in rows] for film_id, rows in shot_rows_by_film(conn, film_ids).items()}
+
+
+def shot_rows_by_film(conn: sa.Connection, film_ids: Sequence[str]) -> dict[str, list[sa.Row]]:
+    """shots_by_film's rows, unmapped."""
+    found: dict[str, list[sa.Row]] = {}
     if film_ids:
         for row in conn.execute(_SHOTS_OF_FILMS, {"film_ids": list(film_ids)}):
-            found.setdefault(row.film_id, []).append(shot_record(row))
+            found.setdefault(row.film_id, []).append(row)
     return found

@@ -1,11 +1,13 @@
 """Film reads, as GetFilm and ListFilms make them: a film and its shots from one snapshot, a fixed
-number of queries whatever the page size, and never a stale film after another replica changed it."""
+number of queries whatever the page size, never a stale film after any write (here or in another
+replica, in the same clock tick or not), and an unchanged film not built again."""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import sqlite3
 import threading
 
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.util import await_only
 
+from filmstudio.errors import NotFound
 from filmstudio.storage import LocalStore
 from filmstudio.v1 import film_pb2
 from orchestrator.db import Database
@@ -149,6 +152,62 @@ async def test_a_film_changed_by_another_replica_is_never_read_stale(backend, cl
         assert (await films.list("alice", film_pb2.ListFilmsRequest())).films == [fresh], change
         assert (got == before) == change.startswith("claimed"), change
         before = got
+
+
+async def uncached(db, film_id: str, films: Films) -> film_pb2.Film:
+    """The film as a read that keeps nothing builds it (load_film and get_shots are never reused)."""
+    record = dataclasses.replace(await db.load_film(film_id), shots=tuple(await db.get_shots(film_id)))
+    return record.to_proto(films.store.uri, films.trash_retention)
+
+
+async def test_an_unchanged_film_is_not_built_again_and_a_changed_one_never_read_stale(backend, clock, tmp_path):
+    """Writes in this handle and in another, all in one clock tick (so no updated_at moves between
+    them, and put_shots' reordering moves none at all): each shows in the very next GetFilm and
+    ListFilms. A film read twice unchanged is the same record, not built again, and the message a
+    caller gets is its own to change."""
+    here, there = await backend.open(), await backend.open()
+    films = films_of(here, tmp_path)
+    film = await generating_film(there, shot_ids=("s1", "s2"))
+    other = await new_film(here, owner="bob")
+    key = "assets/aa/" + "a" * 62 + ".png"
+    first = await here.get_film("alice", film.id, with_shots=True)
+    assert await here.get_film("alice", film.id, with_shots=True) is first
+    (listed,), _ = await here.list_films("alice", 10, with_shots=True)
+    assert listed is first
+    got = await films.get("alice", film.name)
+    got.display_name, got.shots[0].image_uri = "changed by its caller", "file:///elsewhere"
+    assert await films.get("alice", film.name) == await uncached(here, film.id, films)
+    changes = {
+        "shot rendering, here": lambda: here.set_shot(film.id, "s1", "w1", S.SHOT_STATE_RENDERING),
+        "shot done, there": lambda: there.set_shot(film.id, "s1", "w1", S.SHOT_STATE_SUCCEEDED, image_key=key),
+        "shots reordered, no time moves": lambda: there.put_shots(film.id, "w1", [("s2", 0), ("s1", 1)]),
+        "progress, here": lambda: here.append_event(film.id, S.FilmEvent(progress=0.5)),
+        "second shot done, here": lambda: here.set_shot(film.id, "s2", "w1", S.SHOT_STATE_SUCCEEDED, audio_key=key),
+        "composing, there": lambda: there.set_state(film.id, "w1", S.FILM_STATE_COMPOSING),
+        "succeeded, here": lambda: here.set_state(film.id, "w1", S.FILM_STATE_SUCCEEDED,
+                                                  outputs=S.FilmOutputs(video_uri="films/x/film.mp4")),
+    }
+    before = await films.get("alice", film.name)
+    for change, make in changes.items():
+        await make()
+        fresh = await uncached(there, film.id, films)
+        assert fresh != before, change
+        assert await films.get("alice", film.name) == fresh, change
+        page = await films.list("alice", film_pb2.ListFilmsRequest())
+        assert [f for f in page.films if f.name == film.name] == [fresh], change
+        before = fresh
+    assert [shot.shot_id for shot in before.shots] == ["s2", "s1"]
+    with pytest.raises(NotFound):  # read, and so remembered, for alice: still nobody else's
+        await films.get("bob", film.name)
+    assert [f.name for f in (await films.list("bob", film_pb2.ListFilmsRequest())).films] == [other.name]
+    await there.trash_film("alice", film.id)
+    with pytest.raises(NotFound):
+        await films.get("alice", film.name)
+    assert film.name not in [f.name for f in (await films.list("alice", film_pb2.ListFilmsRequest())).films]
+    trashed = (await films.list("alice", film_pb2.ListFilmsRequest(show_deleted=True))).films
+    assert [f.name for f in trashed] == [film.name] and trashed[0].HasField("delete_time")
+    await here.undelete_film("alice", film.id)
+    assert await films.get("alice", film.name) == await uncached(here, film.id, films)
 
 
 async def test_a_sqlite_read_that_finds_the_file_busy_runs_again_on_a_reader_thread(tmp_path, clock):

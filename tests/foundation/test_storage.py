@@ -79,3 +79,16 @@ async def test_a_uri_of_another_store_is_refused(tmp_path):
 def test_unknown_store_url_is_refused():
     with pytest.raises(InvalidArgument, match="expected file:///dir or s3://bucket/prefix"):
         open_store("ftp://example/x")
+
+
+def test_a_local_stores_uris_are_remembered_but_bad_keys_always_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("filmstudio.storage.URI_CACHE_SIZE", 3)
+    store = LocalStore(tmp_path)
+    keys = [f"assets/a{i}/shot {i}#.png" for i in range(5)]
+    uris = [store.uri(key) for key in keys]
+    assert uris == [f"{tmp_path.resolve().as_uri()}/assets/a{i}/shot%20{i}%23.png" for i in range(5)]
+    assert [store.key(uri) for uri in uris] == keys
+    assert [store.uri(key) for key in keys] == uris  # the same, remembered or not (the memory is bounded)
+    for _ in range(2):
+        with pytest.raises(InvalidArgument, match="bad object key"):
+            store.uri("assets/../../etc/passwd")
