@@ -19,8 +19,8 @@ from cryptography.x509.oid import NameOID
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from filmstudio import tls
-from filmstudio.auth import (CALLER, TokenInterceptor, Verifier, bearer_metadata, check_secret, development_secret,
-                             mint_token)
+from filmstudio.auth import (CALLER, LEEWAY_S, TokenInterceptor, Verifier, bearer_metadata, check_secret,
+                             development_secret, mint_token)
 from filmstudio.config import Config, ConfigError
 from filmstudio.server import start
 from tests.conftest import free_port
@@ -80,6 +80,40 @@ async def test_a_call_without_a_valid_token_is_unauthenticated(metadata, says):
     with pytest.raises(Exception, match=says) as refused:
         await interceptor._authenticate(Context(metadata))
     assert refused.value.code == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_a_remembered_token_still_expires_and_is_still_revoked():
+    """A token is verified once and then looked up, but the lookup judges expiry by the clock of each
+    call, and revocation is asked of every call (`revoked` keeps its own short memory)."""
+    now = [1_000_000.0]
+    verifier = Verifier(SECRET, clock=lambda: now[0])
+    checked = []
+    verify_signature = verifier._verify_signature
+
+    async def counted(token):
+        checked.append(token)
+        return await verify_signature(token)
+
+    verifier._verify_signature = counted
+    reasons = {"s1": ""}
+
+    async def revoked(identity):
+        return reasons[identity.session_id]
+
+    interceptor = TokenInterceptor(verifier, ("filmstudio.v1.FilmService",), revoked=revoked)
+    token = mint_token("alice", SECRET, 60, now=now[0], typ="access", sid="s1")
+    call = Context(bearer_metadata(token))
+    assert [await interceptor._authenticate(call) for _ in range(3)] == ["alice"] * 3
+    assert checked == [token]  # verified once, remembered after
+    reasons["s1"] = "the session has ended; sign in again"
+    with pytest.raises(Exception, match="session has ended") as refused:
+        await interceptor._authenticate(call)
+    assert refused.value.code == grpc.StatusCode.UNAUTHENTICATED
+    reasons["s1"] = ""
+    now[0] += 60 + LEEWAY_S + 1  # past its expiry and the leeway
+    with pytest.raises(Exception, match="expired"):
+        await interceptor._authenticate(call)
+    assert checked == [token, token]  # forgotten once expired: verified again, and refused
 
 
 # --- mutual TLS -------------------------------------------------------------------------------------
