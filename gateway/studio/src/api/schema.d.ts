@@ -585,7 +585,7 @@ export interface components {
             /** @description Image model: "storyboard" (default, CPU) or "sdxl" (GPU nodes). */
             imageBackend?: string;
             /**
-             * @description How the shots move, unless a shot says otherwise (Shot.motion). Default MOTION_CAMERA.
+             * @description How the shots move, unless a shot says otherwise (Shot.motion). Default MOTION_ANIMATED.
              * @enum {string}
              */
             motion?: "MOTION_UNSPECIFIED" | "MOTION_CAMERA" | "MOTION_ANIMATED" | "MOTION_GENERATED";
