@@ -1,14 +1,17 @@
-"""What every model.py in model_repository shares: reading a request's inputs and answering with an error.
+"""What every model.py in model_repository shares: reading a request's inputs, answering each request
+alone (its error its own), and counting what was made.
 
 Imported only inside Triton's Python backend stub, where triton_python_backend_utils exists.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import triton_python_backend_utils as pb_utils
 
-from filmstudio.tensors import Model
+from filmstudio.tensors import STORED_BYTES, Model
 from inference.signature import BadRequest
 
 
@@ -38,6 +41,23 @@ class MadeCounter:
 
     def increment(self, count: int) -> None:
         self.metric.increment(count)
+
+
+def answer(model: str, request, respond: Callable[[object], list]) -> "pb_utils.InferenceResponse":
+    """One request's response: skipped if its caller has gone (cancelled_response), else the output
+    tensors `respond(request)` makes; anything it raises is this request's error alone."""
+    cancelled = cancelled_response(model, request)
+    if cancelled is not None:
+        return cancelled
+    try:
+        return pb_utils.InferenceResponse(respond(request))
+    except Exception as exc:
+        return error_response(model, exc)
+
+
+def stored_bytes(sizes: list[int]) -> "pb_utils.Tensor":
+    """STORED_BYTES for each row: the size each stored result has (0 where nothing was stored)."""
+    return pb_utils.Tensor(STORED_BYTES.name, np.array(sizes, STORED_BYTES.data_type.numpy).reshape(-1, 1))
 
 
 def cancelled_response(model: str, request) -> "pb_utils.InferenceResponse | None":

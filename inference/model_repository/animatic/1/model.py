@@ -10,12 +10,9 @@ import sys
 # its virtualenv) must come before the system site-packages, or numpy and friends resolve elsewhere.
 sys.path[:0] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p not in sys.path]
 
-import numpy as np  # noqa: E402
-import triton_python_backend_utils as pb_utils  # noqa: E402
-
 from filmstudio.rig import CONTENT_TYPE, encode_rig  # noqa: E402
-from filmstudio.tensors import ANIMATIC, STORED_BYTES  # noqa: E402
-from inference.backend import MadeCounter, cancelled_response, error_response, inputs  # noqa: E402
+from filmstudio.tensors import ANIMATIC  # noqa: E402
+from inference.backend import MadeCounter, answer, inputs, stored_bytes  # noqa: E402
 from inference.results import ResultStore  # noqa: E402
 from inference.rig import render_rig  # noqa: E402
 from inference.signature import image_requests, result_keys  # noqa: E402
@@ -31,26 +28,18 @@ class TritonPythonModel:
         self.made = MadeCounter(self.name)
 
     def execute(self, requests: list) -> list:
-        responses = []
-        for request in requests:
-            cancelled = cancelled_response(self.name, request)
-            if cancelled is not None:
-                responses.append(cancelled)
-                continue
-            try:
-                given = inputs(request, ANIMATIC)
-                rows = image_requests(given)
-                keys = result_keys(given, len(rows), required=True)
-                stored = []
-                for row, key in zip(rows, keys, strict=True):
-                    rig = render_rig(row.brief or brief_from_prompt(row.prompt), row.seed, row.width, row.height)
-                    stored.append(self.results.put(key, encode_rig(rig), CONTENT_TYPE))
-                self.made.increment(len(stored))
-                responses.append(pb_utils.InferenceResponse([
-                    pb_utils.Tensor(STORED_BYTES.name, np.array(stored, STORED_BYTES.data_type.numpy).reshape(-1, 1))]))
-            except Exception as exc:  # answered as this request's error; the others still succeed
-                responses.append(error_response(self.name, exc))
-        return responses
+        return [answer(self.name, request, self._draw) for request in requests]
+
+    def _draw(self, request) -> list:
+        given = inputs(request, ANIMATIC)
+        rows = image_requests(given)
+        keys = result_keys(given, len(rows), required=True)
+        stored = []
+        for row, key in zip(rows, keys, strict=True):
+            rig = render_rig(row.brief or brief_from_prompt(row.prompt), row.seed, row.width, row.height)
+            stored.append(self.results.put(key, encode_rig(rig), CONTENT_TYPE))
+        self.made.increment(len(stored))
+        return [stored_bytes(stored)]
 
     def finalize(self) -> None:
         self.results.close()

@@ -16,8 +16,8 @@ import triton_python_backend_utils as pb_utils  # noqa: E402
 
 from filmstudio import clips  # noqa: E402
 from filmstudio.errors import NotFound  # noqa: E402
-from filmstudio.tensors import FRAMES_MADE, IMAGE_KEY, MOTION, STORED_BYTES  # noqa: E402
-from inference.backend import MadeCounter, cancelled_response, error_response, inputs  # noqa: E402
+from filmstudio.tensors import FRAMES_MADE, IMAGE_KEY, MOTION  # noqa: E402
+from inference.backend import MadeCounter, cancelled_response, error_response, inputs, stored_bytes  # noqa: E402
 from inference.results import ResultStore  # noqa: E402
 from inference.sdxl import decode_portrait  # noqa: E402
 from inference.signature import BadRequest, motion_requests  # noqa: E402
@@ -85,7 +85,7 @@ class TritonPythonModel:
                 continue
             frames = [len(made[row]) for row in mine]
             responses[index] = pb_utils.InferenceResponse([
-                pb_utils.Tensor(STORED_BYTES.name, np.array(stored, STORED_BYTES.data_type.numpy).reshape(-1, 1)),
+                stored_bytes(stored),
                 pb_utils.Tensor(FRAMES_MADE.name, np.array(frames, FRAMES_MADE.data_type.numpy).reshape(-1, 1))])
         return responses
 

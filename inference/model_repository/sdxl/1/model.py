@@ -14,8 +14,8 @@ sys.path[:0] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if
 import numpy as np  # noqa: E402
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
-from filmstudio.tensors import IMAGE, REFERENCES_APPLIED, SDXL, STORED_BYTES  # noqa: E402
-from inference.backend import MadeCounter, cancelled_response, error_response, inputs  # noqa: E402
+from filmstudio.tensors import IMAGE, REFERENCES_APPLIED, SDXL  # noqa: E402
+from inference.backend import MadeCounter, cancelled_response, error_response, inputs, stored_bytes  # noqa: E402
 from inference.sdxl import (default_scale, find_ip_adapter, generate, load_pipeline, reference_rows,  # noqa: E402
                             references_applied, weights_dir)
 from inference.results import ResultStore, png  # noqa: E402
@@ -90,7 +90,7 @@ class TritonPythonModel:
                 responses[index] = pb_utils.InferenceResponse([
                     pb_utils.Tensor(IMAGE.name, pixels.astype(IMAGE.data_type.numpy, copy=False)),
                     pb_utils.Tensor(REFERENCES_APPLIED.name, applied),
-                    pb_utils.Tensor(STORED_BYTES.name, np.array(stored, STORED_BYTES.data_type.numpy).reshape(-1, 1))])
+                    stored_bytes(stored)])
         return responses
 
     def finalize(self) -> None:

@@ -12,8 +12,8 @@ sys.path[:0] = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if
 import numpy as np  # noqa: E402
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
-from filmstudio.tensors import IMAGE, STORED_BYTES, STORYBOARD  # noqa: E402
-from inference.backend import MadeCounter, cancelled_response, error_response, inputs  # noqa: E402
+from filmstudio.tensors import IMAGE, STORYBOARD  # noqa: E402
+from inference.backend import MadeCounter, answer, inputs, stored_bytes  # noqa: E402
 from inference.results import ResultStore, png  # noqa: E402
 from inference.signature import image_requests, result_keys  # noqa: E402
 from inference.storyboard import brief_from_prompt, render_storyboard  # noqa: E402
@@ -29,30 +29,21 @@ class TritonPythonModel:
         self.made = MadeCounter(self.name)
 
     def execute(self, requests: list) -> list:
-        responses = []
-        for request in requests:
-            cancelled = cancelled_response(self.name, request)
-            if cancelled is not None:
-                responses.append(cancelled)
-                continue
-            try:
-                given = inputs(request, STORYBOARD)
-                rows = image_requests(given)
-                keys = result_keys(given, len(rows))
-                frames = [render_storyboard(row.brief or brief_from_prompt(row.prompt), row.seed, row.width, row.height)
-                          for row in rows]
-                self.made.increment(len(frames))
-                if keys is None:
-                    image, stored = np.stack(frames), [0] * len(frames)
-                else:
-                    image = np.zeros((len(frames), 0, 0, 3))
-                    stored = [self.results.put(key, png(frame), "image/png") for key, frame in zip(keys, frames)]
-                responses.append(pb_utils.InferenceResponse([
-                    pb_utils.Tensor(IMAGE.name, image.astype(IMAGE.data_type.numpy, copy=False)),
-                    pb_utils.Tensor(STORED_BYTES.name, np.array(stored, STORED_BYTES.data_type.numpy).reshape(-1, 1))]))
-            except Exception as exc:  # answered as this request's error; the others still succeed
-                responses.append(error_response(self.name, exc))
-        return responses
+        return [answer(self.name, request, self._draw) for request in requests]
+
+    def _draw(self, request) -> list:
+        given = inputs(request, STORYBOARD)
+        rows = image_requests(given)
+        keys = result_keys(given, len(rows))
+        frames = [render_storyboard(row.brief or brief_from_prompt(row.prompt), row.seed, row.width, row.height)
+                  for row in rows]
+        self.made.increment(len(frames))
+        if keys is None:
+            image, stored = np.stack(frames), [0] * len(frames)
+        else:
+            image = np.zeros((len(frames), 0, 0, 3))
+            stored = [self.results.put(key, png(frame), "image/png") for key, frame in zip(keys, frames)]
+        return [pb_utils.Tensor(IMAGE.name, image.astype(IMAGE.data_type.numpy, copy=False)), stored_bytes(stored)]
 
     def finalize(self) -> None:
         self.results.close()

@@ -15,8 +15,8 @@ import numpy as np  # noqa: E402
 import triton_python_backend_utils as pb_utils  # noqa: E402
 
 from filmstudio import wav  # noqa: E402
-from filmstudio.tensors import AUDIO, DURATION, SAMPLE_RATE, STORED_BYTES, TTS  # noqa: E402
-from inference.backend import MadeCounter, cancelled_response, error_response, inputs  # noqa: E402
+from filmstudio.tensors import AUDIO, DURATION, SAMPLE_RATE, TTS  # noqa: E402
+from inference.backend import MadeCounter, answer, inputs, stored_bytes  # noqa: E402
 from inference.results import ResultStore  # noqa: E402
 from inference.signature import result_keys, speech_requests  # noqa: E402
 from inference.voice import duration_s, espeak_binary, speak  # noqa: E402
@@ -33,34 +33,25 @@ class TritonPythonModel:
         self.results = ResultStore.from_env()
         self.made = MadeCounter(self.name)
 
-    def _respond(self, request) -> "pb_utils.InferenceResponse":
-        cancelled = cancelled_response(self.name, request)
-        if cancelled is not None:
-            return cancelled
-        try:
-            given = inputs(request, TTS)
-            rows = speech_requests(given)
-            keys = result_keys(given, len(rows))
-            lines = [speak(line.text, line.voice) for line in rows]
-            self.made.increment(len(lines))
-            duration = np.array([[duration_s(line)] for line in lines], dtype=DURATION.data_type.numpy)
-            if keys is None:
-                if len(lines) != 1 and len({line.size for line in lines}) > 1:
-                    raise ValueError("send one line per request: lines of a batched request differ in length")
-                audio, stored = np.stack(lines), [0] * len(lines)
-            else:
-                audio = np.zeros((len(lines), 0))
-                stored = [self.results.put(key, wav.encode(line, SAMPLE_RATE), "audio/wav")
-                          for key, line in zip(keys, lines)]
-            return pb_utils.InferenceResponse([
-                pb_utils.Tensor(AUDIO.name, audio.astype(AUDIO.data_type.numpy, copy=False)),
-                pb_utils.Tensor(DURATION.name, duration),
-                pb_utils.Tensor(STORED_BYTES.name, np.array(stored, STORED_BYTES.data_type.numpy).reshape(-1, 1))])
-        except Exception as exc:
-            return error_response(self.name, exc)
+    def _speak(self, request) -> list:
+        given = inputs(request, TTS)
+        rows = speech_requests(given)
+        keys = result_keys(given, len(rows))
+        lines = [speak(line.text, line.voice) for line in rows]
+        self.made.increment(len(lines))
+        duration = np.array([[duration_s(line)] for line in lines], dtype=DURATION.data_type.numpy)
+        if keys is None:
+            if len(lines) != 1 and len({line.size for line in lines}) > 1:
+                raise ValueError("send one line per request: lines of a batched request differ in length")
+            audio, stored = np.stack(lines), [0] * len(lines)
+        else:
+            audio = np.zeros((len(lines), 0))
+            stored = [self.results.put(key, wav.encode(line, SAMPLE_RATE), "audio/wav") for key, line in zip(keys, lines)]
+        return [pb_utils.Tensor(AUDIO.name, audio.astype(AUDIO.data_type.numpy, copy=False)),
+                pb_utils.Tensor(DURATION.name, duration), stored_bytes(stored)]
 
     def execute(self, requests: list) -> list:
-        return list(self.pool.map(self._respond, requests))
+        return list(self.pool.map(lambda request: answer(self.name, request, self._speak), requests))
 
     def finalize(self) -> None:
         self.pool.shutdown(wait=False)
