@@ -131,7 +131,8 @@ class Characters:
                 key = portrait_key(portrait)
                 if not await self.store.exists(key):
                     await self.store.put(key, portrait, "image/png")
-                await self.db.record_asset(key, "portrait", PORTRAIT_MODEL, PORTRAIT_VERSION, len(portrait), film_id)
+                await self.db.record_asset(key, "portrait", PORTRAIT_MODEL, PORTRAIT_VERSION, len(portrait),
+                                           record.id)
                 updated.portrait_uri, updated.portrait_uploaded = key, True
             elif request.clear_portrait:
                 updated.portrait_uri, updated.portrait_uploaded = "", False
@@ -149,7 +150,7 @@ class Characters:
                 await self.db.recast(owner, film_id, record.updated_at, replanned, shot_ids)
             except Aborted:
                 continue
-            log.info("recast %s in films/%s: %d of %d shots to render again", current.id, film_id,
+            log.info("recast %s in %s: %d of %d shots to render again", current.id, record.name,
                      len(shot_ids), len(before_ids))
             self.worker.wake.set()
             return self.to_proto(_character(replanned, film_id, character_id))

@@ -205,17 +205,15 @@ class Films:
         return page
 
     async def cancel(self, owner: str, name: str) -> film_pb2.Film:
-        film_id = names.parse_film_name(name)
-        await self.db.request_cancel(owner, film_id)
-        self.worker.cancel_local(film_id)
+        record = await self.db.request_cancel(owner, names.parse_film_name(name))
+        self.worker.cancel_local(record.id)
         return await self.get(owner, name)
 
     async def delete(self, owner: str, name: str) -> None:
         """Move the film to the trash, stopping it if it renders; the sweeper purges it later."""
-        film_id = names.parse_film_name(name)
-        await self.db.trash_film(owner, film_id)
-        self.worker.cancel_local(film_id)  # another replica's job stops at its next lease renewal
-        log.info("moved films/%s to the trash", film_id)
+        record = await self.db.trash_film(owner, names.parse_film_name(name))
+        self.worker.cancel_local(record.id)  # another replica's job stops at its next lease renewal
+        log.info("moved %s (films/%s) to the trash", record.name, record.id)
 
     async def undelete(self, owner: str, name: str) -> film_pb2.Film:
         record = await self.db.undelete_film(owner, names.parse_film_name(name))
@@ -243,8 +241,8 @@ class Films:
 
     async def watch(self, owner: str, request: film_pb2.WatchFilmRequest) -> AsyncIterator[film_pb2.FilmEvent]:
         """Events after the cursor, then new ones as they happen, until the film ends."""
-        film_id = names.parse_film_name(request.name)
-        await self.db.get_film(owner, film_id)  # NotFound for another user's film
+        named = names.parse_film_name(request.name)
+        film_id = (await self.db.get_film(owner, named)).id  # NotFound for another user's film
         cursor = max(0, request.after_sequence)
         while True:
             events = await self.db.events_after(film_id, cursor)

@@ -211,6 +211,7 @@ def film_record(row: Any, created: bool = False, shots: Iterable[ShotRecord] | N
     m = row._mapping
     return FilmRecord(
         id=m["id"],
+        public_id=m["public_id"] or m["id"],
         owner=m["owner"],
         request_id=m["request_id"] or "",
         display_name=m["display_name"],

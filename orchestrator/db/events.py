@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from filmstudio.errors import NotFound
-from filmstudio.names import film_name
+from filmstudio.names import film_name, shot_name
 from filmstudio.v1 import film_pb2
 from orchestrator.db.engine import Engine
 from orchestrator.db.records import timestamp
@@ -50,7 +50,7 @@ class EventLog(Engine):
                 sa.update(films)
                 .where(films.c.id == film_id)
                 .values(**values)
-                .returning(films.c.last_sequence, films.c.progress)
+                .returning(films.c.last_sequence, films.c.progress, films.c.public_id)
             )
         ).first()
         if row is None:
@@ -59,7 +59,10 @@ class EventLog(Engine):
         appended = film_pb2.FilmEvent()
         appended.CopyFrom(event)
         appended.sequence = row.last_sequence
-        appended.film = film_name(film_id)
+        public_id = row.public_id or film_id  # events name the film as its owner does (records.FilmRecord)
+        appended.film = film_name(public_id)
+        if appended.HasField("shot"):
+            appended.shot.name = shot_name(public_id, appended.shot.shot_id)
         appended.create_time.CopyFrom(timestamp(now))
         appended.progress = row.progress
         await conn.execute(

@@ -54,6 +54,13 @@ def _page_after(page: sa.Select) -> sa.Select:
     )
 
 
+def _named(film_id: Any) -> Any:
+    """Where a film is the one an owner's `film_id` names: its public id (as its resource name says), or
+    its internal id (as its stored files' keys say: the gateway serves them by it). Put beside the owner:
+    either id is only ever looked up among one owner's films."""
+    return sa.or_(films.c.public_id == film_id, films.c.id == film_id)
+
+
 class FilmRows(ShotRows):
     """The films table (and the users it names)."""
 
@@ -77,14 +84,18 @@ class FilmRows(ShotRows):
         row is locked), so concurrent creates cannot all pass one check; it raises to refuse. The
         film's target length is then taken from the owner's credit (db.credits), ResourceExhausted
         if it is short, and held by the film until it ends."""
-        new_id = film_id or "f" + secrets.token_hex(8)
+        # Ids are per owner: a chosen film_id is the film's public id, and its internal id is generated,
+        # so another owner's films never collide with it (nor does the caller learn that they exist).
+        new_id = "f" + secrets.token_hex(8)
+        public_id = film_id or new_id
 
         async def work(conn: AsyncConnection) -> FilmRecord:
             found = await self._by_request_id(conn, owner, request_id)
             if found is not None:
                 return found
-            if (await conn.execute(sa.select(films.c.id).where(films.c.id == new_id))).first():
-                raise AlreadyExists(f"film {film_name(new_id)} already exists")
+            if (await conn.execute(sa.select(films.c.id).where(films.c.owner == owner,
+                                                               _named(public_id)))).first():
+                raise AlreadyExists(f"film {film_name(public_id)} already exists")
             now = self.clock()
             await self._lock_user(conn, owner, now)
             if admit is not None:
@@ -93,7 +104,7 @@ class FilmRows(ShotRows):
             await credits.charge(conn, owner, cost, account_pb2.LEDGER_REASON_FILM, new_id,
                                  f"{cost:g} s film", now, self.monthly_grant_s)
             await conn.execute(sa.insert(films).values(
-                id=new_id, owner=owner, request_id=request_id or None, display_name=display_name,
+                id=new_id, public_id=public_id, owner=owner, request_id=request_id or None, display_name=display_name,
                 state=lifecycle.QUEUED, progress=0.0, script=script, settings=settings.SerializeToString(),
                 scene_graph=None if scene_graph is None else scene_graph.SerializeToString(),
                 seconds=cost, credit_held_s=cost, created_at=now, updated_at=now))
@@ -108,7 +119,7 @@ class FilmRows(ShotRows):
             # our insert; its film is the answer.
             found = await self._read(lambda conn: self._by_request_id(conn, owner, request_id))
             if found is None:
-                raise AlreadyExists(f"film {film_name(new_id)} already exists") from None
+                raise AlreadyExists(f"film {film_name(public_id)} already exists") from None
             return found
 
     async def _by_request_id(self, conn: AsyncConnection, owner: str, request_id: str) -> FilmRecord | None:
@@ -128,7 +139,8 @@ class FilmRows(ShotRows):
     # The hot reads' statements, built once: building and keying a statement costs SQLAlchemy more
     # than SQLite takes to run it (GetFilm's read in its thread: ~580 us built per call, ~210 us so).
     _FILM = sa.select(films).where(films.c.id == sa.bindparam("film_id"))
-    _OWNED_FILM = _FILM.where(films.c.owner == sa.bindparam("owner"), _in_trash(False))
+    _OWNED_FILM = sa.select(films).where(films.c.owner == sa.bindparam("owner"), _named(sa.bindparam("film_id")),
+                                         _in_trash(False))
     # Pages of the owner's films (index 0) and of the owner's trash (index 1), the first and those after one.
     _PAGE = tuple(_page(trashed) for trashed in (False, True))
     _PAGE_AFTER = tuple(_page_after(page) for page in _PAGE)
@@ -144,7 +156,7 @@ class FilmRows(ShotRows):
                 raise NotFound(f"film {film_name(film_id)} not found")
             if not with_shots:
                 return film_record(row)
-            return self._film_reads.record(row, shot_rows_by_film(conn, [film_id]).get(film_id, ()))
+            return self._film_reads.record(row, shot_rows_by_film(conn, [row.id]).get(row.id, ()))
 
         return await self._read_sync(work)
 
@@ -205,7 +217,9 @@ class FilmRows(ShotRows):
         set_state(CANCELLED). A finished film is returned unchanged."""
 
         async def work(conn: AsyncConnection) -> FilmRecord:
+            nonlocal film_id
             row = await _owned_film(conn, owner, film_id, for_update=True)
+            film_id = row.id  # the internal id from here on
             if lifecycle.is_terminal(row.state):
                 return film_record(row)
             now = self.clock()
@@ -223,7 +237,7 @@ class FilmRows(ShotRows):
         values: dict[str, Any] = {"cancel_requested": True, "updated_at": now}
         if row.lease_owner is not None and row.lease_expires_at > now:
             return values
-        message = f"film {film_name(row.id)} was cancelled by its owner"
+        message = f"film {film_name(row.public_id or row.id)} was cancelled by its owner"
         values |= await credits.settle(conn, row, lifecycle.CANCELLED, now)
         await self._cancel_unfinished_shots(conn, row.id, now)
         change = film_pb2.StateChange(state=lifecycle.CANCELLED, message=message)
@@ -245,7 +259,9 @@ class FilmRows(ShotRows):
         does if it is unfinished. NotFound for a film already in the trash, as for a missing one."""
 
         async def work(conn: AsyncConnection) -> FilmRecord:
+            nonlocal film_id
             row = await _owned_film(conn, owner, film_id, for_update=True)
+            film_id = row.id  # the internal id from here on
             now = self.clock()
             values: dict[str, Any] = {"deleted_at": now, "updated_at": now}
             if not lifecycle.is_terminal(row.state):
@@ -262,7 +278,9 @@ class FilmRows(ShotRows):
         the trash (or purged already)."""
 
         async def work(conn: AsyncConnection) -> FilmRecord:
-            await _owned_film(conn, owner, film_id, for_update=True, trashed=True)
+            nonlocal film_id
+            row = await _owned_film(conn, owner, film_id, for_update=True, trashed=True)
+            film_id = row.id  # the internal id from here on
             await conn.execute(sa.update(films).where(films.c.id == film_id).values(
                 deleted_at=None, updated_at=self.clock()))
             return film_record((await conn.execute(sa.select(films).where(films.c.id == film_id))).one())
@@ -334,9 +352,10 @@ class FilmRows(ShotRows):
 
         async def work(conn: AsyncConnection) -> film_pb2.FilmEvent:
             row = await self._leased_film(conn, film_id, worker)
-            lifecycle.check_move(film_name(film_id), row.state, state)
+            lifecycle.check_move(film_name(row.public_id or film_id), row.state, state)
             now = self.clock()
-            values = _state_values(film_id, state, progress, scene_graph, outputs, error) | {"updated_at": now}
+            values = _state_values(row.public_id or film_id, state, progress, scene_graph, outputs, error) \
+                | {"updated_at": now}
             if lifecycle.is_terminal(state):
                 values |= await credits.settle(conn, row, state, now, values.get("scene_graph"))
             await conn.execute(sa.update(films).where(films.c.id == film_id).values(**values))
@@ -366,14 +385,16 @@ class FilmRows(ShotRows):
         """
 
         async def work(conn: AsyncConnection) -> FilmRecord:
+            nonlocal film_id
             row = await _owned_film(conn, owner, film_id, for_update=True)
+            film_id = row.id  # the internal id from here on
             if row.state != lifecycle.SUCCEEDED:
                 raise FailedPrecondition(
-                    f"film {film_name(film_id)} is {lifecycle.state_name(row.state)};"
+                    f"film {film_name(row.public_id or row.id)} is {lifecycle.state_name(row.state)};"
                     " a shot can be regenerated once the film has succeeded"
                 )
             if scene_graph is not None and row.updated_at != before:
-                raise Aborted(f"film {film_name(film_id)} changed meanwhile; read it again and retry")
+                raise Aborted(f"film {film_name(row.public_id or row.id)} changed meanwhile; read it again and retry")
             now = self.clock()
             graph = row.scene_graph if scene_graph is None else scene_graph.SerializeToString()
             cost = credits.shot_seconds(graph).get(shot_id, 0.0)
@@ -411,13 +432,15 @@ class FilmRows(ShotRows):
         failed or was cancelled."""
 
         async def work(conn: AsyncConnection) -> FilmRecord:
+            nonlocal film_id
             row = await _owned_film(conn, owner, film_id, for_update=True)
+            film_id = row.id  # the internal id from here on
             if row.state not in (lifecycle.QUEUED, lifecycle.SUCCEEDED):
                 raise FailedPrecondition(
-                    f"film {film_name(film_id)} is {lifecycle.state_name(row.state)}; its cast can be changed"
+                    f"film {film_name(row.public_id or row.id)} is {lifecycle.state_name(row.state)}; its cast can be changed"
                     " while it is queued or once it has succeeded")
             if row.updated_at != before:
-                raise Aborted(f"the cast of film {film_name(film_id)} changed meanwhile; read it again and retry")
+                raise Aborted(f"the cast of film {film_name(row.public_id or row.id)} changed meanwhile; read it again and retry")
             now = self.clock()
             values: dict[str, Any] = {"scene_graph": scene_graph.SerializeToString(), "updated_at": now}
             reopen = row.state == lifecycle.SUCCEEDED and bool(shot_ids)
@@ -446,7 +469,7 @@ class FilmRows(ShotRows):
 
 
 def _state_values(
-    film_id: str,
+    public_id: str,
     state: int,
     progress: float | None,
     scene_graph: script_pb2.SceneGraph | None,
@@ -465,7 +488,7 @@ def _state_values(
         if outputs.HasField("duration"):
             values["seconds"] = _seconds(outputs.duration)
     if error is None and state == lifecycle.CANCELLED:
-        error = status_pb2.Status(code=code_pb2.CANCELLED, message=f"film {film_name(film_id)} was cancelled")
+        error = status_pb2.Status(code=code_pb2.CANCELLED, message=f"film {film_name(public_id)} was cancelled")
     if error is not None:
         values |= {"error_code": error.code, "error_message": error.message}
     if lifecycle.is_terminal(state):
@@ -503,10 +526,11 @@ async def _seconds_since(conn: AsyncConnection, owner: str, since: datetime.date
 
 async def _owned_film(conn: AsyncConnection, owner: str, film_id: str, for_update: bool = False,
                       trashed: bool = False) -> Any:
-    """The owner's film row, not in the trash (with `trashed`: in it); NotFound for a missing film, for
-    another owner's film and for one on the other side of the trash alike (a caller never learns that
-    someone else's film exists). for_update locks the row for the transaction."""
-    query = sa.select(films).where(films.c.id == film_id, films.c.owner == owner, _in_trash(trashed))
+    """The owner's film row (`film_id` as _named says), not in the trash (with `trashed`: in it);
+    NotFound for a missing film, for another owner's film and for one on the other side of the trash
+    alike (a caller never learns that someone else's film exists). for_update locks the row for the
+    transaction. Callers go on with the row's id, the internal one."""
+    query = sa.select(films).where(films.c.owner == owner, _named(film_id), _in_trash(trashed))
     row = (await conn.execute(query.with_for_update() if for_update else query)).first()
     if row is None:
         raise NotFound(f"film {film_name(film_id)} not found")

@@ -50,14 +50,11 @@ class ShotRecord:
     updated_at: datetime.datetime
     motion_key: str | None = None  # the shot's animatic rig or generated clip (Shot.motion); None for a camera move
 
-    @property
-    def name(self) -> str:
-        return shot_name(self.film_id, self.shot_id)
-
-    def to_proto(self, object_uri: Callable[[str], str] = same_key) -> film_pb2.ShotRender:
-        """The API message; image_uri/audio_uri are `object_uri(key)`, empty where there is no key."""
+    def to_proto(self, object_uri: Callable[[str], str] = same_key, film_public_id: str = "") -> film_pb2.ShotRender:
+        """The API message, named after its film's public id (FilmRecord.public_id; its internal film_id
+        when not given); image_uri/audio_uri are `object_uri(key)`, empty where there is no key."""
         return film_pb2.ShotRender(
-            name=self.name,
+            name=shot_name(film_public_id or self.film_id, self.shot_id),
             shot_id=self.shot_id,
             state=self.state,
             image_uri=object_uri(self.image_key) if self.image_key else "",
@@ -73,7 +70,8 @@ class ShotRecord:
 class FilmRecord:
     """One film row, with its protobuf columns parsed."""
 
-    id: str
+    id: str  # internal: the film's rows, events, lease and stored files
+    public_id: str  # in its resource name, unique per owner (the same as id unless the caller chose it)
     owner: str
     request_id: str
     display_name: str
@@ -104,7 +102,7 @@ class FilmRecord:
 
     @property
     def name(self) -> str:
-        return film_name(self.id)
+        return film_name(self.public_id)
 
     @property
     def error(self) -> status_pb2.Status | None:
@@ -123,7 +121,7 @@ class FilmRecord:
             progress=self.progress,
             script=self.script,
             settings=self.settings,
-            shots=[shot.to_proto(object_uri) for shot in self.shots or ()],
+            shots=[shot.to_proto(object_uri, self.public_id) for shot in self.shots or ()],
             create_time=timestamp(self.created_at),
             update_time=timestamp(self.updated_at),
             owner=f"users/{self.owner}",

@@ -119,6 +119,9 @@ films = sa.Table(
     metadata,
     sa.Column("id", sa.String(63), primary_key=True),
     sa.Column("owner", sa.String(128), sa.ForeignKey("users.id"), nullable=False),
+    # The id in the film's resource name, unique per owner (0006); films.id is the internal one, the same
+    # string unless the caller chose the film's id.
+    sa.Column("public_id", sa.String(63), nullable=True),
     # NULL when the caller gave no idempotency key; NULLs never collide in the unique constraint.
     sa.Column("request_id", sa.String(128), nullable=True),
     sa.Column("display_name", sa.Text(), nullable=False, server_default=""),
@@ -148,6 +151,7 @@ films = sa.Table(
     # kept when it succeeds, given back in part when it fails or is cancelled.
     sa.Column("credit_held_s", sa.Float(), nullable=False, server_default="0"),
     sa.UniqueConstraint("owner", "request_id"),
+    sa.Index("ix_films_owner_public_id", "owner", "public_id", unique=True),
     sa.Index(None, "owner", "created_at", "id"),
     sa.Index(None, "state", "not_before"),
     sa.Index(None, "deleted_at"),

@@ -50,11 +50,34 @@ async def test_concurrent_retries_of_one_request_make_one_film(backend):
     assert [e.sequence for e in await replicas[0].events_after(films[0].id, 0)] == [1]
 
 
-async def test_chosen_film_id_is_used_and_cannot_be_taken_twice(db):
+async def test_chosen_film_id_is_used_and_cannot_be_taken_twice_by_its_owner(db):
     film = await db.create_film("alice", "x", settings(), film_id="my-first-film")
-    assert film.name == "films/my-first-film"
+    assert film.name == "films/my-first-film" and film.public_id == "my-first-film"
     with pytest.raises(AlreadyExists, match="films/my-first-film"):
-        await db.create_film("bob", "x", settings(), film_id="my-first-film")
+        await db.create_film("alice", "y", settings(), film_id="my-first-film")
+    # Nor may it be the internal id of another of hers (her files are served by it).
+    with pytest.raises(AlreadyExists, match=f"films/{film.id}"):
+        await db.create_film("alice", "y", settings(), film_id=film.id)
+
+
+async def test_film_ids_are_per_owner_and_say_nothing_of_other_owners_films(db):
+    alice = await db.create_film("alice", "hers", settings(), film_id="harbour")
+    bob = await db.create_film("bob", "his", settings(), film_id="harbour")  # not "already exists"
+    assert alice.name == bob.name == "films/harbour" and alice.id != bob.id
+    assert (await db.get_film("alice", "harbour")).script == "hers"
+    assert (await db.get_film("bob", "harbour")).script == "his"
+    # The internal id (its events, lease and stored files) names the same film to its owner alone.
+    assert (await db.get_film("alice", alice.id)).script == "hers"
+    with pytest.raises(NotFound, match=f"film films/{alice.id} not found"):
+        await db.get_film("bob", alice.id)
+    # Everything an owner does by name reaches the owner's film only.
+    await db.trash_film("bob", "harbour")
+    assert (await db.get_film("alice", "harbour")).deleted_at is None
+    assert (await db.undelete_film("bob", "harbour")).id == bob.id
+    events = await db.events_after(bob.id, 0)
+    assert events and {e.film for e in events} == {"films/harbour"}
+    page, _ = await db.list_films("alice", 10)
+    assert [f.name for f in page] == ["films/harbour"] and page[0].id == alice.id
 
 
 async def test_another_owners_film_is_not_found_exactly_like_a_missing_one(db):

@@ -374,6 +374,38 @@ async def test_generated_motion_without_weights_is_refused_at_once_or_animated_w
                             for shot in pictured)
 
 
+async def test_film_ids_are_each_owners_own(stack):
+    """Bob asking for the id Alice chose gets a film of his own, not "already exists" (which told him
+    her film was there); her files, stored under her film's internal id, stay hers."""
+    film_id = f"harbour-{stack.database}"
+    async with Client(stack.addr, "alice") as alice, Client(stack.addr, "bob") as bob:
+        hers = await alice.films.CreateFilm(film_pb2.CreateFilmRequest(
+            film=film_pb2.Film(script=short_script("hers", stack), settings=settings(6)), film_id=film_id),
+            metadata=alice.metadata)
+        his = await bob.films.CreateFilm(film_pb2.CreateFilmRequest(
+            film=film_pb2.Film(script=short_script("his", stack), settings=settings(6)), film_id=film_id),
+            metadata=bob.metadata)
+        assert hers.name == his.name == f"films/{film_id}"
+        with pytest.raises(grpc.aio.AioRpcError) as again:  # her own id twice is still refused
+            await alice.films.CreateFilm(film_pb2.CreateFilmRequest(
+                film=film_pb2.Film(script=short_script("hers", stack), settings=settings(6)), film_id=film_id),
+                metadata=alice.metadata)
+        assert again.value.code() == grpc.StatusCode.ALREADY_EXISTS
+        hers, _ = await alice.finish(hers.name)
+        his, _ = await bob.finish(his.name)
+        assert succeeded(hers) and succeeded(his), (describe(hers), describe(his))
+        assert f"Good morning, hers-{stack.database}." in local(stack, hers.outputs.subtitles_vtt_uri).read_text()
+        assert f"Good morning, his-{stack.database}." in local(stack, his.outputs.subtitles_vtt_uri).read_text()
+        # Her files are under her film's internal id, which names her film to her and to no one else.
+        internal = hers.outputs.video_uri.split("/films/")[1].split("/")[0]
+        assert internal != film_id and internal not in his.outputs.video_uri
+        assert (await alice.get(f"films/{internal}")).outputs.video_uri == hers.outputs.video_uri
+        with pytest.raises(grpc.aio.AioRpcError) as hidden:
+            await bob.get(f"films/{internal}")
+        assert hidden.value.code() == grpc.StatusCode.NOT_FOUND
+        assert all(e.film == hers.name for e in await alice.events(hers.name))
+
+
 async def test_twenty_films_submitted_at_once_all_succeed(stack):
     users = [f"crowd{i}" for i in range(4)]  # five films each: under the per-user quota of films in flight
     clients = [Client(stack.addr, user) for user in users]
