@@ -149,7 +149,8 @@ async def film_times(pairs: int) -> None:
     try:
         async with grpc.aio.insecure_channel(config.orchestrator_addr) as channel:
             films = film_pb2_grpc.FilmServiceStub(channel)
-            await render(films, script, 10, 999, "warmup", motion=script_pb2.MOTION_ANIMATED)  # load, warm up
+            warmup = (ROOT / "examples" / "morning.txt").read_text()
+            await render(films, warmup, 10, 999, "warmup", motion=script_pb2.MOTION_ANIMATED)  # load, warm up
             for pair in range(pairs):
                 for name, motion in (("camera", script_pb2.MOTION_CAMERA), ("animated", script_pb2.MOTION_ANIMATED)):
                     _, wall = await render(films, script, SECONDS, 1000 + 2 * pair + (motion == script_pb2.MOTION_ANIMATED),
