@@ -10,11 +10,12 @@ test:  ## contract checks, then the whole test suite
 	$(MAKE) --no-print-directory check
 	.venv/bin/python -m pytest -q
 
-check:  ## generated code fresh (contract code, the studio's OpenAPI copy), buf lint clean, no breaking change against the previous commit
+check:  ## generated code fresh (contract code, the studio's OpenAPI copy), buf lint clean, no breaking change against the previous commit, the infrastructure synthesized and linted
 	.venv/bin/python -m tools.protos --check
 	.venv/bin/python -m tools.openapi --check
 	.venv/bin/buf lint
 	.venv/bin/python -m tools.protos --breaking-against HEAD~1
+	tools/check_infra.sh
 
 protos:  ## regenerate filmstudio/v1 from protos/, and the studio's OpenAPI document and client types
 	.venv/bin/python -m tools.protos

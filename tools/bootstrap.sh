@@ -51,6 +51,16 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
   .venv/bin/python -m pip check >/dev/null 2>&1 || { .venv/bin/python -m pip check >&2; say "dependency conflict"; exit 1; }
   echo "$digest" >"$stamp"
 fi
+# The infrastructure checkers, for `make check` and the tests only (large: not for `make film`).
+infra_stamp=.venv/.filmstudio-infra
+infra_digest=$(sha256sum requirements-infra.txt | cut -d' ' -f1)
+if [ "$want_test" = 1 ] && [ "$(cat "$infra_stamp" 2>/dev/null)" != "$infra_digest" ]; then
+  if grep -qv '^\s*\(#\|$\)' requirements-infra.txt; then
+    say "installing the infrastructure checkers into .venv"
+    pip_install -r requirements-infra.txt
+  fi
+  echo "$infra_digest" >"$infra_stamp"
+fi
 
 # --- The studio (gateway/studio): the web page the gateway serves at / --------------------------------
 studio=gateway/studio
