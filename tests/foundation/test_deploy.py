@@ -10,7 +10,7 @@ import yaml
 from filmstudio.config import PREFIX, Config
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-K8S = ROOT / "k8s"
+K8S = ROOT / "k8s" / "base"
 KNOWN = {PREFIX + f.name.upper() for f in dataclasses.fields(Config)}
 
 
