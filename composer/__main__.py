@@ -7,16 +7,18 @@ from filmstudio import tls
 from filmstudio.config import Config
 from filmstudio.server import run_service, serve
 from filmstudio.storage import open_store
-from filmstudio.telemetry import configure_logging
+from filmstudio.telemetry import TracingInterceptor, configure_logging, serve_metrics, setup_tracing
 
 
 async def main() -> None:
     config = Config.from_env()
     configure_logging("composer", config.log_level)
+    setup_tracing("composer", config.otlp_endpoint, config.trace_file)
+    serve_metrics(config.composer_metrics_port, config.metrics_host)
     store = open_store(config.store_url, config.s3_endpoint)
     credentials = tls.server_credentials(tls.certificates(config))
     await serve(registrar(store, config.composer_max_encodes), config.composer_addr, "composer", on_stop=store.close,
-                credentials=credentials)
+                interceptors=[TracingInterceptor()], credentials=credentials)
 
 
 if __name__ == "__main__":

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 
 import grpc
+from prometheus_client import Counter, Gauge, Histogram
 
 from composer.compose import compose_film
+from filmstudio import telemetry
 from filmstudio.storage import ObjectStore
 from filmstudio.v1 import composer_pb2, composer_pb2_grpc
+
+
+COMPOSE_SECONDS = Histogram("filmstudio_composer_compose_seconds", "Time to cut and encode one film (after its turn came)",
+                            buckets=(0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600))
+WAIT_SECONDS = Histogram("filmstudio_composer_wait_seconds", "Time a film waited for an encode slot",
+                         buckets=(0.01, 0.1, 0.5, 1, 5, 10, 30, 60, 300))
+FRAMES = Counter("filmstudio_composer_frames_total", "Video frames encoded (rate() is the encode fps)")
+ENCODE_FPS = Gauge("filmstudio_composer_encode_fps", "Frames per second of the last film encoded")
+ENCODING = Gauge("filmstudio_composer_encoding", "Films encoding now")
 
 
 def default_encodes() -> int:
@@ -33,8 +45,22 @@ class ComposerServicer(composer_pb2_grpc.ComposerServiceServicer):
             updates.put_nowait((done, total))
 
         async def compose_in_turn() -> composer_pb2.ComposeResult:
+            waited = time.perf_counter()
             async with self.slots:
-                return await compose_film(request, self.store, on_progress)
+                WAIT_SECONDS.observe(time.perf_counter() - waited)
+                started = time.perf_counter()
+                with telemetry.tracer.start_as_current_span(
+                        "compose", attributes={"compose.title": request.title, "compose.cuts": len(request.cuts),
+                                               "compose.output_prefix": request.output_prefix}) as span, \
+                        ENCODING.track_inprogress():
+                    result = await compose_film(request, self.store, on_progress)
+                    span.set_attribute("compose.frames", result.frame_count)
+                seconds = time.perf_counter() - started
+                COMPOSE_SECONDS.observe(seconds)
+                FRAMES.inc(result.frame_count)
+                if seconds > 0:
+                    ENCODE_FPS.set(result.frame_count / seconds)
+                return result
 
         work = asyncio.ensure_future(compose_in_turn())
         getter: asyncio.Future | None = None

@@ -39,6 +39,15 @@ class Config:
     triton_cache_mb: int = 0
     gateway_addr: str = "127.0.0.1:8080"
     metrics_port: int = 0  # orchestrator Prometheus port; 0 = off
+    composer_metrics_port: int = 0  # composer Prometheus port; 0 = off
+    # Gateway Prometheus port; 0 = off. With gateway_workers > 1, worker i serves on this port + i.
+    gateway_metrics_port: int = 0
+    # Where the Prometheus ports listen: every interface, so Prometheus in the cluster can scrape them.
+    metrics_host: str = "0.0.0.0"
+    # OpenTelemetry traces: an OTLP/gRPC collector (host:port or http(s)://host:port); empty = no export.
+    otlp_endpoint: str = ""
+    # Spans as JSON lines appended to this file (tests, or a trace without a collector); empty = none.
+    trace_file: str = ""
     # A worker's hold on a film: a replica that dies loses its films this long after its last renewal.
     lease_s: float = 15.0
     # How long a film waits (retrying with backoff) for a part that is down before it fails.

@@ -9,14 +9,13 @@ import datetime
 import logging
 
 import grpc
-from prometheus_client import start_http_server
 
 from filmstudio import tls
 from filmstudio.auth import TokenInterceptor, verifier_for
 from filmstudio.config import Config
 from filmstudio.server import serve, run_service
 from filmstudio.storage import open_store
-from filmstudio.telemetry import configure_logging
+from filmstudio.telemetry import TracingInterceptor, configure_logging, serve_metrics, setup_tracing
 from filmstudio.v1 import account_pb2_grpc, composer_pb2_grpc, film_pb2_grpc
 from orchestrator.accounts import Accounts, oidc_provider
 from orchestrator.db import Database
@@ -34,6 +33,7 @@ log = logging.getLogger("orchestrator")
 async def main() -> None:
     config = Config.from_env()
     configure_logging("orchestrator", config.log_level)
+    setup_tracing("orchestrator", config.otlp_endpoint, config.trace_file)
     verifier = verifier_for(config)  # refuses to start without a real token key
     certs = tls.certificates(config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
@@ -53,8 +53,7 @@ async def main() -> None:
     films = Films(db, store, triton, worker, trash_retention=trash_retention)
     oidc = oidc_provider(config.oidc_issuer, config.oidc_client_id) if config.oidc_issuer else None
     accounts = Accounts(db, config.jwt_secret, oidc)
-    if config.metrics_port:
-        start_http_server(config.metrics_port, addr="127.0.0.1")
+    serve_metrics(config.metrics_port, config.metrics_host)
     worker_task = asyncio.create_task(worker.run(), name="worker")
     sweeper_task = asyncio.create_task(Sweeper(db, store, retention=trash_retention).run(), name="sweeper")
 
@@ -76,7 +75,9 @@ async def main() -> None:
 
     try:
         await serve(register, config.orchestrator_addr, "orchestrator", on_stop=on_stop,
-                    interceptors=[TokenInterceptor(verifier, (SERVICE, ACCOUNT_SERVICE), revoked=accounts.revoked)], credentials=tls.server_credentials(certs))
+                    interceptors=[TracingInterceptor(),  # outside the token check: refused calls are traced too
+                                  TokenInterceptor(verifier, (SERVICE, ACCOUNT_SERVICE), revoked=accounts.revoked)],
+                    credentials=tls.server_credentials(certs))
     finally:
         if not worker_task.done():
             await on_stop()

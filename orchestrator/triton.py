@@ -28,7 +28,7 @@ from google.protobuf import json_format
 from tritonclient.grpc import InferInput, InferRequestedOutput
 from tritonclient.utils import InferenceServerException
 
-from filmstudio import tensors, wav
+from filmstudio import telemetry, tensors, wav
 from filmstudio.errors import DeadlineExceeded, FailedPrecondition, FilmStudioError, InvalidArgument, Unavailable
 from filmstudio.tensors import (ANIMATIC, AUDIO, DURATION, FPS, FRAME_COUNT, FRAMES_MADE, GUIDANCE, HEIGHT, IMAGE,
                                 IMAGE_KEY, LANGUAGE, MAX_REFERENCE_SCALE, MOTION,
@@ -277,8 +277,13 @@ class TritonClient:
         async with semaphore:
             for attempt in range(self.retries + 1):
                 try:
-                    return await self._connection().infer(model, inputs, outputs=requested,
-                                                          client_timeout=self.deadline_s)
+                    # A CLIENT span per request; Triton (with --trace-config mode=opentelemetry) continues it.
+                    with telemetry.tracer.start_as_current_span(
+                            f"triton.infer {model}", kind=telemetry.SpanKind.CLIENT,
+                            attributes={"rpc.system": "grpc", "triton.model": model, "triton.attempt": attempt}):
+                        return await self._connection().infer(model, inputs, outputs=requested,
+                                                              client_timeout=self.deadline_s,
+                                                              headers=dict(telemetry.trace_metadata()))
                 except InferenceServerException as exc:
                     error = self._error(model, exc)
                     if not isinstance(error, Unavailable) or "not loaded" in error.message or attempt == self.retries:

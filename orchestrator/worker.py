@@ -42,6 +42,8 @@ class Worker:
         self.wake = asyncio.Event()
         # film id -> when this replica first found a part down for it, in the current outage (monotonic s).
         self.outage_since: dict[str, float] = {}
+        self.gauges_every_s = 5.0  # how often filmstudio_films and filmstudio_queue_depth are read
+        self._gauges_at = -self.gauges_every_s
 
     async def run(self) -> None:
         """Claim and run films until cancelled."""
@@ -52,6 +54,7 @@ class Worker:
                 except Exception:  # the database is down or busy: keep the worker, try again next poll
                     log.exception("claiming films failed; trying again in %.1f s", self.poll_s)
                 metrics.FILMS_RUNNING.set(len(self.running))
+                await self._refresh_gauges()
                 self.wake.clear()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), self.poll_s)
@@ -60,11 +63,22 @@ class Worker:
                 task.cancel()
             await asyncio.gather(*self.running.values(), return_exceptions=True)
 
+    async def _refresh_gauges(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self._gauges_at < self.gauges_every_s:
+            return
+        self._gauges_at = now
+        try:
+            await metrics.refresh_film_gauges(self.parts.db)
+        except Exception:  # the database is down: the gauges keep their last values
+            log.warning("reading the film gauges failed", exc_info=True)
+
     async def _claim_films(self) -> None:
         while len(self.running) < self.max_films:
             film = await self.parts.db.claim_film(self.worker_id, self.lease_s)
             if film is None:
                 return
+            metrics.observe_claim(film.created_at, self.parts.db.clock(), film.attempts)
             task = asyncio.create_task(self._run_film(film.id), name=f"film-{film.id}")
             self.running[film.id] = task
             task.add_done_callback(lambda _t, fid=film.id: self.running.pop(fid, None))
@@ -85,6 +99,7 @@ class Worker:
             await job
             self.outage_since.pop(film_id, None)
             await db.release_film(film_id, self.worker_id)
+            metrics.FILM_OUTCOMES.labels(state="succeeded").inc()
             log.info("film finished")
         except asyncio.CancelledError:
             await self._after_cancel(film_id)

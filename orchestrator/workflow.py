@@ -18,7 +18,7 @@ from collections.abc import Callable
 import grpc
 import numpy as np
 
-from filmstudio import wav
+from filmstudio import telemetry, wav
 from filmstudio.errors import FailedPrecondition, InvalidArgument, Unavailable
 from filmstudio.storage import ObjectStore
 from filmstudio.v1 import composer_pb2, composer_pb2_grpc, film_pb2, script_pb2
@@ -27,6 +27,8 @@ from orchestrator.db import Database, FilmRecord, ShotRecord
 from orchestrator.script import parse_script
 from orchestrator.timeline import place_lines
 from orchestrator.triton import TritonClient
+
+tracer = telemetry.tracer
 
 
 @dataclasses.dataclass
@@ -62,6 +64,12 @@ class FilmJob:
 
     async def run(self) -> None:
         film = await self.db.load_film(self.film_id)
+        # The job's spans join the trace of the CreateFilm call that made the film, on any replica.
+        with telemetry.attached(telemetry.context_from(film.traceparent)), \
+                tracer.start_as_current_span("film.job", attributes={"film": film.name, "film.attempt": film.attempts}):
+            await self.stages(film)
+
+    async def stages(self, film: FilmRecord) -> None:
         if film.state in (film_pb2.FILM_STATE_QUEUED, film_pb2.FILM_STATE_PLANNING):
             await self.plan(film)
             film = await self.db.load_film(self.film_id)
@@ -73,6 +81,7 @@ class FilmJob:
 
     # --- planning ------------------------------------------------------------------------------------
 
+    @tracer.start_as_current_span("film.plan")
     async def plan(self, film: FilmRecord) -> None:
         if film.state == film_pb2.FILM_STATE_QUEUED:
             await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_PLANNING, progress=0.01)
@@ -88,6 +97,7 @@ class FilmJob:
 
     # --- generating ----------------------------------------------------------------------------------
 
+    @tracer.start_as_current_span("film.generate")
     async def generate(self, film: FilmRecord) -> None:
         assert film.scene_graph is not None  # planned films have one
         records = {s.shot_id: s for s in await self.db.get_shots(self.film_id)}
@@ -112,6 +122,7 @@ class FilmJob:
             raise
         await self.db.set_state(self.film_id, self.worker, film_pb2.FILM_STATE_COMPOSING, progress=takes.GENERATED)
 
+    @tracer.start_as_current_span("film.portraits")
     async def portraits(self, film: FilmRecord) -> None:
         """Every character's reference portrait, before any shot is imaged (shots are conditioned on
         them; the cast sheet shows them). Cached like shots: only a changed character's is drawn again."""
@@ -127,6 +138,12 @@ class FilmJob:
 
     async def render_shot(self, film: FilmRecord, scene: script_pb2.Scene, shot: script_pb2.Shot,
                           record: ShotRecord, progress_after: Callable[[], float]) -> None:
+        telemetry.shot_context.set(shot.id)  # this shot's own task: its log lines name it
+        with tracer.start_as_current_span("shot", attributes={"shot": shot.id}):
+            await self._render_shot(film, scene, shot, record, progress_after)
+
+    async def _render_shot(self, film: FilmRecord, scene: script_pb2.Scene, shot: script_pb2.Shot,
+                           record: ShotRecord, progress_after: Callable[[], float]) -> None:
         assert film.scene_graph is not None
         take = takes.image_take(film.settings, film.scene_graph, scene, shot, record) if takes.needs_image(shot) \
             else None
@@ -151,6 +168,7 @@ class FilmJob:
         cached = await self.image(take)
         return await self.motion(moving) and cached if moving is not None else cached
 
+    @tracer.start_as_current_span("shot.motion")
     async def motion(self, take: takes.MotionTake) -> bool:
         """Put the shot's rig or clip in the store under its key (the model stores it before it answers,
         as it does stills); True if it was there already."""
@@ -170,6 +188,7 @@ class FilmJob:
         await self.db.record_asset(take.key, kind, take.model, take.version, size, self.film_id)
         return False
 
+    @tracer.start_as_current_span("shot.image")
     async def image(self, take: takes.ImageTake | None) -> bool:
         """Put the shot's still in the store under its key; True if it was there already (or the
         shot is a title card, with no still)."""
@@ -188,6 +207,7 @@ class FilmJob:
         await self.db.record_asset(take.key, "image", take.model, takes.IMAGE_MODEL_VERSION, size, self.film_id)
         return False
 
+    @tracer.start_as_current_span("shot.voice")
     async def voice(self, scene_graph: script_pb2.SceneGraph, shot: script_pb2.Shot) -> VoiceTrack:
         """The shot's voice track, every line cached by content, with each line's true length."""
         lines = takes.line_takes(scene_graph, shot)
@@ -225,14 +245,19 @@ class FilmJob:
 
     # --- composing -----------------------------------------------------------------------------------
 
+    @tracer.start_as_current_span("film.compose")
     async def compose(self, film: FilmRecord) -> None:
         assert film.scene_graph is not None
         records = {s.shot_id: s for s in await self.db.get_shots(self.film_id)}
         request = takes.cut_list(self.film_id, film.display_name, film.settings, film.scene_graph, records,
                                  self.store.uri)
         result = None
+        started = time.perf_counter()
+        trace = telemetry.trace_metadata()  # the composer's span joins the film's trace
+        replies = self.parts.composer.ComposeFilm(request, metadata=trace) if trace else \
+            self.parts.composer.ComposeFilm(request)
         try:
-            async for reply in self.parts.composer.ComposeFilm(request):
+            async for reply in replies:
                 if reply.WhichOneof("kind") == "progress":
                     await self.compose_progress(reply.progress)
                 else:
@@ -243,6 +268,7 @@ class FilmJob:
             raise FailedPrecondition(f"composer: {exc.details()}") from exc
         if result is None:
             raise Unavailable(f"composer at {self.parts.composer_addr} ended the stream without a result")
+        metrics.COMPOSE_SECONDS.observe(time.perf_counter() - started)
         outputs = film_pb2.FilmOutputs(
             video_uri=result.video_uri, subtitles_vtt_uri=result.subtitles_vtt_uri,
             subtitles_srt_uri=result.subtitles_srt_uri, poster_uri=result.poster_uri,

@@ -233,6 +233,7 @@ def film_record(row: Any, created: bool = False, shots: Iterable[ShotRecord] | N
         created_at=m["created_at"],
         updated_at=m["updated_at"],
         deleted_at=m["deleted_at"],
+        traceparent=m["traceparent"] or "",
         shots=None if shots is None else tuple(shots),
         created=created,
     )

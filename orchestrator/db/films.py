@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from google.rpc import code_pb2, status_pb2
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from filmstudio import telemetry
 from filmstudio.errors import Aborted, AlreadyExists, FailedPrecondition, NotFound
 from filmstudio.names import film_name
 from filmstudio.settings import target_seconds
@@ -107,7 +108,8 @@ class FilmRows(ShotRows):
                 id=new_id, public_id=public_id, owner=owner, request_id=request_id or None, display_name=display_name,
                 state=lifecycle.QUEUED, progress=0.0, script=script, settings=settings.SerializeToString(),
                 scene_graph=None if scene_graph is None else scene_graph.SerializeToString(),
-                seconds=cost, credit_held_s=cost, created_at=now, updated_at=now))
+                seconds=cost, credit_held_s=cost, created_at=now, updated_at=now,
+                traceparent=telemetry.current_traceparent() or None))
             change = film_pb2.StateChange(state=lifecycle.QUEUED)
             await self._append(conn, new_id, film_pb2.FilmEvent(state_change=change))
             return film_record((await conn.execute(sa.select(films).where(films.c.id == new_id))).one(), created=True)

@@ -99,6 +99,8 @@ class FilmRecord:
     shots: tuple[ShotRecord, ...] | None = None
     # True only on the record create_film returns when it made the film (False on an idempotent replay).
     created: bool = False
+    # The W3C traceparent of the CreateFilm call that made the film; "" when it was made outside a trace.
+    traceparent: str = ""
 
     @property
     def name(self) -> str:

@@ -150,6 +150,8 @@ films = sa.Table(
     # Credit taken for the run in progress (the film, or shots sent back to render) and not yet settled:
     # kept when it succeeds, given back in part when it fails or is cancelled.
     sa.Column("credit_held_s", sa.Float(), nullable=False, server_default="0"),
+    # The W3C traceparent of the CreateFilm call (0007): the film's job continues that trace. NULL: none.
+    sa.Column("traceparent", sa.String(64), nullable=True),
     sa.UniqueConstraint("owner", "request_id"),
     sa.Index("ix_films_owner_public_id", "owner", "public_id", unique=True),
     sa.Index(None, "owner", "created_at", "id"),

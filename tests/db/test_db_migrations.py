@@ -26,7 +26,7 @@ async def test_migrate_builds_every_table_from_empty(backend):
         tables, revision = await conn.run_sync(inspect)
     assert tables == {"alembic_version", "users", "films", "shots", "assets", "film_assets", "events",
                       "sessions", "api_tokens", "ledger"}
-    assert revision == "0006"
+    assert revision == "0007"
     await db.migrate()  # at head already: nothing to do
     assert (await new_film(db)).created
 
