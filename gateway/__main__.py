@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import socket
@@ -22,6 +21,7 @@ from filmstudio.auth import check_secret
 from filmstudio.config import Config, ConfigError, parse_addr
 from filmstudio.errors import FilmStudioError
 from filmstudio.process import STOP_SIGNALS, die_with_parent
+from filmstudio.telemetry import configure_logging, serve_metrics, setup_tracing
 from gateway.app import GatewaySettings, create_app
 
 
@@ -46,7 +46,7 @@ def bind(addr: str) -> socket.socket:
 def main() -> int:
     try:
         config = Config.from_env()
-        logging.basicConfig(level=config.log_level, format="%(asctime)s gateway %(levelname)s %(message)s")
+        configure_logging("gateway", config.log_level)
         check_secret(config.jwt_secret, config.jwks_url)
         sock = bind(config.gateway_addr)
     except OSError as exc:
@@ -60,8 +60,16 @@ def main() -> int:
     return serve_config(config, sock)
 
 
-def serve_config(config: Config, sock: socket.socket) -> int:
-    """One gateway process: its app (and gRPC channel) made here, in the process that serves it."""
+def serve_config(config: Config, sock: socket.socket, worker: int = 0) -> int:
+    """One gateway process: its app (and gRPC channel), tracer and metrics port (worker i: the
+    setting's port + i) made here, in the process that serves it."""
+    setup_tracing("gateway", config.otlp_endpoint, config.trace_file)
+    try:
+        serve_metrics(config.gateway_metrics_port and config.gateway_metrics_port + worker, config.metrics_host)
+    except OSError as exc:
+        print(f"gateway: cannot serve metrics on port {config.gateway_metrics_port + worker}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
     try:
         serve(create_app(GatewaySettings.from_config(config)), sock, config.log_level)
     except KeyboardInterrupt:
@@ -73,11 +81,11 @@ def run_workers(config: Config, sock: socket.socket) -> int:
     """Fork the workers (before any gRPC channel or event loop exists), pass SIGINT/SIGTERM on, and
     end them all when one dies (the supervisor, or Kubernetes, restarts the gateway)."""
     children = []
-    for _ in range(config.gateway_workers):
+    for worker in range(config.gateway_workers):
         pid = os.fork()
         if pid == 0:  # a worker
             die_with_parent()
-            os._exit(serve_config(config, sock))
+            os._exit(serve_config(config, sock, worker))
         children.append(pid)
     sock.close()
 
@@ -100,7 +108,8 @@ def serve(app, sock: socket.socket, log_level: str = "INFO") -> None:
     """Serve the ASGI app on a bound socket until SIGINT/SIGTERM (the benchmark serves the same way)."""
     # asyncio's own loop: grpc.aio supports it (not uvloop). http="auto" parses with httptools when it
     # is installed (~0.15 ms less per request than h11 in bench/gateway.py), h11 otherwise.
-    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level.lower(), access_log=False,
+    # log_config=None: uvicorn's loggers keep our JSON handler (filmstudio.telemetry) instead of its own.
+    server = uvicorn.Server(uvicorn.Config(app, log_level=log_level.lower(), access_log=False, log_config=None,
                                            timeout_graceful_shutdown=5, loop="asyncio", http="auto"))
     asyncio.run(server.serve(sockets=[sock]))
 

@@ -14,18 +14,22 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import logging
 import math
 import pathlib
+import time
 
 import grpc
+from prometheus_client import Counter, Histogram
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Match, Route as StarletteRoute
 
-from filmstudio import tls
+from filmstudio import telemetry, tls
 from filmstudio.config import Config
 from filmstudio.auth import AuthError, Verifier, bearer_metadata, check_secret
 from filmstudio.storage import ObjectStore, open_store
@@ -38,6 +42,17 @@ from gateway.protojson import ProtoJson
 from gateway.transcode import BadRequest, request_message, response_json
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("gateway.access")
+
+REQUESTS = Counter("filmstudio_gateway_requests_total", "HTTP requests answered, by route template, method and status",
+                   ["route", "method", "status"])
+# Until the response starts: a stream (SSE, NDJSON) counts until its first event, not its whole life.
+LATENCY = Histogram("filmstudio_gateway_request_seconds", "Time to the start of the response, by route template and method",
+                    ["route", "method"],
+                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5, 10, 30))
+UNMATCHED = "unmatched"  # the route label of a request no route answers (404), so scanners make one series
+ROUTE_KEY = "filmstudio.route"  # scope keys the handlers set for the middleware
+USER_KEY = "filmstudio.user"
 
 MAX_BODY_BYTES = 1024 * 1024
 # UpdateCharacter carries a portrait of up to 10 MB, base64 in JSON (4/3 of it) with room for the rest.
@@ -140,6 +155,7 @@ class Gateway:
         except AuthError as exc:
             return error_response(grpc.StatusCode.UNAUTHENTICATED, str(exc),
                                   headers={"WWW-Authenticate": 'Bearer realm="filmstudio"'})
+        request.scope[USER_KEY] = subject  # the access log's (hashed) user
         wait_s = self.limiter.take(subject)
         if wait_s > 0:
             return error_response(grpc.StatusCode.RESOURCE_EXHAUSTED,
@@ -157,7 +173,7 @@ class Gateway:
         if film is None:
             return not_found
         try:
-            await self.get_film(film_pb2.GetFilmRequest(name=film), metadata=user.metadata,
+            await self.get_film(film_pb2.GetFilmRequest(name=film), metadata=upstream_metadata(user),
                                 timeout=self.settings.unary_timeout_s)
         except grpc.aio.AioRpcError as exc:
             if exc.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
@@ -168,6 +184,8 @@ class Gateway:
     async def handle(self, request: Request) -> Response:
         path = request.scope.get("raw_path", request.url.path.encode()).decode("latin-1").split("?", 1)[0]
         route, path_vars = self.api.resolve(request.method, path)
+        if route is not None:
+            request.scope[ROUTE_KEY] = route.template.source
         if route is None:
             if path_vars:  # the methods this path does answer
                 return method_not_allowed(request.method, path, path_vars)
@@ -194,7 +212,7 @@ class Gateway:
     async def unary(self, route: Route, message, user: "Caller") -> Response:
         call = self.call(route.grpc_path, route.response_class)
         try:
-            reply = await call(message, metadata=user.metadata,
+            reply = await call(message, metadata=upstream_metadata(user),
                                timeout=self.settings.unary_timeout_s)
         except grpc.aio.AioRpcError as exc:
             return rpc_error_response(exc)
@@ -202,7 +220,7 @@ class Gateway:
 
     async def stream(self, route: Route, message, user: "Caller", ndjson: bool) -> Response:
         call = self.call(route.grpc_path, route.response_class, streaming=True)
-        stream = call(message, metadata=user.metadata)
+        stream = call(message, metadata=upstream_metadata(user))
         try:
             first = await stream.read()  # errors before the first event become a proper status code
         except grpc.aio.AioRpcError as exc:
@@ -215,6 +233,77 @@ class Gateway:
 
 def _serialize(message) -> bytes:
     return message.SerializeToString()
+
+
+def upstream_metadata(user: Caller) -> tuple[tuple[str, str], ...]:
+    """The caller's token, and the request's trace context so the orchestrator's spans join its trace."""
+    return (*user.metadata, *telemetry.trace_metadata())
+
+
+def user_hash(subject: str) -> str:
+    """A user's id as the access log shows it: stable, short, and not the id itself."""
+    return hashlib.sha256(subject.encode()).hexdigest()[:16]
+
+
+class Observed:
+    """ASGI middleware: each HTTP request is a SERVER span (in the caller's trace when it sends a
+    traceparent header), counted and timed by route template, method and status, and one JSON access
+    log line (method, route, status, duration, hashed user, trace id)."""
+
+    def __init__(self, app, route_paths: dict[object, str]) -> None:
+        self.app = app
+        self.route_paths = route_paths  # endpoint -> its path template, for the pages beside the API
+
+    def route_of(self, scope) -> str:
+        return scope.get(ROUTE_KEY) or self.route_paths.get(scope.get("endpoint")) or UNMATCHED
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        method = scope["method"]
+        traceparent = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"traceparent"), "")
+        span = telemetry.tracer.start_span(f"{method} {scope['path']}", context=telemetry.context_from(traceparent),
+                                           kind=telemetry.SpanKind.SERVER,
+                                           attributes={"http.request.method": method, "url.path": scope["path"]})
+        status = 500
+        first_byte_s: float | None = None
+
+        async def send_observed(message) -> None:
+            nonlocal status, first_byte_s
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                first_byte_s = time.perf_counter() - started
+            await send(message)
+
+        error = None
+        with telemetry.attached(telemetry.trace.set_span_in_context(span)):
+            try:
+                await self.app(scope, receive, send_observed)
+            except BaseException as exc:
+                error = exc
+                raise
+            finally:
+                duration_s = time.perf_counter() - started
+                route = self.route_of(scope)
+                span.update_name(f"{method} {route}")
+                span.set_attribute("http.route", route)
+                span.set_attribute("http.response.status_code", status)
+                if status >= 500:
+                    span.set_status(telemetry.Status(telemetry.StatusCode.ERROR))
+                if error is not None:
+                    span.record_exception(error)
+                span.end()
+                REQUESTS.labels(route=route, method=method, status=str(status)).inc()
+                LATENCY.labels(route=route, method=method).observe(duration_s if first_byte_s is None else first_byte_s)
+                context = span.get_span_context()
+                access_log.info("%s %s %d", method, route, status, extra={"fields": {
+                    "method": method, "route": route, "path": scope["path"], "status": status,
+                    "duration_ms": round(duration_s * 1000, 2),
+                    "user": user_hash(scope[USER_KEY]) if scope.get(USER_KEY) else "",
+                    "trace_id": telemetry.trace.format_trace_id(context.trace_id) if context.is_valid else "",
+                }})
 
 
 def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
@@ -281,7 +370,11 @@ def create_app(settings: GatewaySettings, api: Api | None = None) -> Starlette:
     ]
     api = StarletteRoute("/{path:path}", api_route)
     api.methods = None  # every method: the descriptors, not Starlette, say which a path allows
+    route_paths: dict[object, str] = {}
+    for page in pages:  # the first path of an endpoint several pages share (the studio's) names them all
+        route_paths.setdefault(getattr(page, "endpoint", None), getattr(page, "path", UNMATCHED))
     app = Starlette(routes=[*pages, api], lifespan=lifespan,
+                    middleware=[Middleware(Observed, route_paths=route_paths)],
                     exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.gateway = gateway
     return app
