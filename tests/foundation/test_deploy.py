@@ -63,6 +63,41 @@ def test_triton_image_loads_every_model_in_the_repository():
     assert models and all(f"--load-model={m}" in dockerfile for m in models)
 
 
+def dockerfile_stages(name: str) -> list[list[str]]:
+    """The instructions of each stage of deploy/<name>, continuation lines joined, comments dropped."""
+    text = (ROOT / "deploy" / name).read_text().replace("\\\n", " ")
+    stages: list[list[str]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.upper().startswith("FROM "):
+            stages.append([])
+        stages[-1].append(line)
+    return stages
+
+
+@pytest.mark.parametrize("name", ["Dockerfile", "triton.Dockerfile"])
+def test_images_run_as_the_non_root_user_the_cluster_expects(name):
+    # The pods' securityContext: runAsUser 10001, a read-only root file system with /tmp writable.
+    runtime = dockerfile_stages(name)[-1]
+    users = [line.split()[1] for line in runtime if line.upper().startswith("USER ")]
+    assert users and users[-1] == "10001:10001"
+    assert any("TMPDIR=/tmp" in line for line in runtime if line.upper().startswith("ENV "))
+    assert all(":" in line.split()[1] and not line.split()[1].endswith(":latest")
+               for stage in dockerfile_stages(name) for line in stage[:1]), "every base image pinned by tag"
+
+
+def test_services_image_builds_in_stages_and_ships_only_the_runtime():
+    stages = dockerfile_stages("Dockerfile")
+    assert len(stages) >= 3
+    runtime = " ".join(stages[-1])
+    # The voice and the typeface of every card (tools/bootstrap.sh installs the same two packages).
+    assert "espeak-ng" in runtime and "fonts-dejavu-core" in runtime
+    assert "npm" not in runtime and "pip install" not in runtime
+    assert "COPY --from=builder /opt/venv /opt/venv" in runtime and "COPY --from=studio" in runtime
+
+
 def test_only_the_gateway_reaches_the_orchestrator_and_only_the_orchestrator_the_rest():
     policies = [doc for _, doc in documents() if doc["kind"] == "NetworkPolicy"]
     assert any(p["spec"]["podSelector"] == {} and p["spec"]["policyTypes"] == ["Ingress"] and "ingress" not in p["spec"]
