@@ -1,8 +1,18 @@
 """The manifests stay true to the code: every command runs a real service module, every setting is
-one the config loader knows, and kustomize lists every manifest."""
+one the config loader knows, and kustomize lists every manifest. Every overlay builds, and in every
+build each Deployment has its probes, a locked-down securityContext, requests and limits, a
+PodDisruptionBudget and an autoscaler (fast: kustomize only, no linters; k8s/check.sh runs those)."""
 
+import asyncio
 import dataclasses
+import functools
+import os
 import pathlib
+import re
+import shutil
+import socket
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -11,7 +21,12 @@ from filmstudio.config import PREFIX, Config
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s" / "base"
+OVERLAYS = sorted(p.name for p in (ROOT / "k8s" / "overlays").iterdir() if (p / "kustomization.yaml").is_file())
+PINNED = ("staging", "production")  # images by digest
 KNOWN = {PREFIX + f.name.upper() for f in dataclasses.fields(Config)}
+UID = 10001  # the images' user (deploy/Dockerfile, deploy/triton.Dockerfile)
+sys.path.insert(0, str(ROOT / "k8s"))
+import custom_resources  # noqa: E402  (k8s/custom_resources.py: the custom resources' own schemas)
 
 
 def documents():
@@ -44,10 +59,10 @@ def test_service_commands_run_real_modules(name, container):
 def test_every_setting_is_known_to_the_config_loader():
     names = set()
     for _, doc in documents():
-        if doc["kind"] in ("ConfigMap", "Secret"):
+        if doc["kind"] == "ConfigMap" or (doc["kind"] == "Secret" and doc["metadata"]["name"] == "filmstudio"):
             names |= set((doc.get("data") or doc.get("stringData") or {}).keys())
-    for _, container in containers():
-        names |= {e["name"] for e in container.get("env", [])}
+    for _, container in containers():  # HOME, TMPDIR: the process's own, not settings
+        names |= {e["name"] for e in container.get("env", []) if e["name"].startswith(PREFIX)}
     assert names and names <= KNOWN, names - KNOWN
 
 
@@ -100,8 +115,8 @@ def test_services_image_builds_in_stages_and_ships_only_the_runtime():
 
 def test_only_the_gateway_reaches_the_orchestrator_and_only_the_orchestrator_the_rest():
     policies = [doc for _, doc in documents() if doc["kind"] == "NetworkPolicy"]
-    assert any(p["spec"]["podSelector"] == {} and p["spec"]["policyTypes"] == ["Ingress"] and "ingress" not in p["spec"]
-               for p in policies), "no default-deny ingress policy"
+    assert any(p["spec"]["podSelector"] == {} and p["spec"]["policyTypes"] == ["Ingress", "Egress"]
+               and "ingress" not in p["spec"] and "egress" not in p["spec"] for p in policies), "no default-deny policy"
     senders: dict[str, set[str]] = {}
     for policy in policies:
         app = policy["spec"]["podSelector"].get("matchLabels", {}).get("app")
@@ -121,3 +136,159 @@ def test_every_service_mounts_its_own_certificate():
             continue
         volumes = {v["name"]: v for v in doc["spec"]["template"]["spec"].get("volumes", [])}
         assert volumes["tls"]["secret"]["secretName"] == f"{doc['metadata']['name']}-tls" in certificates
+
+
+def test_only_the_orchestrator_sends_to_the_composer_triton_and_the_database():
+    policies = [doc for _, doc in documents() if doc["kind"] == "NetworkPolicy"]
+    receivers: dict[str, set[str]] = {}
+    database = set()
+    for policy in policies:
+        app = policy["spec"]["podSelector"].get("matchLabels", {}).get("app")
+        for rule in policy["spec"].get("egress", []):
+            for peer in rule.get("to", []):
+                if "podSelector" in peer and "namespaceSelector" not in peer:
+                    receivers.setdefault(app, set()).add(peer["podSelector"]["matchLabels"]["app"])
+            if {"port": 5432, "protocol": "TCP"} in rule.get("ports", []):
+                database.add(app)
+    assert receivers == {"gateway": {"orchestrator"}, "orchestrator": {"composer", "triton"}}
+    assert database == {"orchestrator"}
+    (dns,) = [p for p in policies if p["metadata"]["name"] == "dns"]
+    assert dns["spec"]["podSelector"] == {} and {"port": 53, "protocol": "UDP"} in dns["spec"]["egress"][0]["ports"]
+
+
+# --- every overlay's build ---------------------------------------------------------------------------
+
+@functools.cache
+def build(overlay: str) -> list[dict]:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed: the overlays cannot be built")
+    path = ROOT / "k8s" / ("cluster" if overlay == "cluster" else f"overlays/{overlay}")
+    result = subprocess.run(["kubectl", "kustomize", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"{overlay}: {result.stderr}"
+    return [d for d in yaml.safe_load_all(result.stdout) if d]
+
+
+def kinds(overlay: str, kind: str) -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for d in build(overlay) if d["kind"] == kind}
+
+
+def test_the_four_environments_have_overlays():
+    assert OVERLAYS == ["development", "production", "staging", "testing"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS + ["cluster"])
+def test_overlay_builds_and_its_custom_resources_match_their_schemas(overlay):
+    docs = build(overlay)
+    assert docs
+    custom = [d for d in docs if custom_resources.is_custom(d)]
+    assert [p for d in custom for p in custom_resources.problems(d)] == []
+    if overlay == "cluster":
+        assert {d["kind"] for d in docs} == {"NodePool", "EC2NodeClass"}
+        assert all("namespace" not in d["metadata"] for d in docs)  # cluster-scoped
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_deployment_is_probed_locked_down_and_bounded(overlay):
+    deployments = kinds(overlay, "Deployment")
+    assert set(deployments) == {"gateway", "orchestrator", "composer", "triton"}
+    for name, deployment in deployments.items():
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["automountServiceAccountToken"] is False, name
+        assert pod["securityContext"]["runAsNonRoot"] is True and pod["securityContext"]["runAsUser"] == UID, name
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        mounts_by_volume = {v["name"]: v for v in pod["volumes"]}
+        assert not any("persistentVolumeClaim" in v for v in pod["volumes"]), f"{name}: a volume pins the replicas"
+        for container in pod["containers"] + pod.get("initContainers", []):
+            where = f"{overlay}/{name}/{container['name']}"
+            context = container["securityContext"]
+            assert context["readOnlyRootFilesystem"] is True and context["allowPrivilegeEscalation"] is False, where
+            assert context["capabilities"] == {"drop": ["ALL"]} and context["runAsNonRoot"] is True, where
+            for bound in ("requests", "limits"):
+                assert {"cpu", "memory"} <= set(container["resources"][bound]), f"{where}: {bound}"
+            # Whatever the code writes goes to an emptyDir (the root filesystem is read-only).
+            assert any(m["mountPath"] == "/tmp" and "emptyDir" in mounts_by_volume[m["name"]]
+                       for m in container["volumeMounts"]), f"{where}: no /tmp emptyDir"
+        for container in pod["containers"]:
+            where = f"{overlay}/{name}/{container['name']}"
+            assert {"startupProbe", "readinessProbe", "livenessProbe"} <= set(container), where
+            ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+            for probe in (container[k] for k in ("startupProbe", "readinessProbe", "livenessProbe")):
+                if "exec" in probe:  # the gRPC health check over mutual TLS, on this container's gRPC port
+                    command = probe["exec"]["command"]
+                    assert command[:2] == ["python", "/etc/filmstudio/probes/health_probe.py"], where
+                    assert int(command[2]) == ports["grpc"] and command[3] == name, where
+                else:
+                    assert probe["httpGet"]["port"] in ports, where
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_deployment_has_a_disruption_budget_and_an_autoscaler(overlay):
+    deployments = kinds(overlay, "Deployment")
+    budgets = kinds(overlay, "PodDisruptionBudget")
+    assert {n: b["spec"]["selector"]["matchLabels"] for n, b in budgets.items()} == \
+        {n: d["spec"]["selector"]["matchLabels"] for n, d in deployments.items()}
+    autoscalers = kinds(overlay, "HorizontalPodAutoscaler")
+    assert set(autoscalers) == {"gateway", "orchestrator", "composer"}
+    for name, hpa in autoscalers.items():
+        assert hpa["spec"]["scaleTargetRef"]["name"] == name
+        assert 1 <= hpa["spec"]["minReplicas"] <= deployments[name]["spec"]["replicas"] <= hpa["spec"]["maxReplicas"]
+    (triton,) = kinds(overlay, "ScaledObject").values()
+    namespace = deployments["triton"]["metadata"]["namespace"]
+    query = triton["spec"]["triggers"][0]["metadata"]["query"]
+    assert "nv_inference_queue_duration_us" in query and "nv_inference_request_success" in query and "by (model)" in query
+    assert set(re.findall(r'namespace="([^"]*)"', query)) == {namespace}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_environment_has_its_own_namespace_store_and_database(overlay):
+    (namespace,) = kinds(overlay, "Namespace")
+    assert all(d["metadata"].get("namespace", namespace) == namespace for d in build(overlay))
+    config = kinds(overlay, "ConfigMap")["filmstudio"]["data"]
+    assert Config.from_env(config).store_url.startswith("s3://filmstudio-media/")
+    orchestrator = kinds(overlay, "Deployment")["orchestrator"]["spec"]["template"]["spec"]["containers"][0]
+    (database,) = [e for e in orchestrator["env"] if e["name"] == "FILMSTUDIO_DATABASE_URL"]
+    assert database["valueFrom"]["secretKeyRef"]["name"].startswith("filmstudio-database-")
+    for certificate in kinds(overlay, "Certificate").values():
+        assert certificate["spec"]["dnsNames"][1].endswith(f".{namespace}.svc")
+    stores = {o: kinds(o, "ConfigMap")["filmstudio"]["data"]["FILMSTUDIO_STORE_URL"] for o in OVERLAYS}
+    assert len(set(stores.values())) == len(OVERLAYS), stores
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_staging_and_production_run_images_by_digest(overlay):
+    images = {c["image"] for d in kinds(overlay, "Deployment").values()
+              for c in d["spec"]["template"]["spec"]["containers"] + d["spec"]["template"]["spec"].get("initContainers", [])}
+    pinned = {i for i in images if re.fullmatch(r"[^@:]+(:[0-9]+)?[^@:]*@sha256:[0-9a-f]{64}", i)}
+    assert pinned == (images if overlay in PINNED else set()), images
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_grpc_probe_asks_the_health_service():
+    """k8s/base/probes/health_probe.py exits 0 for a serving gRPC server and 1 where none listens."""
+    from filmstudio.server import start
+
+    async def probe(port: int) -> int:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIX)}  # plaintext here
+        env["PYTHONPATH"] = str(ROOT)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, str(K8S / "probes" / "health_probe.py"), str(port), "composer", env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        return await process.wait()
+
+    async def register(server):
+        return []
+
+    async def main() -> tuple[int, int]:
+        serving, closed = free_port(), free_port()
+        server, _ = await start(register, f"127.0.0.1:{serving}", "probe-test")
+        try:
+            return await probe(serving), await probe(closed)
+        finally:
+            await server.stop(0)
+
+    assert asyncio.run(main()) == (0, 1)
