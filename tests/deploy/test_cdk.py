@@ -1,0 +1,240 @@
+"""The CDK app's templates, per environment: what each resource must be (sizes, protection, encryption,
+access), checked on the synthesized CloudFormation with aws_cdk.assertions. Every environment is
+synthesized once per module."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+# jsii starts node on import: an older node than it supports still works, without the banner.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", subprocess.run(
+    ["node", "-p", "process.versions.node.split('.')[0]"], capture_output=True, text=True).stdout.strip())
+os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+
+assertions = pytest.importorskip("aws_cdk.assertions", reason="aws-cdk-lib is in requirements-infra.txt")
+Match, Template = assertions.Match, assertions.Template
+
+from deploy.cdk.app import build  # noqa: E402
+from deploy.cdk.environments import ENVIRONMENTS, TRASH_PURGE_DAYS  # noqa: E402
+from deploy.cdk.service_roles import SERVICE_ACCOUNTS  # noqa: E402
+
+NAMES = list(ENVIRONMENTS)
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory) -> dict[str, Template]:
+    app = build(str(tmp_path_factory.mktemp("cdk.out")))
+    assembly = app.synth()
+    return {name: Template.from_json(assembly.get_stack_by_name(f"FilmStudio-{name}").template) for name in NAMES}
+
+
+@pytest.fixture(params=NAMES)
+def env(request):
+    return ENVIRONMENTS[request.param]
+
+
+@pytest.fixture
+def template(templates, env) -> Template:
+    return templates[env.name]
+
+
+def resources(template: Template, kind: str, props: dict | None = None) -> dict:
+    return template.find_resources(kind, {"Properties": props} if props else None)
+
+
+def only(template: Template, kind: str, props: dict | None = None) -> dict:
+    found = resources(template, kind, props)
+    assert len(found) == 1, f"{len(found)} {kind} matching {props}"
+    return next(iter(found.values()))["Properties"]
+
+
+def test_one_stack_per_environment(templates):
+    assert set(templates) == {"development", "testing", "staging", "production"}
+
+
+def test_the_vpc_spans_three_zones_with_nat_per_zone_in_production_only(template, env):
+    template.resource_count_is("AWS::EC2::Subnet", 6)
+    template.resource_count_is("AWS::EC2::NatGateway", 3 if env.is_production else 1)
+    template.has_resource_properties("AWS::EC2::FlowLog", {"TrafficType": "ALL", "LogDestinationType": "s3"})
+    for subnet in resources(template, "AWS::EC2::Subnet").values():
+        assert subnet["Properties"]["MapPublicIpOnLaunch"] is False
+
+
+def test_the_database_is_encrypted_backed_up_and_multi_az_in_production_only(template, env):
+    db = only(template, "AWS::RDS::DBInstance")
+    assert db["Engine"] == "postgres"
+    assert db["MultiAZ"] is env.is_production
+    assert db["DeletionProtection"] is (env.name in ("staging", "production"))
+    assert db["StorageEncrypted"] is True and "KmsKeyId" in db
+    assert db["BackupRetentionPeriod"] >= 7  # point-in-time recovery over the window
+    assert db["EnableIAMDatabaseAuthentication"] is True
+    assert db["ManageMasterUserPassword"] is True and "KmsKeyId" in db["MasterUserSecret"]
+    assert db["PubliclyAccessible"] is False
+    policy = "Snapshot" if env.deletion_protection else "Delete"
+    template.has_resource("AWS::RDS::DBInstance", {"DeletionPolicy": policy})
+
+
+def test_the_database_admits_only_the_cluster_nodes(template):
+    group = only(template, "AWS::EC2::SecurityGroup")
+    [ingress] = group["SecurityGroupIngress"]
+    assert ingress["FromPort"] == ingress["ToPort"] == 5432
+    assert ingress["SourceSecurityGroupId"] == {"Fn::GetAtt": [_logical_id(template, "AWS::EKS::Cluster"),
+                                                               "ClusterSecurityGroupId"]}
+    assert "CidrIp" not in ingress
+
+
+@pytest.mark.parametrize("bucket", ["media", "models"])
+def test_the_buckets_are_versioned_encrypted_private_logged_and_purge_the_trash(template, env, bucket):
+    props = only(template, "AWS::S3::Bucket", {"BucketName": env.resource_name(bucket)})
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    [rule] = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+    assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": _bucket_id(template, env, "logs")}
+    rules = {rule["Id"]: rule for rule in props["LifecycleConfiguration"]["Rules"]}
+    assert rules["purge-trash"] == {"Id": "purge-trash", "Prefix": "trash/", "ExpirationInDays": TRASH_PURGE_DAYS,
+                                    "Status": "Enabled"}
+    assert TRASH_PURGE_DAYS == 30
+    assert rules["expire-noncurrent-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == \
+        env.noncurrent_version_days
+
+
+def test_every_bucket_refuses_plain_http(template, env):
+    for bucket in ("media", "models", "logs"):
+        template.has_resource_properties("AWS::S3::BucketPolicy", {
+            "Bucket": {"Ref": _bucket_id(template, env, bucket)},
+            "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
+                "Effect": "Deny", "Action": "s3:*",
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])}})
+
+
+def test_cloudfront_reads_the_media_bucket_through_origin_access_control(template, env):
+    oac = only(template, "AWS::CloudFront::OriginAccessControl")["OriginAccessControlConfig"]
+    assert oac["OriginAccessControlOriginType"] == "s3" and oac["SigningBehavior"] == "always"
+    config = only(template, "AWS::CloudFront::Distribution")["DistributionConfig"]
+    [origin] = config["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [_logical_id(template, "AWS::CloudFront::OriginAccessControl"),
+                                                              "Id"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "https-only"
+    assert "ResponseHeadersPolicyId" in config["DefaultCacheBehavior"]
+    assert config["Logging"]["Bucket"] == {"Fn::GetAtt": [_bucket_id(template, env, "logs"), "RegionalDomainName"]}
+    headers = only(template, "AWS::CloudFront::ResponseHeadersPolicy")["ResponseHeadersPolicyConfig"]
+    assert headers["SecurityHeadersConfig"]["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    template.resource_count_is("AWS::CloudFront::CloudFrontOriginAccessIdentity", 0)
+
+
+def test_the_media_bucket_admits_cloudfront_by_service_principal(template, env):
+    template.has_resource_properties("AWS::S3::BucketPolicy", {
+        "Bucket": {"Ref": _bucket_id(template, env, "media")},
+        "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
+            "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject"})])}})
+
+
+def test_the_image_repositories_scan_on_push_with_immutable_tags(template):
+    repositories = resources(template, "AWS::ECR::Repository")
+    assert sorted(r["Properties"]["RepositoryName"] for r in repositories.values()) == \
+        ["filmstudio/services", "filmstudio/triton"]
+    for repository in repositories.values():
+        props = repository["Properties"]
+        assert props["ImageTagMutability"] == "IMMUTABLE"
+        assert props["ImageScanningConfiguration"] == {"ScanOnPush": True}
+        assert props["EncryptionConfiguration"]["EncryptionType"] == "KMS"
+        assert json.loads(props["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
+
+
+def test_the_cluster_logs_everything_encrypts_secrets_and_keeps_its_endpoint_private(template, env):
+    cluster = only(template, "AWS::EKS::Cluster")
+    assert [log["Type"] for log in cluster["Logging"]["ClusterLogging"]["EnabledTypes"]] == \
+        ["api", "audit", "authenticator", "controllerManager", "scheduler"]
+    [encryption] = cluster["EncryptionConfig"]
+    assert encryption["Resources"] == ["secrets"] and "KeyArn" in encryption["Provider"]
+    vpc = cluster["ResourcesVpcConfig"]
+    assert vpc["EndpointPrivateAccess"] is True
+    assert vpc["EndpointPublicAccess"] is bool(env.public_endpoint_cidrs)
+    if env.public_endpoint_cidrs:
+        assert vpc["PublicAccessCidrs"] == list(env.public_endpoint_cidrs)
+        assert "0.0.0.0/0" not in vpc["PublicAccessCidrs"]
+    assert env.public_endpoint_cidrs == () or env.name in ("development", "testing")
+
+
+def test_the_gpu_nodes_are_labelled_and_tainted_for_triton_alone(template, env):
+    gpu = only(template, "AWS::EKS::Nodegroup", {"NodegroupName": env.resource_name("gpu")})
+    assert gpu["AmiType"] == "AL2023_x86_64_NVIDIA"
+    assert gpu["Labels"] == {"workload": "gpu"}
+    assert gpu["Taints"] == [{"Key": "nvidia.com/gpu", "Value": "true", "Effect": "NO_SCHEDULE"}]
+    assert gpu["InstanceTypes"] == list(env.gpu_nodes.instance_types)
+    cpu = only(template, "AWS::EKS::Nodegroup", {"NodegroupName": env.resource_name("cpu")})
+    assert "Taints" not in cpu and cpu["AmiType"] == "AL2023_x86_64_STANDARD"
+    assert cpu["ScalingConfig"] == {"MinSize": env.cpu_nodes.min_size, "DesiredSize": env.cpu_nodes.desired_size,
+                                    "MaxSize": env.cpu_nodes.max_size}
+
+
+@pytest.mark.parametrize("access", SERVICE_ACCOUNTS, ids=lambda access: access.service_account)
+def test_each_service_account_role_trusts_only_its_own_account(template, env, access):
+    role = only(template, "AWS::IAM::Role", {"RoleName": env.resource_name(access.service_account)})
+    document, variables = role["AssumeRolePolicyDocument"]["Fn::Sub"]
+    [statement] = json.loads(document)["Statement"]
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Principal"] == {"Federated": "${ProviderArn}"}
+    assert statement["Condition"] == {"StringEquals": {
+        "${Issuer}:sub": f"system:serviceaccount:filmstudio:{access.service_account}",
+        "${Issuer}:aud": "sts.amazonaws.com"}}
+    assert variables["ProviderArn"] == {"Fn::GetAtt": [_logical_id(template, "AWS::IAM::OIDCProvider"), "Arn"]}
+    actions = {action for s in role["Policies"][0]["PolicyDocument"]["Statement"] for action in _list(s["Action"])}
+    assert ("s3:DeleteObject" in actions) is (access.service_account == "orchestrator")
+    assert {"s3:GetObject", "s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"} <= actions
+    assert not any(action.endswith("*") for action in actions)
+
+
+def test_only_triton_reads_the_models_bucket(template, env):
+    models = {"Fn::GetAtt": [_bucket_id(template, env, "models"), "Arn"]}
+    for access in SERVICE_ACCOUNTS:
+        role = only(template, "AWS::IAM::Role", {"RoleName": env.resource_name(access.service_account)})
+        statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+        reads_models = any(s["Resource"] == models for s in statements)
+        assert reads_models is (access.service_account == "triton"), access.service_account
+
+
+def test_the_jwt_signing_key_is_generated_and_encrypted(template, env):
+    secret = only(template, "AWS::SecretsManager::Secret", {"Name": env.resource_name("jwt-secret")})
+    assert secret["GenerateSecretString"]["PasswordLength"] >= 32
+    assert "KmsKeyId" in secret
+
+
+def test_the_overlays_find_every_value_they_need_in_the_outputs(template):
+    outputs = set(template.to_json()["Outputs"])
+    assert {"ClusterName", "MediaBucket", "StoreUrl", "ModelsBucket", "MediaCdnDomain", "DatabaseEndpoint",
+            "DatabaseSecretArn", "JwtSecretArn", "ServicesRepositoryUri", "TritonRepositoryUri",
+            "OrchestratorRoleArn", "ComposerRoleArn", "GatewayRoleArn", "TritonRoleArn"} <= outputs
+
+
+def test_no_custom_resource_lambdas_and_every_suppression_says_why(template):
+    template.resource_count_is("AWS::Lambda::Function", 0)
+    for logical_id, resource in template.to_json()["Resources"].items():
+        for skip in resource.get("Metadata", {}).get("checkov", {}).get("skip", []):
+            assert skip["id"].startswith("CKV") and len(skip["comment"]) > 20, logical_id
+
+
+def test_every_key_rotates(template):
+    for key in resources(template, "AWS::KMS::Key").values():
+        assert key["Properties"]["EnableKeyRotation"] is True
+
+
+def _list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def _logical_id(template: Template, kind: str) -> str:
+    [logical_id] = resources(template, kind)
+    return logical_id
+
+
+def _bucket_id(template: Template, env, bucket: str) -> str:
+    [logical_id] = resources(template, "AWS::S3::Bucket", {"BucketName": env.resource_name(bucket)})
+    return logical_id
