@@ -268,27 +268,56 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_grpc_probe_asks_the_health_service():
-    """k8s/base/probes/health_probe.py exits 0 for a serving gRPC server and 1 where none listens."""
-    from filmstudio.server import start
+def probe_exit_status(port: int, server_name: str, env: dict[str, str]) -> int:
+    result = subprocess.run([sys.executable, str(K8S / "probes" / "health_probe.py"), str(port), server_name],
+                            env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=30)
+    return result.returncode
 
-    async def probe(port: int) -> int:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIX)}  # plaintext here
-        env["PYTHONPATH"] = str(ROOT)
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, str(K8S / "probes" / "health_probe.py"), str(port), "composer", env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-        return await process.wait()
+
+async def serving_then(credentials, check) -> object:
+    """Run check(port) in a thread while a gRPC server with its health service listens on port."""
+    from filmstudio.server import start
 
     async def register(server):
         return []
 
-    async def main() -> tuple[int, int]:
-        serving, closed = free_port(), free_port()
-        server, _ = await start(register, f"127.0.0.1:{serving}", "probe-test")
-        try:
-            return await probe(serving), await probe(closed)
-        finally:
-            await server.stop(0)
+    port = free_port()
+    server, _ = await start(register, f"127.0.0.1:{port}", "composer", credentials=credentials)
+    try:
+        return await asyncio.to_thread(check, port)
+    finally:
+        await server.stop(0)
 
-    assert asyncio.run(main()) == (0, 1)
+
+def test_the_grpc_probe_asks_the_health_service():
+    """k8s/base/probes/health_probe.py exits 0 for a serving gRPC server and 1 where none listens."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIX)}  # plaintext
+    closed = free_port()
+    assert asyncio.run(serving_then(None, lambda port: probe_exit_status(port, "composer", env))) == 0
+    assert probe_exit_status(closed, "composer", env) == 1
+
+
+def test_the_grpc_probe_speaks_the_pods_mutual_tls(tmp_path):
+    """Over mutual TLS it presents the pod's certificate and checks the server's name."""
+    from filmstudio import tls
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificates to test with")
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key")
+    openssl("req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=filmstudio-ca", "-days", "1", "-out", "ca.crt")
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "tls.key")
+    openssl("req", "-new", "-key", "tls.key", "-subj", "/CN=composer", "-out", "tls.csr")
+    (tmp_path / "ext").write_text("subjectAltName=DNS:composer\nextendedKeyUsage=serverAuth,clientAuth\n")
+    openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
+            "-extfile", "ext", "-out", "tls.crt")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(PREFIX)}
+    env |= {PREFIX + "TLS_CERT": str(tmp_path / "tls.crt"), PREFIX + "TLS_KEY": str(tmp_path / "tls.key"),
+            PREFIX + "TLS_CA": str(tmp_path / "ca.crt")}
+    credentials = tls.server_credentials(tls.certificates(Config.from_env(env)))
+    statuses = asyncio.run(serving_then(credentials, lambda port: (
+        probe_exit_status(port, "composer", env), probe_exit_status(port, "gateway", env))))
+    assert statuses == (0, 1)  # its own name; another service's does not match the certificate
