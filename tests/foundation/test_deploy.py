@@ -231,8 +231,11 @@ def test_every_deployment_has_a_disruption_budget_and_an_autoscaler(overlay):
     assert set(autoscalers) == {"gateway", "orchestrator", "composer"}
     for name, hpa in autoscalers.items():
         assert hpa["spec"]["scaleTargetRef"]["name"] == name
-        assert 1 <= hpa["spec"]["minReplicas"] <= deployments[name]["spec"]["replicas"] <= hpa["spec"]["maxReplicas"]
+        assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
+        assert "replicas" not in deployments[name]["spec"], f"{name}: the autoscaler owns the replica count"
     (triton,) = kinds(overlay, "ScaledObject").values()
+    assert triton["spec"]["scaleTargetRef"]["name"] == "triton" and "replicas" not in deployments["triton"]["spec"]
+    assert 1 <= triton["spec"]["minReplicaCount"] <= triton["spec"]["maxReplicaCount"]
     namespace = deployments["triton"]["metadata"]["namespace"]
     query = triton["spec"]["triggers"][0]["metadata"]["query"]
     assert "nv_inference_queue_duration_us" in query and "nv_inference_request_success" in query and "by (model)" in query
