@@ -14,6 +14,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from deploy.cdk.environments import Environment, NodeGroupSize
+from deploy.cdk.service_roles import trust_policy
 
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 GPU_LABELS = {"workload": "gpu"}  # k8s/triton.yaml nodeSelector
@@ -81,6 +82,17 @@ class Cluster(Construct):
         )
         # "oidc.eks.<region>.amazonaws.com/id/<id>": the issuer without its scheme, the trust conditions' prefix.
         self.oidc_issuer = Fn.select(1, Fn.split("https://", self.cluster.attr_open_id_connect_issuer_url))
+
+        # The EBS CSI driver makes the gp3 volume Triton's weights live on (k8s triton-models claim), under
+        # its own IRSA role.
+        ebs_role = iam.CfnRole(
+            self, "EbsCsiRole",
+            assume_role_policy_document=trust_policy("kube-system", "ebs-csi-controller-sa",
+                                                     self.oidc_provider.attr_arn, self.oidc_issuer),
+            managed_policy_arns=_managed("service-role/AmazonEBSCSIDriverPolicy"),
+        )
+        eks.CfnAddon(self, "EbsCsiDriver", cluster_name=self.cluster.ref, addon_name="aws-ebs-csi-driver",
+                     service_account_role_arn=ebs_role.attr_arn, resolve_conflicts="OVERWRITE")
 
     def _node_group(self, id: str, name: str, size: NodeGroupSize, subnets: list[str], *, ami_type: str,
                     labels: dict[str, str] | None = None,

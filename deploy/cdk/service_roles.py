@@ -62,14 +62,15 @@ class ServiceRoles(Construct):
                 self, access.service_account.capitalize(),
                 role_name=env.resource_name(access.service_account),
                 description=f"IRSA role of system:serviceaccount:{NAMESPACE}:{access.service_account}",
-                assume_role_policy_document=trust_policy(access.service_account, oidc_provider_arn, oidc_issuer),
+                assume_role_policy_document=trust_policy(NAMESPACE, access.service_account, oidc_provider_arn,
+                                                         oidc_issuer),
                 policies=[iam.CfnRole.PolicyProperty(
                     policy_name="filmstudio",
                     policy_document={"Version": "2012-10-17", "Statement": statements})],
             )
 
 
-def trust_policy(service_account: str, provider_arn: str, issuer: str) -> object:
+def trust_policy(namespace: str, service_account: str, provider_arn: str, issuer: str) -> object:
     """The role's trust: web identity tokens from the cluster's issuer for this one service account.
 
     The condition keys begin with the issuer, known only once the cluster exists, and CloudFormation takes
@@ -80,7 +81,7 @@ def trust_policy(service_account: str, provider_arn: str, issuer: str) -> object
         "Principal": {"Federated": "${ProviderArn}"},
         "Action": "sts:AssumeRoleWithWebIdentity",
         "Condition": {"StringEquals": {
-            "${Issuer}:sub": f"system:serviceaccount:{NAMESPACE}:{service_account}",
+            "${Issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
             "${Issuer}:aud": "sts.amazonaws.com",
         }},
     }]}

@@ -59,6 +59,9 @@ class FilmStudioStack(Stack):
                                     "image filmstudio/triton"),
         }
         for service_account, role in roles.roles.items():
+            # One ServiceAccount per service (k8s/ runs all of them as "filmstudio" today).
+            outputs[f"{service_account.capitalize()}ServiceAccount"] = (
+                service_account, f"the ServiceAccount of {service_account} in {NAMESPACE}, the role below trusts")
             outputs[f"{service_account.capitalize()}RoleArn"] = (
                 role.attr_arn, f"eks.amazonaws.com/role-arn of ServiceAccount {NAMESPACE}/{service_account}")
         for name, (value, description) in outputs.items():

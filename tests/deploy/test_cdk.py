@@ -19,6 +19,7 @@ assertions = pytest.importorskip("aws_cdk.assertions", reason="aws-cdk-lib is in
 Match, Template = assertions.Match, assertions.Template
 
 from deploy.cdk.app import build  # noqa: E402
+from filmstudio.config import Config  # noqa: E402
 from deploy.cdk.environments import ENVIRONMENTS, TRASH_PURGE_DAYS  # noqa: E402
 from deploy.cdk.service_roles import SERVICE_ACCOUNTS  # noqa: E402
 
@@ -99,7 +100,7 @@ def test_the_buckets_are_versioned_encrypted_private_logged_and_purge_the_trash(
     rules = {rule["Id"]: rule for rule in props["LifecycleConfiguration"]["Rules"]}
     assert rules["purge-trash"] == {"Id": "purge-trash", "Prefix": "trash/", "ExpirationInDays": TRASH_PURGE_DAYS,
                                     "Status": "Enabled"}
-    assert TRASH_PURGE_DAYS == 30
+    assert TRASH_PURGE_DAYS * 24 * 3600 == Config.trash_retention_s  # the sweeper's retention
     assert rules["expire-noncurrent-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == \
         env.noncurrent_version_days
 
@@ -201,6 +202,14 @@ def test_only_triton_reads_the_models_bucket(template, env):
         assert reads_models is (access.service_account == "triton"), access.service_account
 
 
+def test_the_ebs_csi_driver_has_its_own_role_for_the_triton_volume(template):
+    addon = only(template, "AWS::EKS::Addon", {"AddonName": "aws-ebs-csi-driver"})
+    role_id = addon["ServiceAccountRoleArn"]["Fn::GetAtt"][0]
+    document, _ = template.to_json()["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Fn::Sub"]
+    assert json.loads(document)["Statement"][0]["Condition"]["StringEquals"]["${Issuer}:sub"] == \
+        "system:serviceaccount:kube-system:ebs-csi-controller-sa"
+
+
 def test_the_jwt_signing_key_is_generated_and_encrypted(template, env):
     secret = only(template, "AWS::SecretsManager::Secret", {"Name": env.resource_name("jwt-secret")})
     assert secret["GenerateSecretString"]["PasswordLength"] >= 32
@@ -211,7 +220,8 @@ def test_the_overlays_find_every_value_they_need_in_the_outputs(template):
     outputs = set(template.to_json()["Outputs"])
     assert {"ClusterName", "MediaBucket", "StoreUrl", "ModelsBucket", "MediaCdnDomain", "DatabaseEndpoint",
             "DatabaseSecretArn", "JwtSecretArn", "ServicesRepositoryUri", "TritonRepositoryUri",
-            "OrchestratorRoleArn", "ComposerRoleArn", "GatewayRoleArn", "TritonRoleArn"} <= outputs
+            "OrchestratorRoleArn", "ComposerRoleArn", "GatewayRoleArn", "TritonRoleArn",
+            "OrchestratorServiceAccount", "TritonServiceAccount"} <= outputs
 
 
 def test_no_custom_resource_lambdas_and_every_suppression_says_why(template):
