@@ -222,6 +222,25 @@ def test_every_deployment_is_probed_locked_down_and_bounded(overlay):
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
+def test_prometheus_scrapes_every_metrics_port(overlay):
+    """Each pod's metrics port is annotated for scraping and open to the monitoring namespace."""
+    opened: dict[str, set[int]] = {}
+    for policy in kinds(overlay, "NetworkPolicy").values():
+        app = policy["spec"]["podSelector"].get("matchLabels", {}).get("app")
+        for rule in policy["spec"].get("ingress", []):
+            if any(peer.get("namespaceSelector", {}).get("matchLabels") == {"kubernetes.io/metadata.name": "monitoring"}
+                   for peer in rule.get("from", [])):
+                opened.setdefault(app, set()).update(p["port"] for p in rule["ports"])
+    scraped = {}
+    for name, deployment in kinds(overlay, "Deployment").items():
+        template = deployment["spec"]["template"]
+        (port,) = [p["containerPort"] for c in template["spec"]["containers"] for p in c["ports"] if p["name"] == "metrics"]
+        assert template["metadata"]["annotations"]["prometheus.io/scrape"] == "true", name
+        scraped[name] = {int(template["metadata"]["annotations"]["prometheus.io/port"]), port}
+    assert scraped == opened == {"gateway": {9090}, "orchestrator": {9090}, "composer": {9090}, "triton": {8002}}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_deployment_has_a_disruption_budget_and_an_autoscaler(overlay):
     deployments = kinds(overlay, "Deployment")
     budgets = kinds(overlay, "PodDisruptionBudget")
