@@ -7,6 +7,10 @@ import dataclasses
 
 @dataclasses.dataclass(frozen=True)
 class NodeGroupSize:
+    """A managed node group's instances and bounds. The smallest sizes still fit the pods of k8s/: the
+    composer requests 2 cores (m6i.xlarge: 4), Triton 4 cores and 16 GiB beside one GPU (g5.2xlarge: 8, 32 GiB,
+    one 24 GB A10G)."""
+
     instance_types: tuple[str, ...]
     min_size: int
     desired_size: int
@@ -56,8 +60,8 @@ ENVIRONMENTS: dict[str, Environment] = {env.name: env for env in (
     Environment(
         name="development", region="eu-west-1", zones=3, vpc_cidr="10.10.0.0/16",
         nat_gateways=1, kubernetes_version="1.33",
-        cpu_nodes=NodeGroupSize(("m6i.large",), 1, 2, 4, 50),
-        gpu_nodes=NodeGroupSize(("g5.xlarge",), 0, 0, 1, 200),
+        cpu_nodes=NodeGroupSize(("m6i.xlarge",), 1, 2, 4, 50),
+        gpu_nodes=NodeGroupSize(("g5.2xlarge",), 0, 1, 1, 200),
         public_endpoint_cidrs=_OPERATOR_CIDRS,
         db_instance_class="db.t4g.medium", db_storage_gib=20, db_max_storage_gib=100, db_multi_az=False,
         db_backup_retention_days=7, deletion_protection=False,
@@ -65,8 +69,8 @@ ENVIRONMENTS: dict[str, Environment] = {env.name: env for env in (
     Environment(
         name="testing", region="eu-west-1", zones=3, vpc_cidr="10.20.0.0/16",
         nat_gateways=1, kubernetes_version="1.33",
-        cpu_nodes=NodeGroupSize(("m6i.large",), 1, 2, 4, 50),
-        gpu_nodes=NodeGroupSize(("g5.xlarge",), 0, 1, 1, 200),
+        cpu_nodes=NodeGroupSize(("m6i.xlarge",), 1, 2, 4, 50),
+        gpu_nodes=NodeGroupSize(("g5.2xlarge",), 0, 1, 1, 200),
         public_endpoint_cidrs=_OPERATOR_CIDRS,
         db_instance_class="db.t4g.medium", db_storage_gib=20, db_max_storage_gib=100, db_multi_az=False,
         db_backup_retention_days=7, deletion_protection=False,
