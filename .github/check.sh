@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The CI workflows and the Dockerfiles, linted offline (part of `make check`, via tools/check_infra.sh):
 # actionlint on .github/workflows (with shellcheck on every `run:` script), shellcheck on the scripts
-# the workflows call, hadolint on both images' Dockerfiles. Each must report nothing.
+# the workflows call, hadolint on both images' Dockerfiles, each reporting nothing; and the deploy
+# script's steps against stand-ins for kubectl, kustomize and docker (.github/scripts/test_deploy.sh).
 # The linters come from requirements-infra.txt (tools/bootstrap.sh --test installs them into .venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ done
 status=0
 actionlint -shellcheck="$(command -v shellcheck)" .github/workflows/*.yml || status=1
 shellcheck .github/check.sh .github/scripts/*.sh || status=1
+bash .github/scripts/test_deploy.sh || status=1
 # Warnings fail too (hadolint's default threshold is error); an ignore is written inline with its reason.
 hadolint --no-color --failure-threshold info deploy/Dockerfile deploy/triton.Dockerfile || status=1
 [ "$status" = 0 ] && echo ".github/check.sh: workflows, scripts and Dockerfiles clean" >&2

@@ -35,6 +35,16 @@ pin() {
     "filmstudio/services=$registry/filmstudio/services@$services" \
     "filmstudio/triton=$registry/filmstudio/triton@$triton")
   echo "deploy: $env pinned to services@$services, triton@$triton" >&2
+  # The other images the base names by tag (amazon/aws-cli, Triton's weight-sync init container): by
+  # digest too, the one their tag names now.
+  local ref name
+  while read -r ref; do
+    name=${ref%:*}
+    digest=$(docker buildx imagetools inspect "$ref" --format '{{.Manifest.Digest}}')
+    [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || { echo "deploy: no digest for $ref" >&2; exit 1; }
+    (cd "$(overlay "$env")" && kustomize edit set image "$name=$name@$digest")
+    echo "deploy: $env pinned $ref to $digest" >&2
+  done < <(grep -ho 'image: *[^ ]*:[^ ]*' k8s/base/*.yaml | awk '{print $2}' | grep -v '^filmstudio/' | sort -u)
 }
 
 apply() {
