@@ -1,8 +1,12 @@
-"""CloudFront in front of the media bucket: Origin Access Control, HTTPS only, security headers, logs."""
+"""CloudFront in front of the media bucket: Origin Access Control, HTTPS only, security headers, logs.
+
+Only signed URLs are served (a key group of the operators' public key, a parameter of the stack): a film is
+its owner's alone and the gateway checks that before it hands out a URL (gateway/files.py), so an unsigned
+CDN in front of the same objects would serve them to anyone holding a key."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import CfnParameter, Duration
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
@@ -16,6 +20,13 @@ class MediaCdn(Construct):
     def __init__(self, scope: Construct, id: str, *, env: Environment, media: s3.IBucket,
                  logs: s3.IBucket) -> None:
         super().__init__(scope, id)
+        public_key = CfnParameter(
+            scope, "MediaCdnPublicKey", type="String", min_length=1,
+            description="PEM public key CloudFront checks media URL signatures with (the gateway signs with the "
+                        "private half)")
+        signers = cloudfront.KeyGroup(self, "Signers", key_group_name=env.resource_name("media-signers"), items=[
+            cloudfront.PublicKey(self, "SignerKey", public_key_name=env.resource_name("media-signer"),
+                                 encoded_key=public_key.value_as_string)])
         headers = cloudfront.ResponseHeadersPolicy(
             self, "SecurityHeaders",
             response_headers_policy_name=env.resource_name("media-security-headers"),
@@ -47,6 +58,7 @@ class MediaCdn(Construct):
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 response_headers_policy=headers,
+                trusted_key_groups=[signers],
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,

@@ -119,11 +119,14 @@ def test_cloudfront_reads_the_media_bucket_through_origin_access_control(templat
     assert oac["OriginAccessControlOriginType"] == "s3" and oac["SigningBehavior"] == "always"
     config = only(template, "AWS::CloudFront::Distribution")["DistributionConfig"]
     [origin] = config["Origins"]
-    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [_logical_id(template, "AWS::CloudFront::OriginAccessControl"),
-                                                              "Id"]}
+    oac_id = _logical_id(template, "AWS::CloudFront::OriginAccessControl")
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
     assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "https-only"
     assert "ResponseHeadersPolicyId" in config["DefaultCacheBehavior"]
+    # Signed URLs only: the gateway's owner checks are not bypassed by the CDN.
+    key_group = _logical_id(template, "AWS::CloudFront::KeyGroup")
+    assert config["DefaultCacheBehavior"]["TrustedKeyGroups"] == [{"Ref": key_group}]
     assert config["Logging"]["Bucket"] == {"Fn::GetAtt": [_bucket_id(template, env, "logs"), "RegionalDomainName"]}
     headers = only(template, "AWS::CloudFront::ResponseHeadersPolicy")["ResponseHeadersPolicyConfig"]
     assert headers["SecurityHeadersConfig"]["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
