@@ -13,6 +13,7 @@ import sys
 from filmstudio.config import Config
 from filmstudio.process import stop_event
 from filmstudio.server import run_service
+from filmstudio.telemetry import configure_logging
 from inference.launcher import TritonProcess
 
 log = logging.getLogger("inference")
@@ -20,7 +21,7 @@ log = logging.getLogger("inference")
 
 async def main() -> None:
     config = Config.from_env()
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging("inference", config.log_level)  # the launcher's own lines; Triton's go to its log file
     triton = TritonProcess.from_config(config)
     triton.start()  # in the main thread: Triton dies with it
     stop = stop_event()
