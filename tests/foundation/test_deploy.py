@@ -266,14 +266,32 @@ def test_each_environment_has_its_own_namespace_store_and_database(overlay):
     (namespace,) = kinds(overlay, "Namespace")
     assert all(d["metadata"].get("namespace", namespace) == namespace for d in build(overlay))
     config = kinds(overlay, "ConfigMap")["filmstudio"]["data"]
-    assert Config.from_env(config).store_url.startswith("s3://filmstudio-media/")
+    assert Config.from_env(config).store_url.startswith(f"s3://filmstudio-{overlay}-media/")
     orchestrator = kinds(overlay, "Deployment")["orchestrator"]["spec"]["template"]["spec"]["containers"][0]
     (database,) = [e for e in orchestrator["env"] if e["name"] == "FILMSTUDIO_DATABASE_URL"]
     assert database["valueFrom"]["secretKeyRef"]["name"].startswith("filmstudio-database-")
+    triton = kinds(overlay, "Deployment")["triton"]["spec"]["template"]["spec"]
+    (weights,) = triton["initContainers"]
+    assert {"name": "MODELS_BUCKET", "value": f"filmstudio-{overlay}-models"} in weights["env"]
+    assert all(s["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].endswith(f":role/filmstudio-{overlay}-{name}")
+               for name, s in kinds(overlay, "ServiceAccount").items())
+    deployments = kinds(overlay, "Deployment")
+    assert {n: d["spec"]["template"]["spec"]["serviceAccountName"] for n, d in deployments.items()} == \
+        {n: n for n in deployments}  # each service its own IRSA role (deploy/cdk/service_roles.py)
+    cidrs = {peer["ipBlock"]["cidr"] for policy in kinds(overlay, "NetworkPolicy").values()
+             for rule in policy["spec"].get("ingress", []) + policy["spec"].get("egress", [])
+             for peer in rule.get("from", []) + rule.get("to", []) if "ipBlock" in peer}
+    assert cidrs == {vpc_cidr(overlay)}  # the ALB, RDS and the nodes are in the environment's VPC
     for certificate in kinds(overlay, "Certificate").values():
         assert certificate["spec"]["dnsNames"][1].endswith(f".{namespace}.svc")
     stores = {o: kinds(o, "ConfigMap")["filmstudio"]["data"]["FILMSTUDIO_STORE_URL"] for o in OVERLAYS}
     assert len(set(stores.values())) == len(OVERLAYS), stores
+
+
+def vpc_cidr(environment: str) -> str:
+    """The environment's VPC CIDR, from the one table the AWS CDK app builds it from."""
+    environments = pytest.importorskip("deploy.cdk.environments", reason="no deploy/cdk in this checkout")
+    return environments.ENVIRONMENTS[environment].vpc_cidr
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
