@@ -97,6 +97,16 @@ class Cluster(Construct):
     def _node_group(self, id: str, name: str, size: NodeGroupSize, subnets: list[str], *, ami_type: str,
                     labels: dict[str, str] | None = None,
                     taints: list[eks.CfnNodegroup.TaintProperty] | None = None) -> eks.CfnNodegroup:
+        # IMDSv2 with one hop: pods (IRSA) cannot borrow the node's role; hostNetwork pods (the VPC CNI) can.
+        # The root volume is encrypted whatever the account's EBS default.
+        data = ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
+            metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(
+                http_tokens="required", http_put_response_hop_limit=1, http_endpoint="enabled"),
+            block_device_mappings=[ec2.CfnLaunchTemplate.BlockDeviceMappingProperty(
+                device_name="/dev/xvda", ebs=ec2.CfnLaunchTemplate.EbsProperty(
+                    volume_size=size.disk_gib, volume_type="gp3", encrypted=True, delete_on_termination=True))],
+        )
+        template = ec2.CfnLaunchTemplate(self, f"{id}Template", launch_template_data=data)
         return eks.CfnNodegroup(
             self, id,
             cluster_name=self.cluster.ref,
@@ -106,7 +116,8 @@ class Cluster(Construct):
             ami_type=ami_type,
             capacity_type="ON_DEMAND",
             instance_types=list(size.instance_types),
-            disk_size=size.disk_gib,
+            launch_template=eks.CfnNodegroup.LaunchTemplateSpecificationProperty(
+                id=template.ref, version=template.attr_latest_version_number),
             scaling_config=eks.CfnNodegroup.ScalingConfigProperty(
                 min_size=size.min_size, desired_size=size.desired_size, max_size=size.max_size),
             update_config=eks.CfnNodegroup.UpdateConfigProperty(max_unavailable=1),

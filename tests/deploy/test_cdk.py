@@ -179,6 +179,16 @@ def test_the_gpu_nodes_are_labelled_and_tainted_for_triton_alone(template, env):
                                     "MaxSize": env.cpu_nodes.max_size}
 
 
+def test_pods_cannot_borrow_the_node_role_and_node_disks_are_encrypted(template):
+    templates = resources(template, "AWS::EC2::LaunchTemplate")
+    assert len(templates) == 2
+    for launch_template in templates.values():
+        data = launch_template["Properties"]["LaunchTemplateData"]
+        assert data["MetadataOptions"] == {"HttpTokens": "required", "HttpPutResponseHopLimit": 1,
+                                           "HttpEndpoint": "enabled"}
+        assert data["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
+
+
 @pytest.mark.parametrize("access", SERVICE_ACCOUNTS, ids=lambda access: access.service_account)
 def test_each_service_account_role_trusts_only_its_own_account(template, env, access):
     role = only(template, "AWS::IAM::Role", {"RoleName": env.resource_name(access.service_account)})
