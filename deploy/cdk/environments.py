@@ -52,6 +52,9 @@ class Environment:
 # The trash's purge age: orchestrator TRASH_RETENTION (filmstudio/config.py trash_retention_s, 30 days).
 TRASH_PURGE_DAYS = 30
 NAMESPACE = "filmstudio"  # the Kubernetes namespace every service runs in (k8s/kustomization.yaml)
+# The object store's prefix in the media bucket: FILMSTUDIO_STORE_URL is s3://<media bucket>/<this> in every
+# overlay (k8s/overlays/*/environment.yaml), so the app's keys (films/{id}/..., assets/...) live under it.
+STORE_PREFIX = "films"
 
 # Placeholder for the operators' office/VPN range (RFC 5737 documentation block): set yours here.
 _OPERATOR_CIDRS = ("203.0.113.0/24",)

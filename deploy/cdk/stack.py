@@ -9,7 +9,7 @@ from constructs import Construct
 from deploy.cdk.cdn import MediaCdn
 from deploy.cdk.cluster import Cluster
 from deploy.cdk.database import Database, MASTER_USER, DATABASE, PORT
-from deploy.cdk.environments import NAMESPACE, Environment
+from deploy.cdk.environments import NAMESPACE, STORE_PREFIX, Environment
 from deploy.cdk.keys import Keys
 from deploy.cdk.network import Network
 from deploy.cdk.registry import Registry
@@ -45,8 +45,9 @@ class FilmStudioStack(Stack):
         outputs = {
             "ClusterName": (cluster.cluster.ref, "EKS cluster (aws eks update-kubeconfig --name ...)"),
             "Namespace": (NAMESPACE, "Kubernetes namespace of every service"),
-            "MediaBucket": (storage.media.bucket_name, "FILMSTUDIO_STORE_URL is s3://<this>"),
-            "StoreUrl": (f"s3://{storage.media.bucket_name}", "FILMSTUDIO_STORE_URL (ConfigMap filmstudio)"),
+            "MediaBucket": (storage.media.bucket_name, "the media bucket (films, assets)"),
+            "StoreUrl": (f"s3://{storage.media.bucket_name}/{STORE_PREFIX}",
+                         "FILMSTUDIO_STORE_URL (ConfigMap filmstudio)"),
             "MediaKeyArn": (keys.media.key_arn, "KMS key of the media bucket"),
             "ModelsBucket": (storage.models.bucket_name, "weights the triton init container syncs"),
             "MediaCdnDomain": (cdn.distribution.distribution_domain_name, "CloudFront domain of the media bucket"),

@@ -7,13 +7,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from deploy.cdk.environments import TRASH_PURGE_DAYS, Environment
+from deploy.cdk.environments import STORE_PREFIX, TRASH_PURGE_DAYS, Environment
 from deploy.cdk.suppressions import skip_checkov
 
-# Objects under this prefix are purged after TRASH_PURGE_DAYS. Today the orchestrator keeps a film's
+# Objects under the store's trash/ are purged after TRASH_PURGE_DAYS. Today the orchestrator keeps a film's
 # trash in the database (films.deleted_at) and its sweeper deletes the objects itself after 30 days
 # (orchestrator/sweeper.py); this rule is the store's own backstop for anything moved to trash/.
-TRASH_PREFIX = "trash/"
+TRASH_PREFIX = f"{STORE_PREFIX}/trash/"
 
 
 class Storage(Construct):
@@ -39,10 +39,12 @@ class Storage(Construct):
         )
         skip_checkov(self.logs, "CKV_AWS_18", "the log bucket itself: logging its access would log forever")
 
-        self.media = self._bucket("Media", env, media_key, retain)
-        self.models = self._bucket("Models", env, models_key, retain)
+        trash = s3.LifecycleRule(id="purge-trash", prefix=TRASH_PREFIX, expiration=Duration.days(TRASH_PURGE_DAYS))
+        self.media = self._bucket("Media", env, media_key, retain, [trash])
+        self.models = self._bucket("Models", env, models_key, retain, [])
 
-    def _bucket(self, id: str, env: Environment, key: kms.IKey, retain: RemovalPolicy) -> s3.Bucket:
+    def _bucket(self, id: str, env: Environment, key: kms.IKey, retain: RemovalPolicy,
+                rules: list[s3.LifecycleRule]) -> s3.Bucket:
         return s3.Bucket(
             self, id,
             bucket_name=env.resource_name(id.lower()),
@@ -60,9 +62,8 @@ class Storage(Construct):
                 s3.LifecycleRule(id="expire-noncurrent-versions",
                                  noncurrent_version_expiration=Duration.days(env.noncurrent_version_days),
                                  expired_object_delete_marker=True),
-                s3.LifecycleRule(id="purge-trash", prefix=TRASH_PREFIX,
-                                 expiration=Duration.days(TRASH_PURGE_DAYS)),
                 s3.LifecycleRule(id="abort-incomplete-uploads",
                                  abort_incomplete_multipart_upload_after=Duration.days(7)),
+                *rules,
             ],
         )

@@ -98,8 +98,11 @@ def test_the_buckets_are_versioned_encrypted_private_logged_and_purge_the_trash(
         "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
     assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": _bucket_id(template, env, "logs")}
     rules = {rule["Id"]: rule for rule in props["LifecycleConfiguration"]["Rules"]}
-    assert rules["purge-trash"] == {"Id": "purge-trash", "Prefix": "trash/", "ExpirationInDays": TRASH_PURGE_DAYS,
-                                    "Status": "Enabled"}
+    if bucket == "media":
+        assert rules["purge-trash"] == {"Id": "purge-trash", "Prefix": "films/trash/",
+                                        "ExpirationInDays": TRASH_PURGE_DAYS, "Status": "Enabled"}
+    else:
+        assert "purge-trash" not in rules
     assert TRASH_PURGE_DAYS * 24 * 3600 == Config.trash_retention_s  # the sweeper's retention
     assert rules["expire-noncurrent-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == \
         env.noncurrent_version_days
@@ -229,7 +232,9 @@ def test_the_jwt_signing_key_is_generated_and_encrypted(template, env):
     assert "KmsKeyId" in secret
 
 
-def test_the_overlays_find_every_value_they_need_in_the_outputs(template):
+def test_the_overlays_find_every_value_they_need_in_the_outputs(template, env):
+    template.has_output("StoreUrl", {"Value": {"Fn::Join": ["", ["s3://", {"Ref": _bucket_id(template, env, "media")},
+                                                                  "/films"]]}})
     outputs = set(template.to_json()["Outputs"])
     assert {"ClusterName", "MediaBucket", "StoreUrl", "ModelsBucket", "MediaCdnDomain", "DatabaseEndpoint",
             "DatabaseSecretArn", "JwtSecretArn", "ServicesRepositoryUri", "TritonRepositoryUri",
