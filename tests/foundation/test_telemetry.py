@@ -8,6 +8,7 @@ import json
 import logging
 
 import httpx
+import pytest
 from opentelemetry import trace
 from prometheus_client import REGISTRY
 
@@ -126,3 +127,69 @@ def test_serve_metrics_serves_the_registry_and_binds_every_interface_by_default(
     telemetry.serve_metrics(port, "127.0.0.1")
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
         assert b"filmstudio_queue_depth" in reply.read()
+
+
+@pytest.fixture
+def recorded_spans():
+    """An in-memory exporter on a tracer provider installed for this test alone: afterwards the process
+    has none again, as the other tests expect (OpenTelemetry's own tests reset its globals the same way)."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    assert not isinstance(trace.get_tracer_provider(), TracerProvider), "a provider is installed already"
+    provider = TracerProvider()
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    try:
+        yield exporter
+    finally:
+        provider.shutdown()
+        trace._TRACER_PROVIDER = None
+        trace._TRACER_PROVIDER_SET_ONCE = trace.Once()
+        telemetry.tracer._real_tracer = None  # the proxy let go of the SDK's tracer
+
+
+async def test_a_film_job_on_any_replica_continues_the_trace_it_was_created_in(tmp_path, recorded_spans):
+    from filmstudio.settings import normalize
+    from filmstudio.storage import LocalStore
+    from orchestrator import takes
+    from orchestrator.script import parse_script
+    from orchestrator.workflow import FilmJob, Parts
+    from tests.orchestrator.test_job import SCRIPT, FakeComposer, FakeTriton
+
+    class TracedComposer(FakeComposer):
+        metadata: tuple = ()
+
+        def ComposeFilm(self, request, metadata=()):
+            self.metadata = metadata
+            return super().ComposeFilm(request)
+
+    exporter = recorded_spans
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'films.db'}")
+    await db.migrate()
+    store = LocalStore(tmp_path / "store")
+    parts = Parts(db=db, store=store, triton=FakeTriton(store), composer=TracedComposer())
+    try:
+        settings = normalize(film_pb2.FilmSettings(seed=3))
+        graph = parse_script(SCRIPT, settings).scene_graph
+        takes.complete_plan(settings, graph)
+        with telemetry.tracer.start_as_current_span("CreateFilm") as create:  # the call, on one replica
+            film = await db.create_film("alice", SCRIPT, settings, scene_graph=graph)
+        assert telemetry.current_traceparent() == ""  # the worker, on another, is in no trace
+        assert (await db.claim_film("w2", 60)).id == film.id
+        await FilmJob(parts, film.id, "w2").run()
+    finally:
+        await db.close()
+    spans = {span.name: span for span in exporter.get_finished_spans()}
+    trace_id = create.get_span_context().trace_id
+    job = spans["film.job"]
+    assert job.context.trace_id == trace_id and job.parent.span_id == create.get_span_context().span_id
+    for name in ("film.plan", "film.generate", "film.portraits", "shot", "shot.image", "shot.voice", "film.compose"):
+        assert spans[name].context.trace_id == trace_id, name
+    assert spans["shot"].attributes["shot"]
+    # The composer is called with the compose span's context: its server span is that span's child.
+    compose = spans["film.compose"].context
+    assert dict(parts.composer.metadata)["traceparent"].startswith(
+        f"00-{trace.format_trace_id(trace_id)}-{trace.format_span_id(compose.span_id)}-")
