@@ -193,3 +193,43 @@ async def test_a_film_job_on_any_replica_continues_the_trace_it_was_created_in(t
     compose = spans["film.compose"].context
     assert dict(parts.composer.metadata)["traceparent"].startswith(
         f"00-{trace.format_trace_id(trace_id)}-{trace.format_span_id(compose.span_id)}-")
+
+
+async def test_spans_go_to_the_otlp_endpoint_when_it_is_set():
+    """FILMSTUDIO_OTLP_ENDPOINT in a service process: its spans reach an OTLP/gRPC collector (here a
+    fake one), named after the service, by the time the process exits."""
+    import asyncio
+    import os
+    import sys
+
+    import grpc
+    from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+
+    received: list = []
+
+    class Collector(trace_service_pb2_grpc.TraceServiceServicer):
+        async def Export(self, request, context):
+            received.append(request)
+            return trace_service_pb2.ExportTraceServiceResponse()
+
+    server = grpc.aio.server()
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(Collector(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        probe = ("from filmstudio import telemetry\n"
+                 "from filmstudio.config import Config\n"
+                 "config = Config.from_env()\n"
+                 "assert telemetry.setup_tracing('probe', config.otlp_endpoint, config.trace_file)\n"
+                 "with telemetry.tracer.start_as_current_span('probe.work'):\n"
+                 "    pass\n")
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", probe, env={**os.environ, "FILMSTUDIO_OTLP_ENDPOINT": f"http://127.0.0.1:{port}"})
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+    finally:
+        await server.stop(None)
+    spans = [(resource.resource, span) for request in received for resource in request.resource_spans
+             for scope in resource.scope_spans for span in scope.spans]
+    assert [span.name for _, span in spans] == ["probe.work"]
+    attributes = {a.key: a.value.string_value for a in spans[0][0].attributes}
+    assert attributes["service.name"] == "filmstudio-probe"
