@@ -16,14 +16,9 @@ python=.venv/bin/python
 [ -x "$python" ] || { echo "k8s/check.sh: no .venv (run tools/bootstrap.sh --test)" >&2; exit 1; }
 "$python" -m kubernetes_validate --version >/dev/null 2>&1 \
   || { echo "k8s/check.sh: kubernetes-validate missing from .venv (tools/bootstrap.sh --test installs requirements-infra.txt)" >&2; exit 1; }
-checkov=.build/checkov/bin/checkov
-stamp=.build/checkov/.requirements
-if [ "$(cat "$stamp" 2>/dev/null)" != "$(sha256sum k8s/requirements-checkov.txt | cut -d' ' -f1)" ]; then
-  echo "k8s/check.sh: installing checkov into .build/checkov (its pins conflict with .venv's)" >&2
-  [ -x .build/checkov/bin/python ] || python3 -m venv .build/checkov
-  .build/checkov/bin/python -m pip install -q -r k8s/requirements-checkov.txt
-  sha256sum k8s/requirements-checkov.txt | cut -d' ' -f1 >"$stamp"
-fi
+# checkov lives in .venv-infra (requirements-checkov.txt says why), made by tools/bootstrap.sh --test.
+checkov=.venv-infra/bin/checkov
+[ -x "$checkov" ] || { echo "k8s/check.sh: no $checkov (run tools/bootstrap.sh --test)" >&2; exit 1; }
 
 status=0
 for dir in k8s/overlays/*/ k8s/cluster/; do

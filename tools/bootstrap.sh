@@ -61,6 +61,14 @@ if [ "$want_test" = 1 ] && [ "$(cat "$infra_stamp" 2>/dev/null)" != "$infra_dige
   fi
   echo "$infra_digest" >"$infra_stamp"
 fi
+checkov_stamp=.venv-infra/.filmstudio-checkov
+checkov_digest=$(sha256sum requirements-checkov.txt | cut -d' ' -f1)
+if [ "$want_test" = 1 ] && [ "$(cat "$checkov_stamp" 2>/dev/null)" != "$checkov_digest" ]; then
+  say "installing checkov into .venv-infra (its pins conflict with .venv's)"
+  [ -x .venv-infra/bin/python ] || "$python" -m venv .venv-infra
+  .venv-infra/bin/python -m pip install -q --disable-pip-version-check -r requirements-checkov.txt
+  echo "$checkov_digest" >"$checkov_stamp"
+fi
 
 # --- The studio (gateway/studio): the web page the gateway serves at / --------------------------------
 studio=gateway/studio

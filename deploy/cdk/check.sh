@@ -18,16 +18,8 @@ echo "deploy/cdk: synthesized ${#templates[@]} environments" >&2
 .venv/bin/cfn-lint -- "${templates[@]}"
 echo "deploy/cdk: cfn-lint clean" >&2
 
-# checkov lives in .venv-infra (deploy/cdk/requirements-checkov.txt says why), made on first use.
-requirements=deploy/cdk/requirements-checkov.txt
-stamp=.venv-infra/.filmstudio-checkov
-digest=$(sha256sum "$requirements" | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
-  echo "deploy/cdk: installing checkov into .venv-infra" >&2
-  [ -x .venv-infra/bin/python ] || .venv/bin/python -m venv .venv-infra
-  .venv-infra/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
-  echo "$digest" >"$stamp"
-fi
+# checkov lives in .venv-infra (requirements-checkov.txt says why), made by tools/bootstrap.sh --test.
+[ -x .venv-infra/bin/checkov ] || { echo "deploy/cdk: no .venv-infra/bin/checkov (run tools/bootstrap.sh --test)" >&2; exit 1; }
 # Only the templates: the assets and manifests beside them are not CloudFormation.
 mkdir "$out/templates"
 cp "${templates[@]}" "$out/templates/"

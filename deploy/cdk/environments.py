@@ -21,6 +21,7 @@ class NodeGroupSize:
 @dataclasses.dataclass(frozen=True)
 class Environment:
     name: str  # development, testing, staging, production: in every resource name
+    namespace: str  # the Kubernetes namespace its services run in (k8s/overlays/<name>/kustomization.yaml)
     region: str
     zones: int  # availability zones the VPC spans (the region's first ones, Fn::GetAZs)
     vpc_cidr: str
@@ -51,7 +52,6 @@ class Environment:
 
 # The trash's purge age: orchestrator TRASH_RETENTION (filmstudio/config.py trash_retention_s, 30 days).
 TRASH_PURGE_DAYS = 30
-NAMESPACE = "filmstudio"  # the Kubernetes namespace every service runs in (k8s/kustomization.yaml)
 # The object store's prefix in the media bucket: FILMSTUDIO_STORE_URL is s3://<media bucket>/<this> in every
 # overlay (k8s/overlays/*/environment.yaml), so the app's keys (films/{id}/..., assets/...) live under it.
 STORE_PREFIX = "films"
@@ -61,7 +61,7 @@ _OPERATOR_CIDRS = ("203.0.113.0/24",)
 
 ENVIRONMENTS: dict[str, Environment] = {env.name: env for env in (
     Environment(
-        name="development", region="eu-west-1", zones=3, vpc_cidr="10.10.0.0/16",
+        name="development", namespace="filmstudio-dev", region="eu-west-1", zones=3, vpc_cidr="10.10.0.0/16",
         nat_gateways=1, kubernetes_version="1.33",
         cpu_nodes=NodeGroupSize(("m6i.xlarge",), 1, 2, 4, 50),
         gpu_nodes=NodeGroupSize(("g5.2xlarge",), 0, 1, 1, 200),
@@ -70,7 +70,7 @@ ENVIRONMENTS: dict[str, Environment] = {env.name: env for env in (
         db_backup_retention_days=7, deletion_protection=False,
         log_retention_days=30, noncurrent_version_days=7, access_log_days=30),
     Environment(
-        name="testing", region="eu-west-1", zones=3, vpc_cidr="10.20.0.0/16",
+        name="testing", namespace="filmstudio-test", region="eu-west-1", zones=3, vpc_cidr="10.20.0.0/16",
         nat_gateways=1, kubernetes_version="1.33",
         cpu_nodes=NodeGroupSize(("m6i.xlarge",), 1, 2, 4, 50),
         gpu_nodes=NodeGroupSize(("g5.2xlarge",), 0, 1, 1, 200),
@@ -79,7 +79,7 @@ ENVIRONMENTS: dict[str, Environment] = {env.name: env for env in (
         db_backup_retention_days=7, deletion_protection=False,
         log_retention_days=30, noncurrent_version_days=7, access_log_days=30),
     Environment(
-        name="staging", region="eu-west-1", zones=3, vpc_cidr="10.30.0.0/16",
+        name="staging", namespace="filmstudio-staging", region="eu-west-1", zones=3, vpc_cidr="10.30.0.0/16",
         nat_gateways=1, kubernetes_version="1.33",
         cpu_nodes=NodeGroupSize(("m6i.xlarge",), 2, 3, 6, 100),
         gpu_nodes=NodeGroupSize(("g5.2xlarge",), 1, 1, 2, 200),
@@ -88,7 +88,7 @@ ENVIRONMENTS: dict[str, Environment] = {env.name: env for env in (
         db_backup_retention_days=14, deletion_protection=True,
         log_retention_days=90, noncurrent_version_days=30, access_log_days=90),
     Environment(
-        name="production", region="eu-west-1", zones=3, vpc_cidr="10.40.0.0/16",
+        name="production", namespace="filmstudio", region="eu-west-1", zones=3, vpc_cidr="10.40.0.0/16",
         nat_gateways=3, kubernetes_version="1.33",
         cpu_nodes=NodeGroupSize(("m6i.2xlarge",), 3, 3, 12, 100),
         gpu_nodes=NodeGroupSize(("g5.2xlarge",), 1, 2, 8, 200),

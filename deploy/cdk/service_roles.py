@@ -15,7 +15,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from deploy.cdk.environments import NAMESPACE, Environment
+from deploy.cdk.environments import Environment
 
 READ = ("s3:GetObject",)
 WRITE = ("s3:PutObject", "s3:AbortMultipartUpload")
@@ -27,7 +27,7 @@ KEY_WRITE = ("kms:GenerateDataKey",)  # SSE-KMS needs a data key to write an obj
 
 @dataclasses.dataclass(frozen=True)
 class ServiceAccess:
-    service_account: str  # in NAMESPACE
+    service_account: str  # in the environment's namespace
     media: tuple[str, ...]  # S3 actions on the media bucket's objects
     models: tuple[str, ...] = ()  # S3 actions on the models bucket's objects
     database_login: bool = False  # rds-db:connect as the database's user (IAM authentication)
@@ -61,8 +61,8 @@ class ServiceRoles(Construct):
             self.roles[access.service_account] = iam.CfnRole(
                 self, access.service_account.capitalize(),
                 role_name=env.resource_name(access.service_account),
-                description=f"IRSA role of system:serviceaccount:{NAMESPACE}:{access.service_account}",
-                assume_role_policy_document=trust_policy(NAMESPACE, access.service_account, oidc_provider_arn,
+                description=f"IRSA role of system:serviceaccount:{env.namespace}:{access.service_account}",
+                assume_role_policy_document=trust_policy(env.namespace, access.service_account, oidc_provider_arn,
                                                          oidc_issuer),
                 policies=[iam.CfnRole.PolicyProperty(
                     policy_name="filmstudio",

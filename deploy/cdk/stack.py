@@ -9,7 +9,7 @@ from constructs import Construct
 from deploy.cdk.cdn import MediaCdn
 from deploy.cdk.cluster import Cluster
 from deploy.cdk.database import Database, MASTER_USER, DATABASE, PORT
-from deploy.cdk.environments import NAMESPACE, STORE_PREFIX, Environment
+from deploy.cdk.environments import STORE_PREFIX, Environment
 from deploy.cdk.keys import Keys
 from deploy.cdk.network import Network
 from deploy.cdk.registry import Registry
@@ -44,7 +44,7 @@ class FilmStudioStack(Stack):
 
         outputs = {
             "ClusterName": (cluster.cluster.ref, "EKS cluster (aws eks update-kubeconfig --name ...)"),
-            "Namespace": (NAMESPACE, "Kubernetes namespace of every service"),
+            "Namespace": (env.namespace, "Kubernetes namespace of every service"),
             "MediaBucket": (storage.media.bucket_name, "the media bucket (films, assets)"),
             "StoreUrl": (f"s3://{storage.media.bucket_name}/{STORE_PREFIX}",
                          "FILMSTUDIO_STORE_URL (ConfigMap filmstudio)"),
@@ -62,9 +62,9 @@ class FilmStudioStack(Stack):
         for service_account, role in roles.roles.items():
             # One ServiceAccount per service (k8s/ runs all of them as "filmstudio" today).
             outputs[f"{service_account.capitalize()}ServiceAccount"] = (
-                service_account, f"the ServiceAccount of {service_account} in {NAMESPACE}, the role below trusts")
+                service_account, f"the ServiceAccount of {service_account} in {env.namespace}, the role below trusts")
             outputs[f"{service_account.capitalize()}RoleArn"] = (
-                role.attr_arn, f"eks.amazonaws.com/role-arn of ServiceAccount {NAMESPACE}/{service_account}")
+                role.attr_arn, f"eks.amazonaws.com/role-arn of ServiceAccount {env.namespace}/{service_account}")
         for name, (value, description) in outputs.items():
             CfnOutput(self, name, value=value, description=description)
 

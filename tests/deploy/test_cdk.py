@@ -200,7 +200,7 @@ def test_each_service_account_role_trusts_only_its_own_account(template, env, ac
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Principal"] == {"Federated": "${ProviderArn}"}
     assert statement["Condition"] == {"StringEquals": {
-        "${Issuer}:sub": f"system:serviceaccount:filmstudio:{access.service_account}",
+        "${Issuer}:sub": f"system:serviceaccount:{env.namespace}:{access.service_account}",
         "${Issuer}:aud": "sts.amazonaws.com"}}
     assert variables["ProviderArn"] == {"Fn::GetAtt": [_logical_id(template, "AWS::IAM::OIDCProvider"), "Arn"]}
     actions = {action for s in role["Policies"][0]["PolicyDocument"]["Statement"] for action in _list(s["Action"])}

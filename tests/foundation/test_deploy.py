@@ -361,3 +361,18 @@ def test_the_grpc_probe_speaks_the_pods_mutual_tls(tmp_path):
     statuses = asyncio.run(serving_then(credentials, lambda port: (
         probe_exit_status(port, "composer", env), probe_exit_status(port, "gateway", env))))
     assert statuses == (0, 1)  # its own name; another service's does not match the certificate
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_overlay_runs_where_its_environments_roles_trust_and_with_their_names(overlay):
+    """The CDK app's IRSA roles trust system:serviceaccount:<namespace>:<service> of their environment:
+    the overlay must deploy into that namespace, with ServiceAccounts naming those roles."""
+    sys.path.insert(0, str(ROOT))
+    from deploy.cdk.environments import ENVIRONMENTS
+
+    environment = ENVIRONMENTS[overlay]
+    accounts = kinds(overlay, "ServiceAccount")
+    assert accounts and {a["metadata"]["namespace"] for a in accounts.values()} == {environment.namespace}
+    for name, account in accounts.items():
+        role = account["metadata"].get("annotations", {}).get("eks.amazonaws.com/role-arn", "")
+        assert role.endswith(f":role/{environment.resource_name(name)}"), (name, role)
