@@ -27,6 +27,14 @@ class Keys(Construct):
         self.secrets = key("Secrets", "Film Studio Secrets Manager secrets (JWT key, database credentials)")
         self.registry = key("Registry", "Film Studio ECR images")
         self.logs = key("Logs", "Film Studio CloudWatch log groups")
+        self.interruptions = key("Interruptions", "Film Studio Karpenter interruption queue (EC2 and Health events)")
+        # EventBridge writes the events into the queue under this key (its documented key policy for an
+        # encrypted SQS target).
+        self.interruptions.add_to_resource_policy(iam.PolicyStatement(
+            principals=[iam.ServicePrincipal("events.amazonaws.com")],
+            actions=["kms:GenerateDataKey", "kms:Decrypt"],
+            resources=["*"],
+        ))
         # CloudWatch Logs encrypts the cluster's log group with this key (only log groups of this account).
         self.logs.add_to_resource_policy(iam.PolicyStatement(
             principals=[iam.ServicePrincipal(f"logs.{env.region}.amazonaws.com")],

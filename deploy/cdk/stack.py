@@ -10,6 +10,7 @@ from deploy.cdk.cdn import MediaCdn
 from deploy.cdk.cluster import Cluster
 from deploy.cdk.database import Database, MASTER_USER, DATABASE, PORT
 from deploy.cdk.environments import STORE_PREFIX, Environment
+from deploy.cdk.karpenter import Karpenter
 from deploy.cdk.keys import Keys
 from deploy.cdk.network import Network
 from deploy.cdk.registry import Registry
@@ -21,7 +22,8 @@ from deploy.cdk.storage import Storage
 class FilmStudioStack(Stack):
     def __init__(self, scope: Construct, env: Environment) -> None:
         super().__init__(scope, f"FilmStudio-{env.name}", env=AwsEnvironment(region=env.region),
-                         description=f"Film Studio {env.name}: VPC, EKS, RDS PostgreSQL, S3, CloudFront, ECR, IRSA")
+                         description=f"Film Studio {env.name}: VPC, EKS, Karpenter, RDS PostgreSQL, S3, CloudFront, "
+                                     "ECR, IRSA")
         self._zones = env.zones
         Tags.of(self).add("project", "filmstudio")
         Tags.of(self).add("environment", env.name)
@@ -35,6 +37,10 @@ class FilmStudioStack(Stack):
         database = Database(self, "Database", env=env, vpc=network.vpc,
                             node_security_group_id=cluster.node_security_group_id, key=keys.database,
                             secrets_key=keys.secrets)
+        karpenter = Karpenter(self, "Karpenter", env=env, vpc=network.vpc, cluster=cluster.cluster,
+                              cluster_security_group_id=cluster.node_security_group_id,
+                              oidc_provider_arn=cluster.oidc_provider.attr_arn, oidc_issuer=cluster.oidc_issuer,
+                              queue_key=keys.interruptions)
         secrets = AppSecrets(self, "Secrets", env=env, key=keys.secrets)
         roles = ServiceRoles(self, "ServiceRoles", env=env, oidc_provider_arn=cluster.oidc_provider.attr_arn,
                              oidc_issuer=cluster.oidc_issuer, media=storage.media, media_key=keys.media,
@@ -58,6 +64,13 @@ class FilmStudioStack(Stack):
                                       "image filmstudio/services"),
             "TritonRepositoryUri": (registry.repositories["filmstudio/triton"].attr_repository_uri,
                                     "image filmstudio/triton"),
+            "KarpenterNodeRoleName": (karpenter.node_role.ref, "the role of Karpenter's nodes (EC2NodeClass gpu)"),
+            "KarpenterNodeInstanceProfile": (karpenter.instance_profile.ref,
+                                             "instanceProfile of EC2NodeClass gpu (k8s/cluster)"),
+            "KarpenterControllerRoleArn": (karpenter.controller_role.attr_arn,
+                                           "eks.amazonaws.com/role-arn of ServiceAccount kube-system/karpenter"),
+            "KarpenterInterruptionQueue": (karpenter.queue.attr_queue_name,
+                                           "the Karpenter chart's settings.interruptionQueue"),
         }
         for service_account, role in roles.roles.items():
             # One ServiceAccount per service (k8s/ runs all of them as "filmstudio" today).

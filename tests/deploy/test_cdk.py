@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 import subprocess
 
 import pytest
+import yaml
 
 # jsii starts node on import: an older node than it supports still works, without the banner.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", subprocess.run(
@@ -21,7 +23,11 @@ Match, Template = assertions.Match, assertions.Template
 from deploy.cdk.app import build  # noqa: E402
 from filmstudio.config import Config  # noqa: E402
 from deploy.cdk.environments import ENVIRONMENTS, TRASH_PURGE_DAYS  # noqa: E402
+from deploy.cdk.karpenter import DISCOVERY_TAG, INTERRUPTION_EVENTS, NODE_INSTANCE_PROFILE_NAME  # noqa: E402
+from deploy.cdk.karpenter import NODE_ROLE_NAME  # noqa: E402
 from deploy.cdk.service_roles import SERVICE_ACCOUNTS  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 NAMES = list(ENVIRONMENTS)
 
@@ -80,7 +86,7 @@ def test_the_database_is_encrypted_backed_up_and_multi_az_in_production_only(tem
 
 
 def test_the_database_admits_only_the_cluster_nodes(template):
-    group = only(template, "AWS::EC2::SecurityGroup")
+    group = only(template, "AWS::EC2::SecurityGroup", {"GroupDescription": Match.string_like_regexp("PostgreSQL")})
     [ingress] = group["SecurityGroupIngress"]
     assert ingress["FromPort"] == ingress["ToPort"] == 5432
     assert ingress["SourceSecurityGroupId"] == {"Fn::GetAtt": [_logical_id(template, "AWS::EKS::Cluster"),
@@ -239,7 +245,134 @@ def test_the_overlays_find_every_value_they_need_in_the_outputs(template, env):
     assert {"ClusterName", "MediaBucket", "StoreUrl", "ModelsBucket", "MediaCdnDomain", "DatabaseEndpoint",
             "DatabaseSecretArn", "JwtSecretArn", "ServicesRepositoryUri", "TritonRepositoryUri",
             "OrchestratorRoleArn", "ComposerRoleArn", "GatewayRoleArn", "TritonRoleArn",
-            "OrchestratorServiceAccount", "TritonServiceAccount"} <= outputs
+            "OrchestratorServiceAccount", "TritonServiceAccount", "KarpenterNodeRoleName",
+            "KarpenterNodeInstanceProfile", "KarpenterControllerRoleArn", "KarpenterInterruptionQueue"} <= outputs
+
+
+# --- Karpenter (k8s/cluster's GPU nodes) ------------------------------------------------------------------
+
+NODE_POLICIES = {"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly",
+                 "AmazonSSMManagedInstanceCore"}
+
+
+def _karpenter_node_role_id(template: Template) -> str:
+    [logical_id] = resources(template, "AWS::IAM::Role", {"RoleName": NODE_ROLE_NAME})
+    return logical_id
+
+
+def _karpenter_controller(template: Template, env) -> dict:
+    return only(template, "AWS::IAM::Role", {"RoleName": env.resource_name("karpenter")})
+
+
+def _karpenter_statements(template: Template, env) -> dict[str, dict]:
+    [policy] = _karpenter_controller(template, env)["Policies"]
+    return {statement["Sid"]: statement for statement in policy["PolicyDocument"]["Statement"]}
+
+
+def test_karpenter_nodes_have_their_role_instance_profile_and_access_entry(template):
+    role_id = _karpenter_node_role_id(template)
+    role = template.to_json()["Resources"][role_id]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+    assert {arn["Fn::Join"][1][-1].rsplit("/", 1)[-1] for arn in role["ManagedPolicyArns"]} == NODE_POLICIES
+    profile = only(template, "AWS::IAM::InstanceProfile", {"InstanceProfileName": NODE_INSTANCE_PROFILE_NAME})
+    assert profile["Roles"] == [{"Ref": role_id}]
+    entry = only(template, "AWS::EKS::AccessEntry", {"PrincipalArn": {"Fn::GetAtt": [role_id, "Arn"]}})
+    assert entry["Type"] == "EC2_LINUX"
+    assert entry["ClusterName"] == {"Ref": _logical_id(template, "AWS::EKS::Cluster")}
+    # Its own role: EKS makes the managed node groups' entries itself, and two entries for one role collide.
+    for group in resources(template, "AWS::EKS::Nodegroup").values():
+        assert group["Properties"]["NodeRole"] != {"Fn::GetAtt": [role_id, "Arn"]}
+
+
+def test_the_karpenter_controller_trusts_only_its_service_account(template, env):
+    role = _karpenter_controller(template, env)
+    document, variables = role["AssumeRolePolicyDocument"]["Fn::Sub"]
+    [statement] = json.loads(document)["Statement"]
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Condition"] == {"StringEquals": {
+        "${Issuer}:sub": "system:serviceaccount:kube-system:karpenter", "${Issuer}:aud": "sts.amazonaws.com"}}
+    assert variables["ProviderArn"] == {"Fn::GetAtt": [_logical_id(template, "AWS::IAM::OIDCProvider"), "Arn"]}
+
+
+def test_the_karpenter_controller_passes_only_the_node_role_and_acts_only_on_its_cluster(template, env):
+    statements = _karpenter_statements(template, env)
+    passes = [s for s in statements.values() if "iam:PassRole" in _list(s["Action"])]
+    assert passes == [statements["AllowPassingInstanceRole"]]
+    assert passes[0]["Resource"] == {"Fn::GetAtt": [_karpenter_node_role_id(template), "Arn"]}
+    assert passes[0]["Condition"] == {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+    assert not any(a.startswith("iam:") and a not in ("iam:PassRole", "iam:GetInstanceProfile")
+                   for s in statements.values() for a in _list(s["Action"]))
+    cluster = _logical_id(template, "AWS::EKS::Cluster")
+    assert statements["AllowAPIServerEndpointDiscovery"]["Resource"] == {"Fn::GetAtt": [cluster, "Arn"]}
+    owned = f"aws:RequestTag/kubernetes.io/cluster/{env.resource_name('cluster')}"
+    for sid in ("AllowScopedEC2InstanceActionsWithTags", "AllowScopedResourceCreationTagging"):
+        assert statements[sid]["Condition"]["StringEquals"][owned] == "owned", sid
+    for sid in ("AllowScopedEC2LaunchTemplateAccessActions", "AllowScopedResourceTagging", "AllowScopedDeletion"):
+        assert statements[sid]["Condition"]["StringLike"] == {"aws:ResourceTag/karpenter.sh/nodepool": "*"}, sid
+    # "*" only where the action takes no resource: EC2's reads (held to the region) and the price list.
+    unscoped = {sid for sid, s in statements.items() if s["Resource"] == "*"}
+    assert unscoped == {"AllowRegionalReadActions", "AllowPricingReadActions"}
+    assert all(a.startswith("ec2:Describe") for a in statements["AllowRegionalReadActions"]["Action"])
+    assert "aws:RequestedRegion" in statements["AllowRegionalReadActions"]["Condition"]["StringEquals"]
+    assert statements["AllowSSMReadActions"]["Action"] == "ssm:GetParameter"
+    queue = _logical_id(template, "AWS::SQS::Queue")
+    assert statements["AllowInterruptionQueueActions"]["Resource"] == {"Fn::GetAtt": [queue, "Arn"]}
+
+
+def test_the_interruption_queue_is_encrypted_tls_only_and_fed_by_every_interruption_rule(template, env):
+    queue_id = _logical_id(template, "AWS::SQS::Queue")
+    queue = only(template, "AWS::SQS::Queue")
+    assert queue["QueueName"] == env.resource_name("karpenter")
+    key_id = queue["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    assert template.to_json()["Resources"][key_id]["Type"] == "AWS::KMS::Key"
+    assert _karpenter_statements(template, env)["AllowInterruptionQueueKey"]["Resource"] == \
+        {"Fn::GetAtt": [key_id, "Arn"]}
+    rules = resources(template, "AWS::Events::Rule")
+    patterns = sorted((r["Properties"]["EventPattern"]["source"], r["Properties"]["EventPattern"]["detail-type"])
+                      for r in rules.values())
+    assert patterns == sorted(([e.source], [e.detail_type]) for e in INTERRUPTION_EVENTS)
+    assert len(INTERRUPTION_EVENTS) == 4
+    for rule in rules.values():
+        assert [t["Arn"] for t in rule["Properties"]["Targets"]] == [{"Fn::GetAtt": [queue_id, "Arn"]}]
+    policy = only(template, "AWS::SQS::QueuePolicy")
+    assert policy["Queues"] == [{"Ref": queue_id}]
+    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert statements["TlsOnly"]["Effect"] == "Deny"
+    assert statements["TlsOnly"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    allow = statements["EventBridge"]
+    assert allow["Principal"] == {"Service": "events.amazonaws.com"} and allow["Action"] == "sqs:SendMessage"
+    assert sorted(arn["Fn::GetAtt"][0] for arn in allow["Condition"]["ArnEquals"]["aws:SourceArn"]) == \
+        sorted(rules)
+
+
+def test_karpenter_discovers_the_private_subnets_and_a_node_security_group_that_meets_the_cluster(template):
+    key, value = DISCOVERY_TAG
+    tag = {"Key": key, "Value": value}
+    for subnet in resources(template, "AWS::EC2::Subnet").values():
+        private = {"Key": "kubernetes.io/role/internal-elb", "Value": "1"} in subnet["Properties"]["Tags"]
+        assert (tag in subnet["Properties"]["Tags"]) is private
+    groups = resources(template, "AWS::EC2::SecurityGroup", {"Tags": Match.array_with([tag])})
+    [group_id] = groups
+    cluster_group = {"Fn::GetAtt": [_logical_id(template, "AWS::EKS::Cluster"), "ClusterSecurityGroupId"]}
+    node_group = {"Fn::GetAtt": [group_id, "GroupId"]}
+    props = groups[group_id]["Properties"]
+    assert [rule["SourceSecurityGroupId"] for rule in props["SecurityGroupIngress"]] == [cluster_group]
+    assert not any(rule.get("CidrIp") == "0.0.0.0/0" and rule["IpProtocol"] == "-1"
+                   for rule in props["SecurityGroupEgress"])
+    template.has_resource_properties("AWS::EC2::SecurityGroupIngress", {
+        "GroupId": cluster_group, "SourceSecurityGroupId": node_group, "IpProtocol": "-1"})
+    template.has_resource_properties("AWS::EC2::SecurityGroupIngress", {
+        "GroupId": node_group, "SourceSecurityGroupId": node_group, "IpProtocol": "-1"})
+
+
+def test_k8s_cluster_names_what_every_stack_makes():
+    [node_class] = [d for d in yaml.safe_load_all((ROOT / "k8s/cluster/gpu-nodes.yaml").read_text())
+                    if d and d["kind"] == "EC2NodeClass"]
+    spec = node_class["spec"]
+    assert spec["instanceProfile"] == NODE_INSTANCE_PROFILE_NAME and "role" not in spec
+    key, value = DISCOVERY_TAG
+    assert spec["subnetSelectorTerms"] == spec["securityGroupSelectorTerms"] == [{"tags": {key: value}}]
 
 
 def test_no_custom_resource_lambdas_and_every_suppression_says_why(template):
