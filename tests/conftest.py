@@ -4,6 +4,7 @@ gateway) started by `filmstudio up` exactly as a user starts it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import signal
@@ -35,16 +36,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_ports(count: int) -> list[int]:
+    """`count` different free ports: each held open until all are found (one at a time, the kernel can
+    hand the same port out twice; a mesh once got its composer on Triton's HTTP port)."""
+    with contextlib.ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+
+
 def mesh_env(data_dir, **extra: str) -> dict[str, str]:
-    """FILMSTUDIO_* variables with every port free and all state under data_dir."""
+    """FILMSTUDIO_* variables with every port free (and all different) and all state under data_dir."""
+    orchestrator, composer, triton, triton_http, triton_metrics, gateway = free_ports(6)
     return {
         "FILMSTUDIO_DATA_DIR": str(data_dir),
-        "FILMSTUDIO_ORCHESTRATOR_ADDR": f"127.0.0.1:{free_port()}",
-        "FILMSTUDIO_COMPOSER_ADDR": f"127.0.0.1:{free_port()}",
-        "FILMSTUDIO_TRITON_ADDR": f"127.0.0.1:{free_port()}",
-        "FILMSTUDIO_TRITON_HTTP_PORT": str(free_port()),
-        "FILMSTUDIO_TRITON_METRICS_PORT": str(free_port()),
-        "FILMSTUDIO_GATEWAY_ADDR": f"127.0.0.1:{free_port()}",
+        "FILMSTUDIO_ORCHESTRATOR_ADDR": f"127.0.0.1:{orchestrator}",
+        "FILMSTUDIO_COMPOSER_ADDR": f"127.0.0.1:{composer}",
+        "FILMSTUDIO_TRITON_ADDR": f"127.0.0.1:{triton}",
+        "FILMSTUDIO_TRITON_HTTP_PORT": str(triton_http),
+        "FILMSTUDIO_TRITON_METRICS_PORT": str(triton_metrics),
+        "FILMSTUDIO_GATEWAY_ADDR": f"127.0.0.1:{gateway}",
         "FILMSTUDIO_JWT_SECRET": TEST_JWT_SECRET,
         **extra,
     }
