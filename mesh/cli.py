@@ -3,6 +3,7 @@
     filmstudio up                      start the whole mesh here and supervise it (Ctrl-C stops it)
     filmstudio parse SCRIPT            show the scene graph and shot plan (no rendering)
     filmstudio render SCRIPT -o F.mp4  render a film (uses a running mesh, or starts one for the job)
+    filmstudio export FILM -o PATH     write a film's cut for an editor (OTIO, OTIOZ, FCP XML, FCPXML, EDL)
     filmstudio token                   mint a development API token for the REST gateway
     filmstudio status                  health of each service
 
@@ -263,6 +264,59 @@ def cmd_render(args: argparse.Namespace) -> int:
     return asyncio.run(_render(args, local_config(Config.from_env())))
 
 
+# --- export ---------------------------------------------------------------------------------------
+
+EXPORT_FORMATS = {"otio": film_pb2.EXPORT_FORMAT_OTIO, "otioz": film_pb2.EXPORT_FORMAT_OTIOZ,
+                  "fcp-xml": film_pb2.EXPORT_FORMAT_FCP_XML, "fcpxml": film_pb2.EXPORT_FORMAT_FCPXML,
+                  "edl": film_pb2.EXPORT_FORMAT_EDL}
+
+
+async def export_film(config: Config, name: str, fmt: int, output: pathlib.Path) -> film_pb2.FilmExport:
+    """Ask the orchestrator at config.orchestrator_addr to export one of the local user's films, and copy
+    the file it stored to `output`."""
+    if not config.jwt_secret:
+        raise FilmStudioError("FILMSTUDIO_JWKS_URL is set: export through the REST API with a token from your "
+                              "identity provider")
+    metadata = bearer_metadata(mint_token(LOCAL_USER, config.jwt_secret, 600))
+    async with grpc.aio.insecure_channel(config.orchestrator_addr) as channel:
+        films = film_pb2_grpc.FilmServiceStub(channel)
+        exported = await films.ExportFilm(film_pb2.ExportFilmRequest(name=name, format=fmt), metadata=metadata)
+    async with opened_store(config.store_url, config.s3_endpoint) as store:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(await store.get(exported.uri))
+    return exported
+
+
+async def _export(args: argparse.Namespace, config: Config) -> int:
+    name = args.film if args.film.startswith("films/") else f"films/{args.film}"
+    supervisor = None
+    if await health.check(config.orchestrator_addr) != "SERVING":
+        print(f"filmstudio: no mesh at {config.orchestrator_addr}; starting one for this export "
+              f"(logs in {config.data_dir / 'logs'})", file=sys.stderr, flush=True)
+        supervisor = Supervisor(config, specs=mesh_services(config, with_gateway=False), log_dir=config.data_dir / "logs",
+                                report=lambda line: print(f"filmstudio: {line}", file=sys.stderr, flush=True))
+        try:
+            await supervisor.start()
+        except ServiceFailed as exc:
+            print(f"filmstudio export: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+    try:
+        exported = await export_film(config, name, EXPORT_FORMATS[args.format], pathlib.Path(args.output))
+    except grpc.aio.AioRpcError as exc:
+        print(f"filmstudio export: {exc.code().name}: {exc.details()}", file=sys.stderr)
+        return EXIT_USAGE if exc.code() == grpc.StatusCode.INVALID_ARGUMENT else EXIT_FAILURE
+    finally:
+        if supervisor is not None:
+            await supervisor.stop()
+    seconds = exported.duration.seconds + exported.duration.nanos / 1e9
+    print(f"{args.output}: {args.format}, {exported.clip_count} clips, {seconds:.2f} s ({name})")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    return asyncio.run(_export(args, local_config(Config.from_env())))
+
+
 # --- token -----------------------------------------------------------------------------------------
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -319,6 +373,17 @@ def build_parser() -> argparse.ArgumentParser:
     _film_options(render)
     render.add_argument("-o", "--output", required=True, help="where to write the MP4 (.vtt/.srt beside it)")
     render.set_defaults(run=cmd_render)
+
+    export = commands.add_parser("export", help="write a rendered film's cut for an editor",
+                                 description="Write a succeeded film's cut (one of the local user's films, as "
+                                             "`render` makes them) as an editor's timeline. Uses a running mesh, "
+                                             "or starts one for the job.")
+    export.add_argument("film", help='the film: "films/{film}" or its id, as `render` prints it')
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="otio",
+                        help="otio (default), otioz (with the media), fcp-xml (Final Cut Pro 7 / Premiere / "
+                             "Resolve), fcpxml (Final Cut Pro X) or edl (CMX 3600, the picture track)")
+    export.add_argument("-o", "--output", required=True, help="where to write the file")
+    export.set_defaults(run=cmd_export)
 
     token = commands.add_parser("token", help="mint a development token for the REST gateway")
     token.add_argument("--subject", default=LOCAL_USER, help="the user the token speaks for")

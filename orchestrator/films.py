@@ -17,7 +17,7 @@ from filmstudio.config import Config
 from filmstudio.errors import FailedPrecondition, InvalidArgument, NotFound, ResourceExhausted, Unavailable
 from filmstudio.storage import ObjectStore
 from filmstudio.v1 import film_pb2, script_pb2
-from orchestrator import lifecycle, takes
+from orchestrator import export as film_export, lifecycle, takes
 from orchestrator.characters import Characters
 from orchestrator.db import Database, FilmRecord
 from orchestrator.paging import decode_page_token, encode_page_token
@@ -238,6 +238,26 @@ class Films:
                                                scene_graph=graph, before=before)
         self.worker.wake.set()
         return await self.to_proto(record)
+
+    async def export(self, owner: str, request: film_pb2.ExportFilmRequest) -> film_pb2.FilmExport:
+        """The film's cut as an editor's timeline, written to the store beside its outputs."""
+        record = await self.db.get_film(owner, names.parse_film_name(request.name))  # NotFound for another's
+        chosen = film_export.writer(request.format)
+        if record.state != film_pb2.FILM_STATE_SUCCEEDED or record.scene_graph is None:
+            raise FailedPrecondition(f"film {record.name} has not succeeded "
+                                     f"({film_pb2.FilmState.Name(record.state)}); only a finished cut is exported")
+        records = {s.shot_id: s for s in await self.db.get_shots(record.id)}
+        cuts = takes.cut_list(record.id, record.display_name, record.settings, record.scene_graph, records,
+                              self.store.uri)
+        timeline = film_export.build_timeline(cuts, record.scene_graph, self.store.uri(f"films/{record.id}/film.mp4"))
+        data = await film_export.export(timeline, request.format, self.store.get)
+        uri = await self.store.put(film_export.export_key(record.id, request.format), data)
+        frames = film_export.shot_frames(cuts.cuts, cuts.format.fps)
+        result = film_pb2.FilmExport(uri=uri, format=request.format, clip_count=len(frames))
+        total = frames[-1].start_frame + frames[-1].frame_count if frames else 0
+        result.duration.FromNanoseconds(total * 1_000_000_000 // cuts.format.fps)
+        log.info("exported %s as %s to %s", record.name, chosen.extension, uri)
+        return result
 
     async def watch(self, owner: str, request: film_pb2.WatchFilmRequest) -> AsyncIterator[film_pb2.FilmEvent]:
         """Events after the cursor, then new ones as they happen, until the film ends."""

@@ -56,6 +56,9 @@ class FilmService(film_pb2_grpc.FilmServiceServicer):
     async def RegenerateShot(self, request, context):
         return await self.films.regenerate(caller(), request)
 
+    async def ExportFilm(self, request, context):
+        return await self.films.export(caller(), request)
+
     async def ListCharacters(self, request, context):
         return await self.films.cast.list(caller(), request.parent)
 

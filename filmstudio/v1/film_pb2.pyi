@@ -51,6 +51,15 @@ class Resolution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RESOLUTION_UNSPECIFIED: _ClassVar[Resolution]
     RESOLUTION_720P: _ClassVar[Resolution]
     RESOLUTION_1080P: _ClassVar[Resolution]
+
+class ExportFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EXPORT_FORMAT_UNSPECIFIED: _ClassVar[ExportFormat]
+    EXPORT_FORMAT_OTIO: _ClassVar[ExportFormat]
+    EXPORT_FORMAT_OTIOZ: _ClassVar[ExportFormat]
+    EXPORT_FORMAT_FCP_XML: _ClassVar[ExportFormat]
+    EXPORT_FORMAT_FCPXML: _ClassVar[ExportFormat]
+    EXPORT_FORMAT_EDL: _ClassVar[ExportFormat]
 FILM_STATE_UNSPECIFIED: FilmState
 FILM_STATE_QUEUED: FilmState
 FILM_STATE_PLANNING: FilmState
@@ -72,6 +81,12 @@ ASPECT_RATIO_SQUARE: AspectRatio
 RESOLUTION_UNSPECIFIED: Resolution
 RESOLUTION_720P: Resolution
 RESOLUTION_1080P: Resolution
+EXPORT_FORMAT_UNSPECIFIED: ExportFormat
+EXPORT_FORMAT_OTIO: ExportFormat
+EXPORT_FORMAT_OTIOZ: ExportFormat
+EXPORT_FORMAT_FCP_XML: ExportFormat
+EXPORT_FORMAT_FCPXML: ExportFormat
+EXPORT_FORMAT_EDL: ExportFormat
 
 class FilmSettings(_message.Message):
     __slots__ = ("aspect_ratio", "resolution", "fps", "target_duration", "style", "image_backend", "seed", "burn_subtitles", "srt_speaker_names", "motion", "motion_fallback")
@@ -346,3 +361,23 @@ class VoicePreview(_message.Message):
     text: str
     duration: _duration_pb2.Duration
     def __init__(self, audio_uri: _Optional[str] = ..., text: _Optional[str] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class ExportFilmRequest(_message.Message):
+    __slots__ = ("name", "format")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    format: ExportFormat
+    def __init__(self, name: _Optional[str] = ..., format: _Optional[_Union[ExportFormat, str]] = ...) -> None: ...
+
+class FilmExport(_message.Message):
+    __slots__ = ("uri", "format", "clip_count", "duration")
+    URI_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    CLIP_COUNT_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    uri: str
+    format: ExportFormat
+    clip_count: int
+    duration: _duration_pb2.Duration
+    def __init__(self, uri: _Optional[str] = ..., format: _Optional[_Union[ExportFormat, str]] = ..., clip_count: _Optional[int] = ..., duration: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ...) -> None: ...

@@ -105,6 +105,11 @@ class FilmServiceStub:
                 request_serializer=filmstudio_dot_v1_dot_film__pb2.PreviewVoiceRequest.SerializeToString,
                 response_deserializer=filmstudio_dot_v1_dot_film__pb2.VoicePreview.FromString,
                 _registered_method=True)
+        self.ExportFilm = channel.unary_unary(
+                '/filmstudio.v1.FilmService/ExportFilm',
+                request_serializer=filmstudio_dot_v1_dot_film__pb2.ExportFilmRequest.SerializeToString,
+                response_deserializer=filmstudio_dot_v1_dot_film__pb2.FilmExport.FromString,
+                _registered_method=True)
 
 
 class FilmServiceServicer:
@@ -211,6 +216,15 @@ class FilmServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportFilm(self, request, context):
+        """Writes a succeeded film's cut as an editor's timeline (OpenTimelineIO, an OTIOZ bundle with the
+        media, Final Cut Pro 7 XML, FCPXML or a CMX 3600 EDL) to the object store and returns where it is.
+        A film that has not succeeded: FAILED_PRECONDITION.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FilmServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -278,6 +292,11 @@ def add_FilmServiceServicer_to_server(servicer, server):
                     servicer.PreviewVoice,
                     request_deserializer=filmstudio_dot_v1_dot_film__pb2.PreviewVoiceRequest.FromString,
                     response_serializer=filmstudio_dot_v1_dot_film__pb2.VoicePreview.SerializeToString,
+            ),
+            'ExportFilm': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportFilm,
+                    request_deserializer=filmstudio_dot_v1_dot_film__pb2.ExportFilmRequest.FromString,
+                    response_serializer=filmstudio_dot_v1_dot_film__pb2.FilmExport.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -635,6 +654,33 @@ class FilmService:
             '/filmstudio.v1.FilmService/PreviewVoice',
             filmstudio_dot_v1_dot_film__pb2.PreviewVoiceRequest.SerializeToString,
             filmstudio_dot_v1_dot_film__pb2.VoicePreview.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportFilm(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.FilmService/ExportFilm',
+            filmstudio_dot_v1_dot_film__pb2.ExportFilmRequest.SerializeToString,
+            filmstudio_dot_v1_dot_film__pb2.FilmExport.FromString,
             options,
             channel_credentials,
             insecure,

@@ -128,6 +128,15 @@ class FakeFilmService(film_pb2_grpc.FilmServiceServicer):
                                                                 message="cancelled"), final=True)
         return fake.film
 
+    async def ExportFilm(self, request, context):
+        fake = await self._owned(request.name, context)
+        if request.format not in film_pb2.ExportFormat.values() or not request.format:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"format {request.format} is not an export format")
+        if fake.film.state != film_pb2.FILM_STATE_SUCCEEDED:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, f"film {request.name} has not succeeded")
+        return film_pb2.FilmExport(uri=f"file:///fake/{request.name}/export/film", format=request.format,
+                                   clip_count=len(fake.film.shots))
+
     async def DeleteFilm(self, request, context):
         fake = await self._owned(request.name, context)
         del self.films[fake.film.name]

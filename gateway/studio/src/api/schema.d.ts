@@ -244,6 +244,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/films/{film}:export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Writes a succeeded film's cut as an editor's timeline (OpenTimelineIO, an OTIOZ bundle with the
+         * @description Writes a succeeded film's cut as an editor's timeline (OpenTimelineIO, an OTIOZ bundle with the
+         *     media, Final Cut Pro 7 XML, FCPXML or a CMX 3600 EDL) to the object store and returns where it is.
+         *     A film that has not succeeded: FAILED_PRECONDITION.
+         */
+        post: operations["ExportFilm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/films/{film}:undelete": {
         parameters: {
             query?: never;
@@ -549,6 +571,26 @@ export interface components {
             shot?: components["schemas"]["filmstudio.v1.ShotRender"];
             /** @description The film moved to a new state. */
             stateChange?: components["schemas"]["filmstudio.v1.StateChange"];
+        };
+        /** @description A film's cut, exported for an editor. */
+        "filmstudio.v1.FilmExport": {
+            /**
+             * Format: int32
+             * @description How many clips its picture track has (one per shot).
+             */
+            clipCount?: number;
+            /**
+             * @description The length of its timeline, to the frame.
+             * @example 60s
+             */
+            duration?: string;
+            /**
+             * @description The format it is written in.
+             * @enum {string}
+             */
+            format?: "EXPORT_FORMAT_UNSPECIFIED" | "EXPORT_FORMAT_OTIO" | "EXPORT_FORMAT_OTIOZ" | "EXPORT_FORMAT_FCP_XML" | "EXPORT_FORMAT_FCPXML" | "EXPORT_FORMAT_EDL";
+            /** @description The exported file, in the object store. */
+            uri?: string;
         };
         /** @description What a finished film consists of. URIs are object-store URIs; the gateway serves them as URLs. */
         "filmstudio.v1.FilmOutputs": {
@@ -1486,6 +1528,48 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["filmstudio.v1.Film"];
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    ExportFilm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description binds name */
+                film: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The file format to write.
+                     * @enum {string}
+                     */
+                    format?: "EXPORT_FORMAT_UNSPECIFIED" | "EXPORT_FORMAT_OTIO" | "EXPORT_FORMAT_OTIOZ" | "EXPORT_FORMAT_FCP_XML" | "EXPORT_FORMAT_FCPXML" | "EXPORT_FORMAT_EDL";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["filmstudio.v1.FilmExport"];
                 };
             };
             /** @description An error (google.rpc.Status) */
