@@ -6,6 +6,7 @@ Imported only inside Triton's Python backend stub, where triton_python_backend_u
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -38,9 +39,19 @@ class MadeCounter:
         self.family = pb_utils.MetricFamily(name=MADE, description="Results a Film Studio model has made",
                                             kind=pb_utils.MetricFamily.COUNTER)
         self.metric = self.family.Metric(labels={"model": model})
+        self._lock = threading.Lock()  # tts counts from its pool's threads
 
     def increment(self, count: int) -> None:
-        self.metric.increment(count)
+        with self._lock:
+            self.metric.increment(count)
+
+    def close(self) -> None:
+        """Drop the metric, then its family (the other order is refused, and a model unloaded with both
+        still held leaves their order to the garbage collector: Triton once crashed unloading sdxl so).
+        Call from the model's finalize()."""
+        with self._lock:
+            self.metric = None
+            self.family = None
 
 
 def answer(model: str, request, respond: Callable[[object], list]) -> "pb_utils.InferenceResponse":

@@ -42,4 +42,5 @@ class TritonPythonModel:
         return [stored_bytes(stored)]
 
     def finalize(self) -> None:
+        self.made.close()
         self.results.close()

@@ -90,5 +90,6 @@ class TritonPythonModel:
         return responses
 
     def finalize(self) -> None:
+        self.made.close()
         self.pipeline = None
         self.results.close()

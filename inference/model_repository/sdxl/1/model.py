@@ -94,5 +94,6 @@ class TritonPythonModel:
         return responses
 
     def finalize(self) -> None:
+        self.made.close()
         self.pipeline = None
         self.results.close()

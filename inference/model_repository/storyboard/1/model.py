@@ -46,4 +46,5 @@ class TritonPythonModel:
         return [pb_utils.Tensor(IMAGE.name, image.astype(IMAGE.data_type.numpy, copy=False)), stored_bytes(stored)]
 
     def finalize(self) -> None:
+        self.made.close()
         self.results.close()

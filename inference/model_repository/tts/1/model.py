@@ -54,5 +54,6 @@ class TritonPythonModel:
         return list(self.pool.map(lambda request: answer(self.name, request, self._speak), requests))
 
     def finalize(self) -> None:
+        self.made.close()
         self.pool.shutdown(wait=False)
         self.results.close()
