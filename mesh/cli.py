@@ -230,17 +230,11 @@ async def _render(args: argparse.Namespace, config: Config) -> int:
         print(f"{args.script}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     script = data.decode("utf-8")
-    supervisor = None
-    if await health.check(config.orchestrator_addr) != "SERVING":
-        print(f"filmstudio: no mesh at {config.orchestrator_addr}; starting one for this render "
-              f"(logs in {config.data_dir / 'logs'})", file=sys.stderr, flush=True)
-        supervisor = Supervisor(config, specs=mesh_services(config, with_gateway=False), log_dir=config.data_dir / "logs",
-                                report=lambda line: print(f"filmstudio: {line}", file=sys.stderr, flush=True))
-        try:
-            await supervisor.start()
-        except ServiceFailed as exc:
-            print(f"filmstudio render: {exc}", file=sys.stderr)
-            return EXIT_FAILURE
+    try:
+        supervisor = await _mesh_for(config, "render")
+    except ServiceFailed as exc:
+        print(f"filmstudio render: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     try:
         film, written = await render_film(config, script, settings, pathlib.Path(args.output),
                                           display_name=pathlib.Path(args.script).stem, cast=cast)
@@ -258,6 +252,19 @@ async def _render(args: argparse.Namespace, config: Config) -> int:
     for path in written[1:]:
         print(f"  {path}")
     return 0
+
+
+async def _mesh_for(config: Config, command: str) -> Supervisor | None:
+    """The mesh a one-off command uses: None when one serves at config.orchestrator_addr already, else
+    one started for it here, for the caller to stop (ServiceFailed if it cannot start)."""
+    if await health.check(config.orchestrator_addr) == "SERVING":
+        return None
+    print(f"filmstudio: no mesh at {config.orchestrator_addr}; starting one for this {command} "
+          f"(logs in {config.data_dir / 'logs'})", file=sys.stderr, flush=True)
+    supervisor = Supervisor(config, specs=mesh_services(config, with_gateway=False), log_dir=config.data_dir / "logs",
+                            report=lambda line: print(f"filmstudio: {line}", file=sys.stderr, flush=True))
+    await supervisor.start()
+    return supervisor
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -289,17 +296,11 @@ async def export_film(config: Config, name: str, fmt: int, output: pathlib.Path)
 
 async def _export(args: argparse.Namespace, config: Config) -> int:
     name = args.film if args.film.startswith("films/") else f"films/{args.film}"
-    supervisor = None
-    if await health.check(config.orchestrator_addr) != "SERVING":
-        print(f"filmstudio: no mesh at {config.orchestrator_addr}; starting one for this export "
-              f"(logs in {config.data_dir / 'logs'})", file=sys.stderr, flush=True)
-        supervisor = Supervisor(config, specs=mesh_services(config, with_gateway=False), log_dir=config.data_dir / "logs",
-                                report=lambda line: print(f"filmstudio: {line}", file=sys.stderr, flush=True))
-        try:
-            await supervisor.start()
-        except ServiceFailed as exc:
-            print(f"filmstudio export: {exc}", file=sys.stderr)
-            return EXIT_FAILURE
+    try:
+        supervisor = await _mesh_for(config, "export")
+    except ServiceFailed as exc:
+        print(f"filmstudio export: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     try:
         exported = await export_film(config, name, EXPORT_FORMATS[args.format], pathlib.Path(args.output))
     except grpc.aio.AioRpcError as exc:
