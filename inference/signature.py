@@ -86,6 +86,15 @@ def _text(inputs: Inputs, tensor: Tensor, row: int) -> str:
     return str(value)
 
 
+def _store_key(inputs: Inputs, tensor: Tensor, row: int) -> str:
+    """A row's object-store key (filmstudio.storage.check_key); BadRequest naming the input otherwise."""
+    key = _text(inputs, tensor, row)
+    try:
+        return check_key(key)
+    except InvalidArgument as exc:
+        raise BadRequest(f"input {tensor.name}: {exc.message}") from None
+
+
 def parse_brief(text: str) -> script_pb2.ShotBrief:
     """A ShotBrief from proto3 JSON; BadRequest naming SHOT if it is not one."""
     try:
@@ -138,13 +147,7 @@ def result_keys(inputs: Inputs, rows: int, *, required: bool = False) -> list[st
         if required:
             raise BadRequest(f"input {RESULT_KEY.name} is missing: this model only stores its results")
         return None
-    keys = [_text(inputs, RESULT_KEY, row) for row in range(rows)]
-    for key in keys:
-        try:
-            check_key(key)
-        except InvalidArgument as exc:
-            raise BadRequest(f"input {RESULT_KEY.name}: {exc.message}") from None
-    return keys
+    return [_store_key(inputs, RESULT_KEY, row) for row in range(rows)]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -177,11 +180,7 @@ def motion_requests(inputs: Inputs) -> list[MotionRequest]:
     keys = result_keys(inputs, rows, required=True)
     requests = []
     for row in range(rows):
-        image_key = _text(inputs, tensors.IMAGE_KEY, row)
-        try:
-            check_key(image_key)
-        except InvalidArgument as exc:
-            raise BadRequest(f"input {tensors.IMAGE_KEY.name}: {exc.message}") from None
+        image_key = _store_key(inputs, tensors.IMAGE_KEY, row)
         width, height = int(_value(inputs, WIDTH, row)), int(_value(inputs, HEIGHT, row))
         for tensor, value in ((WIDTH, width), (HEIGHT, height)):
             if not (0 < value <= tensors.MAX_MOTION_SIDE and value % tensors.MOTION_SIDE_MULTIPLE == 0):
