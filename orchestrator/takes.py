@@ -205,7 +205,10 @@ def plan_motion(settings: film_pb2.FilmSettings, scene_graph: script_pb2.SceneGr
     total = 0.0
     for _, shot in shots_in_order(scene_graph):
         seconds = gpu_seconds(settings, shot)
-        shot.gpu_time.CopyFrom(duration(seconds)) if seconds else shot.ClearField("gpu_time")
+        if seconds:
+            shot.gpu_time.CopyFrom(duration(seconds))
+        else:
+            shot.ClearField("gpu_time")
         total += seconds
     return total
 

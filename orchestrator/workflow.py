@@ -166,7 +166,9 @@ class FilmJob:
         """The shot's still, then its moving picture if it has one (a clip starts from the still); True
         if both were in the store already."""
         cached = await self.image(take)
-        return await self.motion(moving) and cached if moving is not None else cached
+        if moving is not None:
+            cached = await self.motion(moving) and cached
+        return cached
 
     @tracer.start_as_current_span("shot.motion")
     async def motion(self, take: takes.MotionTake) -> bool:
