@@ -27,9 +27,10 @@ from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior_
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from filmstudio.v1 import webhook_pb2 as filmstudio_dot_v1_dot_webhook__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x66ilmstudio/v1/account.proto\x12\rfilmstudio.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc9\x01\n\x07\x41\x63\x63ount\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x13\n\x05\x65mail\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1a\n\x0c\x64isplay_name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1d\n\x0f\x62\x61lance_seconds\x18\x04 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12#\n\x15monthly_grant_seconds\x18\x05 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\xd0\x01\n\x07Session\x12\'\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x16.filmstudio.v1.Account\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\x12\x36\n\x12\x61\x63\x63\x65ss_expire_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rrefresh_token\x18\x04 \x01(\t\x12\x37\n\x13refresh_expire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"S\n\rSignUpRequest\x12\x13\n\x05\x65mail\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\x08password\x18\x02 \x01(\tB\x05\xe2\x41\x02\x02\x04\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\"=\n\rSignInRequest\x12\x13\n\x05\x65mail\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\x08password\x18\x02 \x01(\tB\x05\xe2\x41\x02\x02\x04\"D\n\x15SignInWithOidcRequest\x12\x16\n\x08id_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x05nonce\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"4\n\x15RefreshSessionRequest\x12\x1b\n\rrefresh_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"-\n\x0eSignOutRequest\x12\x1b\n\rrefresh_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x13\n\x11GetAccountRequest\"\xbe\x01\n\x0bLedgerEntry\x12/\n\x0b\x63reate_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rdelta_seconds\x18\x02 \x01(\x01\x12\x17\n\x0f\x62\x61lance_seconds\x18\x03 \x01(\x01\x12+\n\x06reason\x18\x04 \x01(\x0e\x32\x1b.filmstudio.v1.LedgerReason\x12\x0c\n\x04\x66ilm\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\"A\n\x18ListLedgerEntriesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"a\n\x19ListLedgerEntriesResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.filmstudio.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xa2\x01\n\x08\x41piToken\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x35\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"[\n\x15\x43reateApiTokenRequest\x12\x1a\n\x0c\x64isplay_name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12&\n\x03ttl\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"P\n\x16\x43reateApiTokenResponse\x12&\n\x05token\x18\x01 \x01(\x0b\x32\x17.filmstudio.v1.ApiToken\x12\x0e\n\x06secret\x18\x02 \x01(\t\"\x16\n\x14ListApiTokensRequest\"@\n\x15ListApiTokensResponse\x12\'\n\x06tokens\x18\x01 \x03(\x0b\x32\x17.filmstudio.v1.ApiToken\"+\n\x15\x44\x65leteApiTokenRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02*\x94\x01\n\x0cLedgerReason\x12\x1d\n\x19LEDGER_REASON_UNSPECIFIED\x10\x00\x12\x17\n\x13LEDGER_REASON_GRANT\x10\x01\x12\x16\n\x12LEDGER_REASON_FILM\x10\x02\x12\x1a\n\x16LEDGER_REASON_RERENDER\x10\x03\x12\x18\n\x14LEDGER_REASON_REFUND\x10\x04\x32\xef\x02\n\x0b\x41uthService\x12>\n\x06SignUp\x12\x1c.filmstudio.v1.SignUpRequest\x1a\x16.filmstudio.v1.Session\x12>\n\x06SignIn\x12\x1c.filmstudio.v1.SignInRequest\x1a\x16.filmstudio.v1.Session\x12N\n\x0eSignInWithOidc\x12$.filmstudio.v1.SignInWithOidcRequest\x1a\x16.filmstudio.v1.Session\x12N\n\x0eRefreshSession\x12$.filmstudio.v1.RefreshSessionRequest\x1a\x16.filmstudio.v1.Session\x12@\n\x07SignOut\x12\x1d.filmstudio.v1.SignOutRequest\x1a\x16.google.protobuf.Empty2\xdd\x04\n\x0e\x41\x63\x63ountService\x12[\n\nGetAccount\x12 .filmstudio.v1.GetAccountRequest\x1a\x16.filmstudio.v1.Account\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/v1/account\x12\x82\x01\n\x11ListLedgerEntries\x12\'.filmstudio.v1.ListLedgerEntriesRequest\x1a(.filmstudio.v1.ListLedgerEntriesResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/account/ledger\x12|\n\x0e\x43reateApiToken\x12$.filmstudio.v1.CreateApiTokenRequest\x1a%.filmstudio.v1.CreateApiTokenResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\"\x12/v1/account/tokens:\x01*\x12v\n\rListApiTokens\x12#.filmstudio.v1.ListApiTokensRequest\x1a$.filmstudio.v1.ListApiTokensResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/account/tokens\x12s\n\x0e\x44\x65leteApiToken\x12$.filmstudio.v1.DeleteApiTokenRequest\x1a\x16.google.protobuf.Empty\"#\x82\xd3\xe4\x93\x02\x1d*\x1b/v1/{name=account/tokens/*}b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x66ilmstudio/v1/account.proto\x12\rfilmstudio.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1b\x66ilmstudio/v1/webhook.proto\"\xc9\x01\n\x07\x41\x63\x63ount\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x13\n\x05\x65mail\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1a\n\x0c\x64isplay_name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1d\n\x0f\x62\x61lance_seconds\x18\x04 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12#\n\x15monthly_grant_seconds\x18\x05 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\xd0\x01\n\x07Session\x12\'\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x16.filmstudio.v1.Account\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x02 \x01(\t\x12\x36\n\x12\x61\x63\x63\x65ss_expire_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rrefresh_token\x18\x04 \x01(\t\x12\x37\n\x13refresh_expire_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"S\n\rSignUpRequest\x12\x13\n\x05\x65mail\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\x08password\x18\x02 \x01(\tB\x05\xe2\x41\x02\x02\x04\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\"=\n\rSignInRequest\x12\x13\n\x05\x65mail\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\x08password\x18\x02 \x01(\tB\x05\xe2\x41\x02\x02\x04\"D\n\x15SignInWithOidcRequest\x12\x16\n\x08id_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x05nonce\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"4\n\x15RefreshSessionRequest\x12\x1b\n\rrefresh_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"-\n\x0eSignOutRequest\x12\x1b\n\rrefresh_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x13\n\x11GetAccountRequest\"\xbe\x01\n\x0bLedgerEntry\x12/\n\x0b\x63reate_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rdelta_seconds\x18\x02 \x01(\x01\x12\x17\n\x0f\x62\x61lance_seconds\x18\x03 \x01(\x01\x12+\n\x06reason\x18\x04 \x01(\x0e\x32\x1b.filmstudio.v1.LedgerReason\x12\x0c\n\x04\x66ilm\x18\x05 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\"A\n\x18ListLedgerEntriesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"a\n\x19ListLedgerEntriesResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.filmstudio.v1.LedgerEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xa2\x01\n\x08\x41piToken\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x35\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"[\n\x15\x43reateApiTokenRequest\x12\x1a\n\x0c\x64isplay_name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12&\n\x03ttl\x18\x02 \x01(\x0b\x32\x19.google.protobuf.Duration\"P\n\x16\x43reateApiTokenResponse\x12&\n\x05token\x18\x01 \x01(\x0b\x32\x17.filmstudio.v1.ApiToken\x12\x0e\n\x06secret\x18\x02 \x01(\t\"\x16\n\x14ListApiTokensRequest\"@\n\x15ListApiTokensResponse\x12\'\n\x06tokens\x18\x01 \x03(\x0b\x32\x17.filmstudio.v1.ApiToken\"+\n\x15\x44\x65leteApiTokenRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02*\x94\x01\n\x0cLedgerReason\x12\x1d\n\x19LEDGER_REASON_UNSPECIFIED\x10\x00\x12\x17\n\x13LEDGER_REASON_GRANT\x10\x01\x12\x16\n\x12LEDGER_REASON_FILM\x10\x02\x12\x1a\n\x16LEDGER_REASON_RERENDER\x10\x03\x12\x18\n\x14LEDGER_REASON_REFUND\x10\x04\x32\xef\x02\n\x0b\x41uthService\x12>\n\x06SignUp\x12\x1c.filmstudio.v1.SignUpRequest\x1a\x16.filmstudio.v1.Session\x12>\n\x06SignIn\x12\x1c.filmstudio.v1.SignInRequest\x1a\x16.filmstudio.v1.Session\x12N\n\x0eSignInWithOidc\x12$.filmstudio.v1.SignInWithOidcRequest\x1a\x16.filmstudio.v1.Session\x12N\n\x0eRefreshSession\x12$.filmstudio.v1.RefreshSessionRequest\x1a\x16.filmstudio.v1.Session\x12@\n\x07SignOut\x12\x1d.filmstudio.v1.SignOutRequest\x1a\x16.google.protobuf.Empty2\xf7\t\n\x0e\x41\x63\x63ountService\x12[\n\nGetAccount\x12 .filmstudio.v1.GetAccountRequest\x1a\x16.filmstudio.v1.Account\"\x13\x82\xd3\xe4\x93\x02\r\x12\x0b/v1/account\x12\x82\x01\n\x11ListLedgerEntries\x12\'.filmstudio.v1.ListLedgerEntriesRequest\x1a(.filmstudio.v1.ListLedgerEntriesResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/account/ledger\x12|\n\x0e\x43reateApiToken\x12$.filmstudio.v1.CreateApiTokenRequest\x1a%.filmstudio.v1.CreateApiTokenResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\"\x12/v1/account/tokens:\x01*\x12v\n\rListApiTokens\x12#.filmstudio.v1.ListApiTokensRequest\x1a$.filmstudio.v1.ListApiTokensResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/account/tokens\x12s\n\x0e\x44\x65leteApiToken\x12$.filmstudio.v1.DeleteApiTokenRequest\x1a\x16.google.protobuf.Empty\"#\x82\xd3\xe4\x93\x02\x1d*\x1b/v1/{name=account/tokens/*}\x12\x81\x01\n\rCreateWebhook\x12#.filmstudio.v1.CreateWebhookRequest\x1a$.filmstudio.v1.CreateWebhookResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x14/v1/account/webhooks:\x07webhook\x12u\n\x0cListWebhooks\x12\".filmstudio.v1.ListWebhooksRequest\x1a#.filmstudio.v1.ListWebhooksResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/v1/account/webhooks\x12s\n\rDeleteWebhook\x12#.filmstudio.v1.DeleteWebhookRequest\x1a\x16.google.protobuf.Empty\"%\x82\xd3\xe4\x93\x02\x1f*\x1d/v1/{name=account/webhooks/*}\x12\x7f\n\x0bTestWebhook\x12!.filmstudio.v1.TestWebhookRequest\x1a\x1e.filmstudio.v1.WebhookDelivery\"-\x82\xd3\xe4\x93\x02\'\"\"/v1/{name=account/webhooks/*}:test:\x01*\x12\xa6\x01\n\x15ListWebhookDeliveries\x12+.filmstudio.v1.ListWebhookDeliveriesRequest\x1a,.filmstudio.v1.ListWebhookDeliveriesResponse\"2\x82\xd3\xe4\x93\x02,\x12*/v1/{parent=account/webhooks/*}/deliveriesb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -84,44 +85,54 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ACCOUNTSERVICE'].methods_by_name['ListApiTokens']._serialized_options = b'\202\323\344\223\002\024\022\022/v1/account/tokens'
   _globals['_ACCOUNTSERVICE'].methods_by_name['DeleteApiToken']._loaded_options = None
   _globals['_ACCOUNTSERVICE'].methods_by_name['DeleteApiToken']._serialized_options = b'\202\323\344\223\002\035*\033/v1/{name=account/tokens/*}'
-  _globals['_LEDGERREASON']._serialized_start=1793
-  _globals['_LEDGERREASON']._serialized_end=1941
-  _globals['_ACCOUNT']._serialized_start=204
-  _globals['_ACCOUNT']._serialized_end=405
-  _globals['_SESSION']._serialized_start=408
-  _globals['_SESSION']._serialized_end=616
-  _globals['_SIGNUPREQUEST']._serialized_start=618
-  _globals['_SIGNUPREQUEST']._serialized_end=701
-  _globals['_SIGNINREQUEST']._serialized_start=703
-  _globals['_SIGNINREQUEST']._serialized_end=764
-  _globals['_SIGNINWITHOIDCREQUEST']._serialized_start=766
-  _globals['_SIGNINWITHOIDCREQUEST']._serialized_end=834
-  _globals['_REFRESHSESSIONREQUEST']._serialized_start=836
-  _globals['_REFRESHSESSIONREQUEST']._serialized_end=888
-  _globals['_SIGNOUTREQUEST']._serialized_start=890
-  _globals['_SIGNOUTREQUEST']._serialized_end=935
-  _globals['_GETACCOUNTREQUEST']._serialized_start=937
-  _globals['_GETACCOUNTREQUEST']._serialized_end=956
-  _globals['_LEDGERENTRY']._serialized_start=959
-  _globals['_LEDGERENTRY']._serialized_end=1149
-  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_start=1151
-  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_end=1216
-  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_start=1218
-  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_end=1315
-  _globals['_APITOKEN']._serialized_start=1318
-  _globals['_APITOKEN']._serialized_end=1480
-  _globals['_CREATEAPITOKENREQUEST']._serialized_start=1482
-  _globals['_CREATEAPITOKENREQUEST']._serialized_end=1573
-  _globals['_CREATEAPITOKENRESPONSE']._serialized_start=1575
-  _globals['_CREATEAPITOKENRESPONSE']._serialized_end=1655
-  _globals['_LISTAPITOKENSREQUEST']._serialized_start=1657
-  _globals['_LISTAPITOKENSREQUEST']._serialized_end=1679
-  _globals['_LISTAPITOKENSRESPONSE']._serialized_start=1681
-  _globals['_LISTAPITOKENSRESPONSE']._serialized_end=1745
-  _globals['_DELETEAPITOKENREQUEST']._serialized_start=1747
-  _globals['_DELETEAPITOKENREQUEST']._serialized_end=1790
-  _globals['_AUTHSERVICE']._serialized_start=1944
-  _globals['_AUTHSERVICE']._serialized_end=2311
-  _globals['_ACCOUNTSERVICE']._serialized_start=2314
-  _globals['_ACCOUNTSERVICE']._serialized_end=2919
+  _globals['_ACCOUNTSERVICE'].methods_by_name['CreateWebhook']._loaded_options = None
+  _globals['_ACCOUNTSERVICE'].methods_by_name['CreateWebhook']._serialized_options = b'\202\323\344\223\002\037\"\024/v1/account/webhooks:\007webhook'
+  _globals['_ACCOUNTSERVICE'].methods_by_name['ListWebhooks']._loaded_options = None
+  _globals['_ACCOUNTSERVICE'].methods_by_name['ListWebhooks']._serialized_options = b'\202\323\344\223\002\026\022\024/v1/account/webhooks'
+  _globals['_ACCOUNTSERVICE'].methods_by_name['DeleteWebhook']._loaded_options = None
+  _globals['_ACCOUNTSERVICE'].methods_by_name['DeleteWebhook']._serialized_options = b'\202\323\344\223\002\037*\035/v1/{name=account/webhooks/*}'
+  _globals['_ACCOUNTSERVICE'].methods_by_name['TestWebhook']._loaded_options = None
+  _globals['_ACCOUNTSERVICE'].methods_by_name['TestWebhook']._serialized_options = b'\202\323\344\223\002\'\"\"/v1/{name=account/webhooks/*}:test:\001*'
+  _globals['_ACCOUNTSERVICE'].methods_by_name['ListWebhookDeliveries']._loaded_options = None
+  _globals['_ACCOUNTSERVICE'].methods_by_name['ListWebhookDeliveries']._serialized_options = b'\202\323\344\223\002,\022*/v1/{parent=account/webhooks/*}/deliveries'
+  _globals['_LEDGERREASON']._serialized_start=1822
+  _globals['_LEDGERREASON']._serialized_end=1970
+  _globals['_ACCOUNT']._serialized_start=233
+  _globals['_ACCOUNT']._serialized_end=434
+  _globals['_SESSION']._serialized_start=437
+  _globals['_SESSION']._serialized_end=645
+  _globals['_SIGNUPREQUEST']._serialized_start=647
+  _globals['_SIGNUPREQUEST']._serialized_end=730
+  _globals['_SIGNINREQUEST']._serialized_start=732
+  _globals['_SIGNINREQUEST']._serialized_end=793
+  _globals['_SIGNINWITHOIDCREQUEST']._serialized_start=795
+  _globals['_SIGNINWITHOIDCREQUEST']._serialized_end=863
+  _globals['_REFRESHSESSIONREQUEST']._serialized_start=865
+  _globals['_REFRESHSESSIONREQUEST']._serialized_end=917
+  _globals['_SIGNOUTREQUEST']._serialized_start=919
+  _globals['_SIGNOUTREQUEST']._serialized_end=964
+  _globals['_GETACCOUNTREQUEST']._serialized_start=966
+  _globals['_GETACCOUNTREQUEST']._serialized_end=985
+  _globals['_LEDGERENTRY']._serialized_start=988
+  _globals['_LEDGERENTRY']._serialized_end=1178
+  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_start=1180
+  _globals['_LISTLEDGERENTRIESREQUEST']._serialized_end=1245
+  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_start=1247
+  _globals['_LISTLEDGERENTRIESRESPONSE']._serialized_end=1344
+  _globals['_APITOKEN']._serialized_start=1347
+  _globals['_APITOKEN']._serialized_end=1509
+  _globals['_CREATEAPITOKENREQUEST']._serialized_start=1511
+  _globals['_CREATEAPITOKENREQUEST']._serialized_end=1602
+  _globals['_CREATEAPITOKENRESPONSE']._serialized_start=1604
+  _globals['_CREATEAPITOKENRESPONSE']._serialized_end=1684
+  _globals['_LISTAPITOKENSREQUEST']._serialized_start=1686
+  _globals['_LISTAPITOKENSREQUEST']._serialized_end=1708
+  _globals['_LISTAPITOKENSRESPONSE']._serialized_start=1710
+  _globals['_LISTAPITOKENSRESPONSE']._serialized_end=1774
+  _globals['_DELETEAPITOKENREQUEST']._serialized_start=1776
+  _globals['_DELETEAPITOKENREQUEST']._serialized_end=1819
+  _globals['_AUTHSERVICE']._serialized_start=1973
+  _globals['_AUTHSERVICE']._serialized_end=2340
+  _globals['_ACCOUNTSERVICE']._serialized_start=2343
+  _globals['_ACCOUNTSERVICE']._serialized_end=3614
 # @@protoc_insertion_point(module_scope)

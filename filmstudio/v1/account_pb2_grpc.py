@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from filmstudio.v1 import account_pb2 as filmstudio_dot_v1_dot_account__pb2
+from filmstudio.v1 import webhook_pb2 as filmstudio_dot_v1_dot_webhook__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.81.1'
@@ -332,6 +333,31 @@ class AccountServiceStub:
                 request_serializer=filmstudio_dot_v1_dot_account__pb2.DeleteApiTokenRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.CreateWebhook = channel.unary_unary(
+                '/filmstudio.v1.AccountService/CreateWebhook',
+                request_serializer=filmstudio_dot_v1_dot_webhook__pb2.CreateWebhookRequest.SerializeToString,
+                response_deserializer=filmstudio_dot_v1_dot_webhook__pb2.CreateWebhookResponse.FromString,
+                _registered_method=True)
+        self.ListWebhooks = channel.unary_unary(
+                '/filmstudio.v1.AccountService/ListWebhooks',
+                request_serializer=filmstudio_dot_v1_dot_webhook__pb2.ListWebhooksRequest.SerializeToString,
+                response_deserializer=filmstudio_dot_v1_dot_webhook__pb2.ListWebhooksResponse.FromString,
+                _registered_method=True)
+        self.DeleteWebhook = channel.unary_unary(
+                '/filmstudio.v1.AccountService/DeleteWebhook',
+                request_serializer=filmstudio_dot_v1_dot_webhook__pb2.DeleteWebhookRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
+        self.TestWebhook = channel.unary_unary(
+                '/filmstudio.v1.AccountService/TestWebhook',
+                request_serializer=filmstudio_dot_v1_dot_webhook__pb2.TestWebhookRequest.SerializeToString,
+                response_deserializer=filmstudio_dot_v1_dot_webhook__pb2.WebhookDelivery.FromString,
+                _registered_method=True)
+        self.ListWebhookDeliveries = channel.unary_unary(
+                '/filmstudio.v1.AccountService/ListWebhookDeliveries',
+                request_serializer=filmstudio_dot_v1_dot_webhook__pb2.ListWebhookDeliveriesRequest.SerializeToString,
+                response_deserializer=filmstudio_dot_v1_dot_webhook__pb2.ListWebhookDeliveriesResponse.FromString,
+                _registered_method=True)
 
 
 class AccountServiceServicer:
@@ -374,6 +400,45 @@ class AccountServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateWebhook(self, request, context):
+        """Registers an endpoint that is sent the caller's film.succeeded, film.failed and shot.failed events
+        as signed POSTs (Standard Webhooks); its signing secret is returned this once. INVALID_ARGUMENT for
+        a URL that is not https (outside development), has credentials in it, or resolves to a private,
+        loopback or link-local address (loopback is allowed in development); RESOURCE_EXHAUSTED past 10
+        endpoints.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWebhooks(self, request, context):
+        """The caller's webhook endpoints, with how their last attempts went (never their secrets).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteWebhook(self, request, context):
+        """Removes an endpoint; its deliveries not yet made are dropped.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TestWebhook(self, request, context):
+        """Sends the endpoint a webhook.test event now, through the same outbox as every other event.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWebhookDeliveries(self, request, context):
+        """An endpoint's deliveries, newest first, each with its last attempts and how they went.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AccountServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -401,6 +466,31 @@ def add_AccountServiceServicer_to_server(servicer, server):
                     servicer.DeleteApiToken,
                     request_deserializer=filmstudio_dot_v1_dot_account__pb2.DeleteApiTokenRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'CreateWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateWebhook,
+                    request_deserializer=filmstudio_dot_v1_dot_webhook__pb2.CreateWebhookRequest.FromString,
+                    response_serializer=filmstudio_dot_v1_dot_webhook__pb2.CreateWebhookResponse.SerializeToString,
+            ),
+            'ListWebhooks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWebhooks,
+                    request_deserializer=filmstudio_dot_v1_dot_webhook__pb2.ListWebhooksRequest.FromString,
+                    response_serializer=filmstudio_dot_v1_dot_webhook__pb2.ListWebhooksResponse.SerializeToString,
+            ),
+            'DeleteWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteWebhook,
+                    request_deserializer=filmstudio_dot_v1_dot_webhook__pb2.DeleteWebhookRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'TestWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.TestWebhook,
+                    request_deserializer=filmstudio_dot_v1_dot_webhook__pb2.TestWebhookRequest.FromString,
+                    response_serializer=filmstudio_dot_v1_dot_webhook__pb2.WebhookDelivery.SerializeToString,
+            ),
+            'ListWebhookDeliveries': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWebhookDeliveries,
+                    request_deserializer=filmstudio_dot_v1_dot_webhook__pb2.ListWebhookDeliveriesRequest.FromString,
+                    response_serializer=filmstudio_dot_v1_dot_webhook__pb2.ListWebhookDeliveriesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -540,6 +630,141 @@ class AccountService:
             '/filmstudio.v1.AccountService/DeleteApiToken',
             filmstudio_dot_v1_dot_account__pb2.DeleteApiTokenRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.AccountService/CreateWebhook',
+            filmstudio_dot_v1_dot_webhook__pb2.CreateWebhookRequest.SerializeToString,
+            filmstudio_dot_v1_dot_webhook__pb2.CreateWebhookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWebhooks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.AccountService/ListWebhooks',
+            filmstudio_dot_v1_dot_webhook__pb2.ListWebhooksRequest.SerializeToString,
+            filmstudio_dot_v1_dot_webhook__pb2.ListWebhooksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.AccountService/DeleteWebhook',
+            filmstudio_dot_v1_dot_webhook__pb2.DeleteWebhookRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TestWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.AccountService/TestWebhook',
+            filmstudio_dot_v1_dot_webhook__pb2.TestWebhookRequest.SerializeToString,
+            filmstudio_dot_v1_dot_webhook__pb2.WebhookDelivery.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWebhookDeliveries(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/filmstudio.v1.AccountService/ListWebhookDeliveries',
+            filmstudio_dot_v1_dot_webhook__pb2.ListWebhookDeliveriesRequest.SerializeToString,
+            filmstudio_dot_v1_dot_webhook__pb2.ListWebhookDeliveriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -88,6 +88,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/account/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's webhook endpoints, with how their last attempts went (never their secrets).
+         * @description The caller's webhook endpoints, with how their last attempts went (never their secrets).
+         */
+        get: operations["ListWebhooks"];
+        put?: never;
+        /**
+         * Registers an endpoint that is sent the caller's film.succeeded, film.failed and shot.failed events
+         * @description Registers an endpoint that is sent the caller's film.succeeded, film.failed and shot.failed events
+         *     as signed POSTs (Standard Webhooks); its signing secret is returned this once. INVALID_ARGUMENT for
+         *     a URL that is not https (outside development), has credentials in it, or resolves to a private,
+         *     loopback or link-local address (loopback is allowed in development); RESOURCE_EXHAUSTED past 10
+         *     endpoints.
+         */
+        post: operations["CreateWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/webhooks/{webhook}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Removes an endpoint; its deliveries not yet made are dropped.
+         * @description Removes an endpoint; its deliveries not yet made are dropped.
+         */
+        delete: operations["DeleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/webhooks/{webhook}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An endpoint's deliveries, newest first, each with its last attempts and how they went.
+         * @description An endpoint's deliveries, newest first, each with its last attempts and how they went.
+         */
+        get: operations["ListWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/account/webhooks/{webhook}:test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sends the endpoint a webhook.test event now, through the same outbox as every other event.
+         * @description Sends the endpoint a webhook.test event now, through the same outbox as every other event.
+         */
+        post: operations["TestWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/films": {
         parameters: {
             query?: never;
@@ -455,6 +543,13 @@ export interface components {
             /** @description The token's record. */
             token?: components["schemas"]["filmstudio.v1.ApiToken"];
         };
+        /** @description Response for AccountService.CreateWebhook. */
+        "filmstudio.v1.CreateWebhookResponse": {
+            /** @description Its signing secret ("whsec_" and base64), shown this once: receivers verify signatures with it. */
+            secret?: string;
+            /** @description The endpoint's record. */
+            webhook?: components["schemas"]["filmstudio.v1.Webhook"];
+        };
         /** @description One speech: a character cue and its dialogue. */
         "filmstudio.v1.DialogueLine": {
             /** @description The speaking character (Character.id). */
@@ -707,6 +802,18 @@ export interface components {
             /** @description Pass as page_token for the next page; empty on the last. */
             nextPageToken?: string;
         };
+        /** @description Response for AccountService.ListWebhookDeliveries. */
+        "filmstudio.v1.ListWebhookDeliveriesResponse": {
+            /** @description Newest first. */
+            deliveries?: components["schemas"]["filmstudio.v1.WebhookDelivery"][];
+            /** @description Pass as page_token for the next page; empty on the last. */
+            nextPageToken?: string;
+        };
+        /** @description Response for AccountService.ListWebhooks. */
+        "filmstudio.v1.ListWebhooksResponse": {
+            /** @description Newest first. */
+            webhooks?: components["schemas"]["filmstudio.v1.Webhook"][];
+        };
         /** @description Request for FilmService.ParseScript. */
         "filmstudio.v1.ParseScriptRequest": {
             /** @description Cast overrides, as Film.cast. */
@@ -942,6 +1049,102 @@ export interface components {
             /** @description What it says. */
             text?: string;
         };
+        /** @description An endpoint that is sent the owner's events. */
+        "filmstudio.v1.Webhook": {
+            /**
+             * Format: int32
+             * @description Attempts in a row that failed, up to now.
+             */
+            consecutiveFailures?: number;
+            /**
+             * Format: date-time
+             * @description When it was registered.
+             */
+            createTime?: string;
+            /** @description What the user calls it ("Slack bot"); at most 100 characters. */
+            description?: string;
+            /** @description The events it is sent; empty means film.succeeded, film.failed and shot.failed. */
+            eventTypes?: ("WEBHOOK_EVENT_TYPE_UNSPECIFIED" | "WEBHOOK_EVENT_TYPE_FILM_SUCCEEDED" | "WEBHOOK_EVENT_TYPE_FILM_FAILED" | "WEBHOOK_EVENT_TYPE_SHOT_FAILED" | "WEBHOOK_EVENT_TYPE_TEST")[];
+            /**
+             * @description How its deliveries are going.
+             * @enum {string}
+             */
+            health?: "WEBHOOK_HEALTH_UNSPECIFIED" | "WEBHOOK_HEALTH_HEALTHY" | "WEBHOOK_HEALTH_FAILING";
+            /**
+             * Format: date-time
+             * @description When it was last attempted; unset before its first delivery.
+             */
+            lastAttemptTime?: string;
+            /** @description How the last attempt went: "HTTP 204", "HTTP 500: ...", "timed out after 15 s", "refused: ...". */
+            lastResult?: string;
+            /** @description "account/webhooks/{webhook}". */
+            name?: string;
+            /** @description Where events are POSTed: https (http too in development), at most 2048 characters. */
+            url: string;
+        };
+        /** @description One POST of a delivery. */
+        "filmstudio.v1.WebhookAttempt": {
+            /**
+             * Format: date-time
+             * @description When it was sent.
+             */
+            attemptTime?: string;
+            /** @description Whether the receiver took it (answered 2xx). */
+            delivered?: boolean;
+            /**
+             * @description From sending to the answer (or to giving up on one).
+             * @example 60s
+             */
+            duration?: string;
+            /**
+             * Format: int32
+             * @description The receiver's HTTP status; 0 when it gave none (timed out, refused, unreachable).
+             */
+            httpStatus?: number;
+            /** @description How it went, in words ("HTTP 204", "HTTP 500: ...", "timed out after 15 s", "connection refused"). */
+            result?: string;
+        };
+        /** @description One event on its way to one endpoint. */
+        "filmstudio.v1.WebhookDelivery": {
+            /**
+             * Format: int32
+             * @description Attempts started, including one whose replica stopped before it was answered.
+             */
+            attemptCount?: number;
+            /** @description Its last attempts (at most 10), newest first. */
+            attempts?: components["schemas"]["filmstudio.v1.WebhookAttempt"][];
+            /**
+             * Format: date-time
+             * @description When the event happened (and the delivery was written to the outbox).
+             */
+            createTime?: string;
+            /**
+             * Format: date-time
+             * @description When the receiver took it, once DELIVERED.
+             */
+            deliverTime?: string;
+            /**
+             * @description What happened.
+             * @enum {string}
+             */
+            eventType?: "WEBHOOK_EVENT_TYPE_UNSPECIFIED" | "WEBHOOK_EVENT_TYPE_FILM_SUCCEEDED" | "WEBHOOK_EVENT_TYPE_FILM_FAILED" | "WEBHOOK_EVENT_TYPE_SHOT_FAILED" | "WEBHOOK_EVENT_TYPE_TEST";
+            /** @description The film it concerns, "films/{film}"; empty for webhook.test. */
+            film?: string;
+            /** @description "account/webhooks/{webhook}/deliveries/{delivery}"; {delivery} is the webhook-id header ("msg_..."). */
+            name?: string;
+            /**
+             * Format: date-time
+             * @description When it is next tried, while PENDING.
+             */
+            nextAttemptTime?: string;
+            /** @description The JSON body it sends. */
+            payload?: string;
+            /**
+             * @description Where it stands.
+             * @enum {string}
+             */
+            state?: "WEBHOOK_DELIVERY_STATE_UNSPECIFIED" | "WEBHOOK_DELIVERY_STATE_PENDING" | "WEBHOOK_DELIVERY_STATE_DELIVERED" | "WEBHOOK_DELIVERY_STATE_FAILED";
+        };
         /**
          * @description The `Status` type defines a logical error model that is suitable for
          *     different programming environments, including REST APIs and RPC APIs. It is
@@ -1128,6 +1331,173 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    ListWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["filmstudio.v1.ListWebhooksResponse"];
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    CreateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["filmstudio.v1.Webhook"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["filmstudio.v1.CreateWebhookResponse"];
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    DeleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description binds name */
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    ListWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /** @description At most this many deliveries (1-100; 0 means 20). */
+                page_size?: number;
+                /** @description next_page_token of the previous page. */
+                page_token?: string;
+            };
+            header?: never;
+            path: {
+                /** @description binds parent */
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["filmstudio.v1.ListWebhookDeliveriesResponse"];
+                };
+            };
+            /** @description An error (google.rpc.Status) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["google.rpc.Status"];
+                };
+            };
+        };
+    };
+    TestWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description binds name */
+                webhook: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["filmstudio.v1.WebhookDelivery"];
                 };
             };
             /** @description An error (google.rpc.Status) */
