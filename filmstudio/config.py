@@ -12,6 +12,7 @@ import pathlib
 from collections.abc import Mapping
 
 PREFIX = "FILMSTUDIO_"
+ENVIRONMENTS = ("development", "testing", "staging", "production")
 
 
 class ConfigError(ValueError):
@@ -81,6 +82,14 @@ class Config:
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
     oidc_name: str = "single sign-on"
+    # Which deployment this is: development, testing, staging or production. Only development lets a
+    # webhook be sent over plain http or to a loopback address (a receiver on the same machine).
+    environment: str = "development"
+    # How long a webhook receiver has to answer one delivery before the attempt counts as failed.
+    webhook_timeout_s: float = 15.0
+    # Seconds between a delivery's failed attempts, comma-separated; empty: the day-long schedule of
+    # orchestrator.deliveries (5 s, 1 min, 5 min, 30 min, 2 h, 5 h, 8 h, 8 h).
+    webhook_retry_s: str = ""
     # Where the sdxl model reads its weights (a diffusers directory).
     sdxl_model_dir: str = ""
     # Where the motion model (image-to-video) reads its weights (a diffusers directory); unset: no `generated` motion.
@@ -106,6 +115,8 @@ class Config:
         )
         for name in ("orchestrator_addr", "composer_addr", "triton_addr", "gateway_addr"):
             parse_addr(getattr(config, name), PREFIX + name.upper())
+        if config.environment not in ENVIRONMENTS:
+            raise ConfigError(f"{PREFIX}ENVIRONMENT={config.environment!r}: expected one of {', '.join(ENVIRONMENTS)}")
         return config
 
     def environ(self) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """`python -m orchestrator`: FilmService, AccountService and AuthService on FILMSTUDIO_ORCHESTRATOR_ADDR,
-plus this replica's worker and trash sweeper."""
+plus this replica's worker, trash sweeper and webhook dispatcher."""
 
 from __future__ import annotations
 
@@ -19,12 +19,14 @@ from filmstudio.telemetry import TracingInterceptor, configure_logging, serve_me
 from filmstudio.v1 import account_pb2_grpc, composer_pb2_grpc, film_pb2_grpc
 from orchestrator.accounts import Accounts, oidc_provider
 from orchestrator.db import Database
+from orchestrator.deliveries import Dispatcher, parse_schedule
 from orchestrator.films import Films
 from orchestrator.service import (ACCOUNT_SERVICE, AUTH_SERVICE, SERVICE, AccountService, AuthService,
                                   FilmService)
 from orchestrator.sweeper import Sweeper
 from orchestrator.triton import TritonClient
 from orchestrator.worker import Worker
+from orchestrator.webhooks import Webhooks
 from orchestrator.workflow import Parts
 
 log = logging.getLogger("orchestrator")
@@ -53,21 +55,27 @@ async def main() -> None:
     films = Films(db, store, triton, worker, trash_retention=trash_retention)
     oidc = oidc_provider(config.oidc_issuer, config.oidc_client_id) if config.oidc_issuer else None
     accounts = Accounts(db, config.jwt_secret, oidc)
+    development = config.environment == "development"  # webhooks over http and to loopback, for local receivers
+    webhooks = Webhooks(db, development=development)
+    dispatcher = Dispatcher(db, development=development, timeout_s=config.webhook_timeout_s,
+                            schedule=parse_schedule(config.webhook_retry_s))
     serve_metrics(config.metrics_port, config.metrics_host)
     worker_task = asyncio.create_task(worker.run(), name="worker")
     sweeper_task = asyncio.create_task(Sweeper(db, store, retention=trash_retention).run(), name="sweeper")
+    dispatcher_task = asyncio.create_task(dispatcher.run(), name="webhooks")
 
     async def register(server: grpc.aio.Server) -> list[str]:
         film_pb2_grpc.add_FilmServiceServicer_to_server(FilmService(films), server)
-        account_pb2_grpc.add_AccountServiceServicer_to_server(AccountService(accounts), server)
+        account_pb2_grpc.add_AccountServiceServicer_to_server(AccountService(accounts, webhooks), server)
         account_pb2_grpc.add_AuthServiceServicer_to_server(AuthService(accounts), server)
         return [SERVICE, ACCOUNT_SERVICE, AUTH_SERVICE]
 
     async def on_stop() -> None:
-        for task in (worker_task, sweeper_task):
+        for task in (worker_task, sweeper_task, dispatcher_task):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await dispatcher.close()
         await triton.close()
         await composer_channel.close()
         await store.close()

@@ -1,6 +1,6 @@
 """Page tokens: an opaque, URL-safe encoding of where the last page ended (keyset paging, so pages
 stay stable while rows are added): ListFilms' on the film's creation time and id, ListLedgerEntries'
-on the entry's id."""
+on the entry's id, ListWebhookDeliveries' on the delivery's sequence."""
 
 from __future__ import annotations
 
@@ -55,5 +55,20 @@ def decode_ledger_token(token: str) -> int:
         if not isinstance(entry_id, int):
             raise ValueError
         return entry_id
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _not_ours(token) from None
+
+
+def encode_delivery_token(seq: int) -> str:
+    return _encode({"d": seq})
+
+
+def decode_delivery_token(token: str) -> int:
+    """The sequence of the last webhook delivery before the page; InvalidArgument for a token we did not issue."""
+    try:
+        seq = _decode(token)["d"]
+        if not isinstance(seq, int):
+            raise ValueError
+        return seq
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
         raise _not_ours(token) from None

@@ -13,6 +13,7 @@ from filmstudio.auth import CALLER
 from filmstudio.v1 import account_pb2, account_pb2_grpc, film_pb2, film_pb2_grpc
 from orchestrator.accounts import Accounts
 from orchestrator.films import Films, parse
+from orchestrator.webhooks import Webhooks
 
 SERVICE = film_pb2.DESCRIPTOR.services_by_name["FilmService"].full_name
 ACCOUNT_SERVICE = account_pb2.DESCRIPTOR.services_by_name["AccountService"].full_name
@@ -73,8 +74,9 @@ class FilmService(film_pb2_grpc.FilmServiceServicer):
 
 
 class AccountService(account_pb2_grpc.AccountServiceServicer):
-    def __init__(self, accounts: Accounts) -> None:
+    def __init__(self, accounts: Accounts, webhooks: Webhooks) -> None:
         self.accounts = accounts
+        self.webhooks = webhooks
 
     async def GetAccount(self, request, context):
         return await self.accounts.get(caller())
@@ -91,6 +93,22 @@ class AccountService(account_pb2_grpc.AccountServiceServicer):
     async def DeleteApiToken(self, request, context):
         await self.accounts.delete_token(caller(), request.name)
         return empty_pb2.Empty()
+
+    async def CreateWebhook(self, request, context):
+        return await self.webhooks.create(caller(), request)
+
+    async def ListWebhooks(self, request, context):
+        return await self.webhooks.list(caller())
+
+    async def DeleteWebhook(self, request, context):
+        await self.webhooks.delete(caller(), request.name)
+        return empty_pb2.Empty()
+
+    async def TestWebhook(self, request, context):
+        return await self.webhooks.test(caller(), request.name)
+
+    async def ListWebhookDeliveries(self, request, context):
+        return await self.webhooks.deliveries(caller(), request)
 
 
 class AuthService(account_pb2_grpc.AuthServiceServicer):

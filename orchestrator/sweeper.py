@@ -1,5 +1,6 @@
 """The trash sweeper: purges films that have been in their owner's trash longer than the retention,
-with the objects only they used, as a periodic task next to each replica's worker.
+with the objects only they used, and webhook deliveries finished a month ago, as a periodic task next
+to each replica's worker.
 
 Everything it needs is in the database (films.deleted_at), so a restart loses nothing: the next sweep
 finds what is due. Every replica may sweep at once; Database.purge_films hands each film to one of them.
@@ -20,6 +21,7 @@ from orchestrator.films import TRASH_RETENTION, film_objects
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY_S = 600.0  # a film is purged at most this long after its purge_time
+DELIVERIES_KEPT = datetime.timedelta(days=30)  # how long finished webhook deliveries stay listed
 _BATCH = 100  # films purged per transaction
 
 
@@ -46,6 +48,7 @@ class Sweeper:
         """Purge every film whose time in the trash has passed the retention (by the database's clock);
         returns their ids."""
         deleted_before = self.db.clock() - self.retention
+        await self.db.purge_deliveries(self.db.clock() - DELIVERIES_KEPT)
         swept: list[str] = []
         while True:
             purged, orphaned = await self.db.purge_films(deleted_before, limit=_BATCH)

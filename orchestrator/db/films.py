@@ -26,6 +26,7 @@ from orchestrator.db.engine import film_record, shot_record
 from orchestrator.db.records import FilmRecord
 from orchestrator.db.schema import assets, film_assets, films, shots, users
 from orchestrator.db.shots import ShotRows, shot_rows_by_film
+from orchestrator.db.webhooks import FILM_FAILED, FILM_SUCCEEDED
 
 
 def _seconds(duration: Any) -> float:
@@ -365,12 +366,31 @@ class FilmRows(ShotRows):
                 await self._cancel_unfinished_shots(conn, film_id, now)
             if outputs is not None:
                 await self._append(conn, film_id, film_pb2.FilmEvent(outputs=outputs))
+            if state in (lifecycle.SUCCEEDED, lifecycle.FAILED):
+                enqueued.append(await self._film_webhooks(conn, row, state, outputs, error))
             change = film_pb2.StateChange(state=state, message=values.get("error_message", ""))
             return await self._append(conn, film_id, film_pb2.FilmEvent(state_change=change))
 
+        enqueued: list[int] = []
         event = await self._write(work)
         self._notify(film_id)
+        if any(enqueued):
+            self._outbox_written()
         return event
+
+    async def _film_webhooks(self, conn: AsyncConnection, row: Any, state: int, outputs: film_pb2.FilmOutputs | None,
+                             error: status_pb2.Status | None) -> int:
+        """Write the film.succeeded or film.failed deliveries of the film's move to `state`."""
+        name = film_name(row.public_id or row.id)
+        data: dict[str, Any] = {"film": name, "display_name": row.display_name, "state": lifecycle.state_name(state)}
+        if state == lifecycle.SUCCEEDED:
+            if outputs is None and row.outputs is not None:
+                outputs = film_pb2.FilmOutputs.FromString(row.outputs)
+            data["duration_seconds"] = round(_seconds(outputs.duration), 3) if outputs is not None else 0.0
+            return await self._enqueue(conn, row.owner, FILM_SUCCEEDED, name, data)
+        if error is not None:
+            data["error"] = {"code": code_pb2.Code.Name(error.code), "message": error.message}
+        return await self._enqueue(conn, row.owner, FILM_FAILED, name, data)
 
     async def reopen_for_shot(
         self, owner: str, film_id: str, shot_id: str, seed: int | None = None, prompt: str | None = None,

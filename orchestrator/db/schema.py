@@ -209,3 +209,57 @@ events = sa.Table(
     sa.Column("payload", sa.LargeBinary(), nullable=False),  # FilmEvent
     sa.Column("created_at", UTCDateTime(), nullable=False),
 )
+
+# Endpoints a user has registered for webhooks (0008), with how their deliveries are going.
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("owner", sa.String(128), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("url", sa.Text(), nullable=False),
+    sa.Column("secret", sa.String(64), nullable=False),  # "whsec_" + base64: signs every delivery
+    sa.Column("event_types", sa.Text(), nullable=False),  # "film.succeeded,shot.failed"
+    sa.Column("description", sa.Text(), nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("consecutive_failures", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("last_attempt_at", UTCDateTime(), nullable=True),
+    sa.Column("last_result", sa.Text(), nullable=False, server_default=""),
+    sa.Index(None, "owner", "created_at"),
+)
+
+# The outbox: one row per event per endpoint, written in the transaction of the change it reports and
+# sent by any replica's dispatcher (orchestrator.deliveries), which leases it while an attempt is out.
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(40), nullable=False, unique=True),  # the webhook-id header: "msg_..."
+    sa.Column("webhook_id", sa.String(32), sa.ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("event_type", sa.SmallInteger(), nullable=False),  # WebhookEventType
+    sa.Column("film", sa.String(80), nullable=False, server_default=""),  # "films/{film}" as its owner names it
+    sa.Column("payload", sa.Text(), nullable=False),  # the JSON body, fixed when the event happened
+    sa.Column("state", sa.SmallInteger(), nullable=False),  # WebhookDeliveryState
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime(), nullable=True),  # while PENDING
+    sa.Column("lease_owner", sa.String(128), nullable=True),
+    sa.Column("lease_expires_at", UTCDateTime(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("delivered_at", UTCDateTime(), nullable=True),
+    sa.Index(None, "state", "next_attempt_at"),
+    sa.Index(None, "webhook_id", "seq"),
+)
+
+# A delivery's last attempts. duration_s is NULL while the attempt is out, and stays so, with a result
+# saying why, for one whose replica stopped before the receiver answered.
+webhook_attempts = sa.Table(
+    "webhook_attempts",
+    metadata,
+    sa.Column("delivery_seq", sa.Integer(), sa.ForeignKey("webhook_deliveries.seq", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("number", sa.Integer(), primary_key=True),
+    sa.Column("started_at", UTCDateTime(), nullable=False),
+    sa.Column("duration_s", sa.Float(), nullable=True),
+    sa.Column("http_status", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("result", sa.Text(), nullable=False, server_default=""),
+    sa.Column("delivered", sa.Boolean(), nullable=False, server_default=sa.false()),
+)

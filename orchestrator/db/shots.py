@@ -11,16 +11,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from filmstudio.errors import NotFound
-from filmstudio.names import shot_name
+from filmstudio.names import film_name, shot_name
 from filmstudio.v1 import film_pb2
 from orchestrator.db.engine import line_seconds_column, shot_record
 from orchestrator.db.leases import Leases
 from orchestrator.db.records import ShotRecord
 from orchestrator.db.schema import shots
+from orchestrator.db.webhooks import SHOT_FAILED, WebhookRows
 
 
-class ShotRows(Leases):
-    """The shots table."""
+class ShotRows(Leases, WebhookRows):
+    """The shots table; a failed shot writes its shot.failed webhooks."""
 
     async def put_shots(
         self, film_id: str, worker: str, planned: Sequence[tuple[str, int]]
@@ -93,11 +94,19 @@ class ShotRows(Leases):
             values["lease_owner"] = worker if rendering else None
             values["lease_expires_at"] = film.lease_expires_at if rendering else None
             row = await self._update_shot(conn, film_id, shot_id, values)
+            if state == film_pb2.SHOT_STATE_FAILED:
+                public_id = film.public_id or film_id
+                data = {"film": film_name(public_id), "shot": shot_name(public_id, shot_id),
+                        "error": {"message": error or ""}}
+                enqueued.append(await self._enqueue(conn, film.owner, SHOT_FAILED, film_name(public_id), data))
             event = film_pb2.FilmEvent(shot=shot_record(row).to_proto(self.object_uri), progress=progress or 0.0)
             return await self._append(conn, film_id, event)
 
+        enqueued: list[int] = []
         event = await self._write(work)
         self._notify(film_id)
+        if any(enqueued):
+            self._outbox_written()
         return event
 
     async def _update_shot(self, conn: AsyncConnection, film_id: str, shot_id: str, values: dict[str, Any]) -> Any:

@@ -25,8 +25,8 @@ async def test_migrate_builds_every_table_from_empty(backend):
     async with db.engine.connect() as conn:
         tables, revision = await conn.run_sync(inspect)
     assert tables == {"alembic_version", "users", "films", "shots", "assets", "film_assets", "events",
-                      "sessions", "api_tokens", "ledger"}
-    assert revision == "0007"
+                      "sessions", "api_tokens", "ledger", "webhooks", "webhook_deliveries", "webhook_attempts"}
+    assert revision == "0008"
     await db.migrate()  # at head already: nothing to do
     assert (await new_film(db)).created
 
