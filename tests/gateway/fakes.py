@@ -15,7 +15,7 @@ import grpc
 import jwt
 from google.protobuf import duration_pb2, empty_pb2, timestamp_pb2
 
-from filmstudio.v1 import account_pb2, account_pb2_grpc, film_pb2, film_pb2_grpc, script_pb2
+from filmstudio.v1 import account_pb2, account_pb2_grpc, film_pb2, film_pb2_grpc, script_pb2, webhook_pb2
 
 USER_KEY = "authorization"
 
@@ -266,10 +266,11 @@ def _png(take: int) -> bytes:
 
 
 class FakeAccountService(account_pb2_grpc.AccountServiceServicer):
-    """Each caller's account with a fixed balance, and personal API tokens kept in memory."""
+    """Each caller's account with a fixed balance, and personal API tokens and webhooks kept in memory."""
 
     def __init__(self) -> None:
         self.tokens: dict[str, list[account_pb2.ApiToken]] = {}
+        self.webhooks: dict[str, list[webhook_pb2.Webhook]] = {}
 
     async def GetAccount(self, request, context):
         user = _user(context)
@@ -296,6 +297,40 @@ class FakeAccountService(account_pb2_grpc.AccountServiceServicer):
                 mine.remove(token)
                 return empty_pb2.Empty()
         await context.abort(grpc.StatusCode.NOT_FOUND, f"no personal API token {request.name}")
+
+    async def CreateWebhook(self, request, context):
+        if not request.webhook.url.startswith(("https://", "http://")):
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"webhook url {request.webhook.url[:60]!r} is not https")
+        hook = webhook_pb2.Webhook(name=f"account/webhooks/w{uuid.uuid4().hex[:16]}", url=request.webhook.url,
+                                   description=request.webhook.description,
+                                   health=webhook_pb2.WEBHOOK_HEALTH_HEALTHY)
+        self.webhooks.setdefault(_user(context), []).append(hook)
+        return webhook_pb2.CreateWebhookResponse(webhook=hook, secret="whsec_bm90LWEtcmVhbC1zZWNyZXQ=")
+
+    async def ListWebhooks(self, request, context):
+        return webhook_pb2.ListWebhooksResponse(webhooks=self.webhooks.get(_user(context), []))
+
+    async def DeleteWebhook(self, request, context):
+        mine = self.webhooks.get(_user(context), [])
+        for hook in mine:
+            if hook.name == request.name:
+                mine.remove(hook)
+                return empty_pb2.Empty()
+        await context.abort(grpc.StatusCode.NOT_FOUND, f"webhook {request.name} not found")
+
+    async def TestWebhook(self, request, context):
+        await self._known_webhook(request.name, context)
+        return webhook_pb2.WebhookDelivery(name=f"{request.name}/deliveries/msg_{uuid.uuid4().hex}",
+                                           event_type=webhook_pb2.WEBHOOK_EVENT_TYPE_TEST,
+                                           state=webhook_pb2.WEBHOOK_DELIVERY_STATE_PENDING)
+
+    async def ListWebhookDeliveries(self, request, context):
+        await self._known_webhook(request.parent, context)
+        return webhook_pb2.ListWebhookDeliveriesResponse()
+
+    async def _known_webhook(self, name: str, context) -> None:
+        if not any(hook.name == name for hook in self.webhooks.get(_user(context), [])):
+            await context.abort(grpc.StatusCode.NOT_FOUND, f"webhook {name} not found")
 
 
 async def start_fake(service: FakeFilmService, addr: str = "127.0.0.1:0") -> tuple[grpc.aio.Server, str]:

@@ -29,6 +29,7 @@ from gateway.app import GatewaySettings, create_app
 from orchestrator.accounts import Accounts, oidc_provider
 from orchestrator.db import Database
 from orchestrator.service import ACCOUNT_SERVICE, AccountService, AuthService
+from orchestrator.webhooks import Webhooks
 
 SECRET = "a-test-signing-key-of-at-least-32-bytes"
 CLIENT_ID, CLIENT_SECRET = "studio", "provider-secret"
@@ -86,7 +87,7 @@ async def mesh(tmp_path):
     grpc_server = grpc.aio.server(interceptors=[ErrorMappingInterceptor(),
                                                 TokenInterceptor(Verifier(SECRET), (ACCOUNT_SERVICE,))])
     account_pb2_grpc.add_AuthServiceServicer_to_server(AuthService(accounts), grpc_server)
-    account_pb2_grpc.add_AccountServiceServicer_to_server(AccountService(accounts), grpc_server)
+    account_pb2_grpc.add_AccountServiceServicer_to_server(AccountService(accounts, Webhooks(db, development=True)), grpc_server)
     port = grpc_server.add_insecure_port("127.0.0.1:0")
     await grpc_server.start()
     app = create_app(GatewaySettings(upstream_addr=f"127.0.0.1:{port}", jwt_secret=SECRET,
