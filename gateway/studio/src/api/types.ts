@@ -20,3 +20,6 @@ export type CameraMove = NonNullable<Shot["cameraMove"]>;
 export type Motion = NonNullable<Shot["motion"]>;
 /** What a redo may change: only the fields given are sent. */
 export type ShotEdit = { prompt?: string; framing?: Framing; cameraMove?: CameraMove; duration?: string; motion?: Motion };
+export type Webhook = Schemas["filmstudio.v1.Webhook"];
+export type WebhookDelivery = Schemas["filmstudio.v1.WebhookDelivery"];
+export type WebhookEventType = NonNullable<Webhook["eventTypes"]>[number];
