@@ -6,14 +6,18 @@ finds nothing serious on the sign-in page, the editor or the film page, and the 
 
 from __future__ import annotations
 
+import http.server
 import json
 import pathlib
 import re
 import shutil
+import threading
 import time
 import uuid
 
 import pytest
+
+from standardwebhooks.webhooks import Webhook as Verifier
 
 from tests.e2e_web.test_browser import ARGS, CHROMIUM
 
@@ -34,6 +38,39 @@ Gulls lift from the roof and wheel away over the lake.
 # An unclosed boneyard on line 3: ParseScript answers "line 3, column 1: unclosed boneyard /* ...".
 BROKEN = "INT. BOATHOUSE - DAWN\n\n/* the mist, the water\n\nELLIOT\nThe tide will turn.\n"
 EDITED_PROMPT = "a wooden rowing boat drifting alone on a misty lake at dawn, gulls overhead"
+
+
+
+class Receiver:
+    """A webhook receiver on loopback, in a thread: records each POST and answers 204."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.arrived = threading.Event()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+                receiver.arrived.set()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def __enter__(self) -> "Receiver":
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
 
 PLAY_AND_SEEK = """async () => {
   const player = document.getElementById("player");
@@ -262,6 +299,24 @@ def test_a_new_user_signs_up_makes_redoes_plays_downloads_and_signs_out(mesh, ga
             account = context.request.get(f"{gateway_url}/v1/account").json()
             assert 3600 - 15 - 30 < account["balanceSeconds"] < 3600 - 15
             shoot(page, "account.png", full_page=True)
+            # A webhook to a receiver here (development takes http and loopback): its secret shown once,
+            # a test event sent, signed, and listed as delivered.
+            with Receiver() as receiver:
+                page.fill("#webhook-url", receiver.url)
+                page.fill("#webhook-description", "render farm")
+                page.click("form:has(#webhook-url) button[type=submit]")
+                secret = page.inner_text("#webhook-secret")
+                assert secret.startswith("whsec_")
+                page.click("#webhooks button:has-text('Send test')")
+                receiver.arrived.wait(20)
+                page.wait_for_timeout(500)  # the dispatcher records the answer just after it
+                # Send test opened the deliveries as it was sent: close and open them to read them again.
+                page.click("#webhooks button:has-text('Deliveries')")
+                page.click("#webhooks button:has-text('Deliveries')")
+                page.wait_for_selector(".deliveries td:has-text('delivered')")
+                shoot(page, "webhooks.png", full_page=True)
+            [(headers, body)] = receiver.requests
+            assert Verifier(secret).verify(body, headers)["type"] == "webhook.test"
             page.click("#signout")
             page.wait_for_selector("#signin-title")
             assert page.locator("#new-film").count() == 0
