@@ -44,7 +44,7 @@ describe("webhooks", () => {
     expect(item.textContent).toContain("failing");
     expect(item.textContent).toContain("3 failed in a row");
     expect(item.textContent).toContain("HTTP 500: down");
-    await fireEvent.click(screen.getByRole("button", { name: "Deliveries" }));
+    await fireEvent.click(screen.getByRole("button", { name: /^Deliveries/ }));
     await screen.findByText(/0.25 s/);
     const row = document.querySelector(".deliveries tbody tr")!;
     expect(row.textContent).toContain("lighthouse");
