@@ -4,6 +4,7 @@ editors' adapters (FCPXML, EDL) clip for clip and frame for frame, and the refus
 from __future__ import annotations
 
 import asyncio
+import os
 import pathlib
 
 import av
@@ -11,8 +12,10 @@ import grpc
 import opentimelineio as otio
 import pytest
 
+from filmstudio.identity import LOCAL_USER
 from filmstudio.v1 import film_pb2
 from tests.e2e.conftest import Client, describe, settings, short_script, succeeded
+from tests.foundation.test_cli import filmstudio
 
 
 def seconds(duration) -> float:
@@ -84,3 +87,57 @@ async def test_an_export_is_refused_for_an_unfinished_film_another_users_film_an
         finally:
             await alice.films.CancelFilm(film_pb2.CancelFilmRequest(name=queued.name), metadata=alice.metadata,
                                          timeout=30)
+
+
+# --- the `filmstudio export` command ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def local_film(stack):
+    """The local user's film (the one `filmstudio export` speaks for), rendered once per stack."""
+
+    async def render():
+        async with Client(stack.addr, LOCAL_USER) as local_user:
+            film, _ = await local_user.render(short_script("export-cli", stack), settings(8), display_name="export-cli")
+            return film
+
+    film = asyncio.run(render())
+    assert succeeded(film), describe(film)
+    return film
+
+
+def export_command(stack, *args: str):
+    """`filmstudio export ARGS` against the stack's orchestrator and store."""
+    env = {**os.environ, **stack.env, "FILMSTUDIO_ORCHESTRATOR_ADDR": stack.addr}
+    return filmstudio("export", *args, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("fmt, adapter", [("fcpxml", "fcpx_xml"), ("edl", "cmx_3600"), ("otioz", "otioz")])
+def test_the_export_command_writes_the_films_cut(stack, local_film, tmp_path, fmt, adapter):
+    output = tmp_path / "cut" / f"film.{fmt}"
+    result = export_command(stack, local_film.name.removeprefix("films/"), "--format", fmt, "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    assert "starting one" not in result.stderr  # it used the running mesh
+    assert result.stdout.startswith(f"{output}: {fmt}, {len(local_film.shots)} clips, ")
+    assert result.stdout.rstrip().endswith(f"({local_film.name})")
+    timeline = otio.adapters.read_from_file(str(output), adapter_name=adapter)
+    clips = list(timeline.video_tracks()[0].find_clips())
+    assert [c.name for c in clips] == [s.shot_id for s in local_film.shots]
+    frames = [round(c.source_range.duration.to_frames()) for c in clips]
+    starts = [round(c.range_in_parent().start_time.to_frames()) for c in clips]
+    assert starts == [sum(frames[:i]) for i in range(len(frames))]
+    fps = local_film.settings.fps
+    assert abs(sum(frames) / fps - seconds(local_film.outputs.duration)) < 1.5 / fps
+    printed = float(result.stdout.split(" clips, ")[1].split(" s ")[0])
+    assert abs(printed - sum(frames) / fps) < 0.01
+
+
+def test_the_export_command_names_an_unknown_format_and_a_missing_film(stack, local_film, tmp_path):
+    output = tmp_path / "film.xml"
+    unknown = export_command(stack, local_film.name, "--format", "aaf", "-o", str(output))
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+    assert "'aaf'" in unknown.stderr and all(f"'{fmt}'" in unknown.stderr
+                                               for fmt in ("otio", "otioz", "fcp-xml", "fcpxml", "edl"))
+    missing = export_command(stack, "never-rendered", "--format", "edl", "-o", str(output))
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
+    assert "films/never-rendered" in missing.stderr and "NOT_FOUND" in missing.stderr
+    assert not output.exists()
